@@ -1,0 +1,23 @@
+"""Settings for the test suite.
+
+The database, cache and broker come from the environment as everywhere else:
+`make test` runs on SQLite by default and on PostgreSQL when DATABASE_URL is
+set. Tasks run inline unless a test asks for the real broker and worker.
+"""
+
+import os
+
+from knowledge_exchange.settings.base import *  # noqa: F403
+from knowledge_exchange.settings.base import CACHES, REDIS_URL
+
+SECRET_KEY = "test-key-not-for-production"  # noqa: S105
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+CELERY_TASK_ALWAYS_EAGER = True
+# Each test run has its own queue, so a worker left from another run never
+# takes its tasks.
+CELERY_TASK_DEFAULT_QUEUE = f"knowledge-exchange-test-{os.getpid()}"
+
+if REDIS_URL:
+    CACHES["default"]["KEY_PREFIX"] = f"knowledge-exchange-test-{os.getpid()}"

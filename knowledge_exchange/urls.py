@@ -1,0 +1,20 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from knowledge_exchange import views
+
+# The admin's sign-in goes through allauth, so it shares the same rate limits.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = _("Knowledge Exchange administration")
+admin.site.site_title = _("Knowledge Exchange")
+admin.site.index_title = _("Run the programme")
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("healthz/", views.health, name="health"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,39 @@
+"""Site-wide pages: the public front page, each person's dashboard, the health check."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from django.views.generic import TemplateView
+
+from partners.permissions import is_programme_manager
+from partners.selectors import memberships_for_user
+
+
+class HomeView(TemplateView):
+    template_name = "knowledge_exchange/home.html"
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    """One page for everyone signed in, with a part for each role the person holds."""
+
+    template_name = "knowledge_exchange/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        memberships = list(memberships_for_user(user=self.request.user))
+        return super().get_context_data(
+            is_manager=is_programme_manager(self.request.user),
+            coordinator_memberships=[m for m in memberships if m.is_coordinator],
+            memberships=memberships,
+            **kwargs,
+        )
+
+
+@never_cache
+@require_safe
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers and docker-compose: the app answers and reaches its database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
