@@ -1,0 +1,80 @@
+# Two commands matter: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run test install install-dev lint format check worker beat lock vendor clean
+
+help:
+	@echo "make run    - install, migrate, load the demo programme, serve on http://127.0.0.1:8000"
+	@echo "make test   - run the test suite (PostgreSQL if DATABASE_URL is set, SQLite otherwise)"
+	@echo "make lint   - ruff, migrations and deployment checks"
+	@echo "make worker / make beat - a Celery worker / the scheduler (needs CELERY_BROKER_URL)"
+	@echo "make lock   - re-pin requirements/*.txt from pyproject.toml"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-base: $(BIN)/python requirements/base.txt
+	$(BIN)/python -m pip install --quiet -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python requirements/dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	@touch $@ $(VENV)/.installed-base
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install: $(VENV)/.installed-base
+
+install-dev: $(VENV)/.installed-dev
+	@if command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory node_modules/.package-lock.json; \
+	else \
+		echo "npm not found: axe-core is not installed, so browser tests will be skipped."; \
+	fi
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=knowledge_exchange.settings.production \
+	SECRET_KEY=lint-only-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
+	DJANGO_ALLOWED_HOSTS=knowledge-exchange.example \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: install
+	$(BIN)/celery -A knowledge_exchange worker --loglevel=info
+
+beat: install
+	$(BIN)/celery -A knowledge_exchange beat --loglevel=info
+
+lock: install-dev
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/base.txt pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -o requirements/dev.txt pyproject.toml
+
+# Bootstrap's files are kept in static/ so `make run` needs no Node.js;
+# this refreshes them from the version pinned in package.json.
+vendor: node_modules/.package-lock.json
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
+	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
+	   node_modules/bootstrap/LICENSE static/vendor/bootstrap/
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,95 @@
+"""Role-by-URL access: what each kind of person gets from every URL the project defines.
+
+Every URL pattern must have a row here; test_every_url_is_in_the_access_table
+fails when one is added without. Object URLs use the records of organisation A
+(the staff member's and coordinator's own), so a 404 for the coordinator of
+organisation B is a denial with data that could leak.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+
+from tests.access.inventory import missing_from
+
+ROLES = ("anonymous", "staff", "coordinator", "other_coordinator", "manager")
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A 302 to the named URL (the path only; a query string may follow)."""
+
+    to: str
+
+
+OK = 200
+NOT_FOUND = 404
+TO_LOGIN = Redirect("account_login")
+TO_DASHBOARD = Redirect("dashboard")
+
+
+def everyone(expected):
+    return dict.fromkeys(ROLES, expected)
+
+
+def signed_in(expected, anonymous=TO_LOGIN):
+    return {"anonymous": anonymous, **dict.fromkeys(ROLES[1:], expected)}
+
+
+# url name -> (kwargs for reverse, {role: expected response})
+ACCESS = {
+    "home": ({}, everyone(OK)),
+    "health": ({}, everyone(OK)),
+    "dashboard": ({}, signed_in(OK)),
+    # django-allauth's pages, as configured here.
+    "account_login": ({}, signed_in(TO_DASHBOARD, anonymous=OK)),
+    "account_signup": ({}, signed_in(TO_DASHBOARD, anonymous=OK)),
+    "account_logout": ({}, signed_in(OK, anonymous=Redirect("home"))),
+    "account_inactive": ({}, everyone(OK)),
+    "account_reauthenticate": ({}, signed_in(OK)),
+    "account_email": ({}, signed_in(OK)),
+    "account_email_verification_sent": ({}, everyone(OK)),
+    "account_change_password": ({}, signed_in(OK)),
+    "account_set_password": ({}, signed_in(Redirect("account_change_password"))),
+    "account_reset_password": ({}, everyone(OK)),
+    "account_reset_password_done": ({}, everyone(OK)),
+    "account_reset_password_from_key": (
+        {"uidb36": "zz", "key": "not-a-real-key"},
+        everyone(OK),
+    ),
+    "account_reset_password_from_key_done": ({}, everyone(OK)),
+    "account_confirm_email": ({"key": "not-a-real-key"}, everyone(OK)),
+    "account_confirm_login_code": ({}, signed_in(TO_DASHBOARD, anonymous=TO_LOGIN)),
+}
+
+
+def test_every_url_is_in_the_access_table():
+    assert missing_from(ACCESS) == set()
+
+
+def test_a_new_url_without_an_entry_is_reported():
+    assert missing_from(ACCESS, urlconf="tests.access.urls_with_an_unlisted_page") == {
+        "unlisted_page"
+    }
+
+
+def _cases():
+    for name, (kwargs, expectations) in ACCESS.items():
+        assert set(expectations) == set(ROLES), f"{name} must say what every role gets"
+        for role in ROLES:
+            yield pytest.param(name, kwargs, role, expectations[role], id=f"{name}-{role}")
+
+
+@pytest.mark.parametrize(("name", "kwargs", "role", "expected"), list(_cases()))
+def test_role_gets_expected_response(client, cast, name, kwargs, role, expected):
+    if role != "anonymous":
+        client.force_login(getattr(cast, role))
+
+    response = client.get(reverse(name, kwargs=kwargs))
+
+    if isinstance(expected, Redirect):
+        assert response.status_code == 302, response.content[:500]
+        assert response["Location"].split("?")[0] == reverse(expected.to)
+    else:
+        assert response.status_code == expected
