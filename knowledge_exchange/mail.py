@@ -21,4 +21,3 @@ def queue_message(message: EmailMessage) -> None:
         html=html,
         from_email=message.from_email,
     )
-

@@ -10,7 +10,12 @@ logger = logging.getLogger(__name__)
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=60, retry_kwargs={"max_retries": 5})
 def send_email(
-    *, subject: str, body: str, to: list[str], html: str | None = None, from_email: str | None = None
+    *,
+    subject: str,
+    body: str,
+    to: list[str],
+    html: str | None = None,
+    from_email: str | None = None,
 ) -> None:
     """Send one email that was rendered when it was queued.
 

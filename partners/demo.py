@@ -19,26 +19,106 @@ HOST_SLUG = "british-museum"
 
 ORGANISATIONS = [
     # slug, name, kind, nation, region, town, website, can_host
-    (HOST_SLUG, "British Museum", Kind.MUSEUM, Nation.ENGLAND, "London", "London",
-     "https://www.britishmuseum.org", True),
-    ("national-museums-scotland", "National Museums Scotland", Kind.MUSEUM, Nation.SCOTLAND,
-     "Lothian", "Edinburgh", "https://www.nms.ac.uk", True),
-    ("amgueddfa-cymru", "Amgueddfa Cymru – Museum Wales", Kind.MUSEUM, Nation.WALES,
-     "South Wales", "Cardiff", "https://museum.wales", True),
-    ("national-museums-ni", "National Museums NI", Kind.MUSEUM, Nation.NORTHERN_IRELAND,
-     "Belfast", "Belfast", "https://www.nmni.com", True),
-    ("tullie-house", "Tullie House Museum and Art Gallery", Kind.MUSEUM, Nation.ENGLAND,
-     "North West", "Carlisle", "https://www.tulliehouse.co.uk", False),
-    ("the-hunterian", "The Hunterian", Kind.MUSEUM, Nation.SCOTLAND, "Glasgow", "Glasgow",
-     "https://www.gla.ac.uk/hunterian", False),
-    ("storiel", "Storiel", Kind.MUSEUM, Nation.WALES, "Gwynedd", "Bangor",
-     "https://www.storiel.cymru", False),
-    ("tower-museum", "Tower Museum", Kind.HERITAGE, Nation.NORTHERN_IRELAND, "Derry and Strabane",
-     "Derry", "", False),
-    ("whitworth", "The Whitworth", Kind.GALLERY, Nation.ENGLAND, "North West", "Manchester",
-     "https://www.whitworth.manchester.ac.uk", False),
-    ("leeds-museums", "Leeds Museums and Galleries", Kind.MUSEUM, Nation.ENGLAND, "Yorkshire",
-     "Leeds", "https://museumsandgalleries.leeds.gov.uk", False),
+    (
+        HOST_SLUG,
+        "British Museum",
+        Kind.MUSEUM,
+        Nation.ENGLAND,
+        "London",
+        "London",
+        "https://www.britishmuseum.org",
+        True,
+    ),
+    (
+        "national-museums-scotland",
+        "National Museums Scotland",
+        Kind.MUSEUM,
+        Nation.SCOTLAND,
+        "Lothian",
+        "Edinburgh",
+        "https://www.nms.ac.uk",
+        True,
+    ),
+    (
+        "amgueddfa-cymru",
+        "Amgueddfa Cymru – Museum Wales",
+        Kind.MUSEUM,
+        Nation.WALES,
+        "South Wales",
+        "Cardiff",
+        "https://museum.wales",
+        True,
+    ),
+    (
+        "national-museums-ni",
+        "National Museums NI",
+        Kind.MUSEUM,
+        Nation.NORTHERN_IRELAND,
+        "Belfast",
+        "Belfast",
+        "https://www.nmni.com",
+        True,
+    ),
+    (
+        "tullie-house",
+        "Tullie House Museum and Art Gallery",
+        Kind.MUSEUM,
+        Nation.ENGLAND,
+        "North West",
+        "Carlisle",
+        "https://www.tulliehouse.co.uk",
+        False,
+    ),
+    (
+        "the-hunterian",
+        "The Hunterian",
+        Kind.MUSEUM,
+        Nation.SCOTLAND,
+        "Glasgow",
+        "Glasgow",
+        "https://www.gla.ac.uk/hunterian",
+        False,
+    ),
+    (
+        "storiel",
+        "Storiel",
+        Kind.MUSEUM,
+        Nation.WALES,
+        "Gwynedd",
+        "Bangor",
+        "https://www.storiel.cymru",
+        False,
+    ),
+    (
+        "tower-museum",
+        "Tower Museum",
+        Kind.HERITAGE,
+        Nation.NORTHERN_IRELAND,
+        "Derry and Strabane",
+        "Derry",
+        "",
+        False,
+    ),
+    (
+        "whitworth",
+        "The Whitworth",
+        Kind.GALLERY,
+        Nation.ENGLAND,
+        "North West",
+        "Manchester",
+        "https://www.whitworth.manchester.ac.uk",
+        False,
+    ),
+    (
+        "leeds-museums",
+        "Leeds Museums and Galleries",
+        Kind.MUSEUM,
+        Nation.ENGLAND,
+        "Yorkshire",
+        "Leeds",
+        "https://museumsandgalleries.leeds.gov.uk",
+        False,
+    ),
 ]
 
 # Demo addresses use the reserved .example domain: nothing is ever delivered.
@@ -46,9 +126,14 @@ MANAGER = ("manager@knowledge-exchange.example", "Morgan Ellis")
 
 # slug -> (coordinator name, [(staff name, job title), ...])
 PEOPLE = {
-    HOST_SLUG: ("Priya Shah", [("Sam Okafor", "Assistant Curator, Prints and Drawings"),
-                               ("Hannah Price", "Learning Officer"),
-                               ("Tom Becker", "Conservator, Organic Materials")]),
+    HOST_SLUG: (
+        "Priya Shah",
+        [
+            ("Sam Okafor", "Assistant Curator, Prints and Drawings"),
+            ("Hannah Price", "Learning Officer"),
+            ("Tom Becker", "Conservator, Organic Materials"),
+        ],
+    ),
     "national-museums-scotland": ("Eilidh MacLeod", [("Callum Reid", "Collections Officer")]),
     "amgueddfa-cymru": ("Rhian Evans", [("Owain Jones", "Digital Producer")]),
     "national-museums-ni": ("Ciara Byrne", [("Declan Murphy", "Exhibitions Technician")]),
@@ -87,8 +172,14 @@ def load() -> dict[str, int]:
         organisation, was_created = Organisation.objects.get_or_create(
             slug=slug,
             defaults={
-                "name": name, "kind": kind, "nation": nation, "region": region, "town": town,
-                "website": website, "can_host": can_host, "email_domains": f"{slug}.example",
+                "name": name,
+                "kind": kind,
+                "nation": nation,
+                "region": region,
+                "town": town,
+                "website": website,
+                "can_host": can_host,
+                "email_domains": f"{slug}.example",
             },
         )
         organisations[slug] = organisation
@@ -107,7 +198,8 @@ def load() -> dict[str, int]:
             user, was_created = _person(email_for(name, slug), name)
             created["people"] += was_created
             _, was_created = Membership.objects.get_or_create(
-                user=user, organisation=organisation,
+                user=user,
+                organisation=organisation,
                 defaults={"role": role, "job_title": job_title},
             )
             created["memberships"] += was_created

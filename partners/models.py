@@ -137,7 +137,8 @@ class Organisation(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("name"), name="partners_organisation_name_ci_unique"),
             models.CheckConstraint(
-                condition=models.Q(kind__in=OrganisationKind.values), name="partners_organisation_kind_valid"
+                condition=models.Q(kind__in=OrganisationKind.values),
+                name="partners_organisation_kind_valid",
             ),
             models.CheckConstraint(
                 condition=models.Q(nation__in=Nation.values),
@@ -171,7 +172,9 @@ class Membership(models.Model):
         on_delete=models.CASCADE,
         related_name="memberships",
     )
-    role = models.CharField(_("role"), max_length=20, choices=MembershipRole.choices, default=MembershipRole.STAFF)
+    role = models.CharField(
+        _("role"), max_length=20, choices=MembershipRole.choices, default=MembershipRole.STAFF
+    )
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
 

@@ -113,7 +113,10 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- Email --------------------------------------------------------------------
+# smtp://user:password@host:587/?tls=True, consolemail://, or filemail:// with
+# EMAIL_FILE_PATH (django-environ would read a path in the URL as relative).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-emails"))
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Knowledge Exchange <knowledge-exchange@example.org>"
 )
@@ -197,9 +200,7 @@ CONTENT_SECURITY_POLICY = {
 # --- The programme --------------------------------------------------------------
 PROGRAMME_NAME = env("PROGRAMME_NAME", default="Knowledge Exchange")
 PROGRAMME_MANAGER_NAME = env("PROGRAMME_MANAGER_NAME", default="the programme manager")
-PROGRAMME_MANAGER_EMAIL = env(
-    "PROGRAMME_MANAGER_EMAIL", default="knowledge-exchange@example.org"
-)
+PROGRAMME_MANAGER_EMAIL = env("PROGRAMME_MANAGER_EMAIL", default="knowledge-exchange@example.org")
 
 LOGGING = {
     "version": 1,

@@ -13,7 +13,9 @@ def _walk(patterns, namespace=None, prefix=""):
             inner = pattern.namespace
             if inner and namespace:
                 inner = f"{namespace}:{inner}"
-            yield from _walk(pattern.url_patterns, inner or namespace, prefix + str(pattern.pattern))
+            yield from _walk(
+                pattern.url_patterns, inner or namespace, prefix + str(pattern.pattern)
+            )
         elif isinstance(pattern, URLPattern):
             route = prefix + str(pattern.pattern)
             name = pattern.name or f"<unnamed {route}>"

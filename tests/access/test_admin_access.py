@@ -1,0 +1,62 @@
+"""The Django admin is the programme manager's: nobody else reaches any of it."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from partners.models import User
+
+PROGRAMME_APPS = {"partners", "applications", "placements", "evaluations"}
+
+
+def _changelists():
+    return sorted((model._meta.app_label, model._meta.model_name) for model in admin.site._registry)
+
+
+@pytest.mark.parametrize("role", ["staff", "coordinator", "other_coordinator"])
+def test_admin_is_closed_to_everyone_but_the_manager(client, cast, role):
+    client.force_login(getattr(cast, role))
+
+    for app_label, model_name in [("", ""), *_changelists()]:
+        url = (
+            reverse(f"admin:{app_label}_{model_name}_changelist")
+            if app_label
+            else reverse("admin:index")
+        )
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("admin:login")), url
+
+
+def test_manager_runs_every_programme_model_but_not_the_site(client, cast):
+    client.force_login(cast.manager)
+
+    for app_label, model_name in _changelists():
+        response = client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
+        if app_label in PROGRAMME_APPS:
+            assert response.status_code == 200, (app_label, model_name)
+        elif (app_label, model_name) in {("auth", "group")}:
+            assert response.status_code == 403, (app_label, model_name)
+
+
+def test_manager_cannot_make_anyone_a_superuser(client, cast):
+    client.force_login(cast.manager)
+    url = reverse("admin:partners_user_change", args=[cast.staff.pk])
+
+    response = client.post(
+        url,
+        {
+            "email": cast.staff.email,
+            "full_name": cast.staff.full_name,
+            "is_active": "on",
+            "is_superuser": "on",
+            "is_staff": "on",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302
+    cast.staff.refresh_from_db()
+    assert (cast.staff.is_superuser, cast.staff.is_staff) == (False, False)
+    assert User.objects.filter(is_superuser=True).count() == 0
