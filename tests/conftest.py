@@ -34,7 +34,7 @@ def skip_or_fail(reason: str) -> None:
 def _chromium_version() -> str:
     if not Path(CHROMIUM_PATH).exists():
         return f"not found at {CHROMIUM_PATH}"
-    result = subprocess.run(  # noqa: S603 (our own configured path)
+    result = subprocess.run(
         [CHROMIUM_PATH, "--version"], capture_output=True, text=True, check=False, timeout=30
     )
     return f"{result.stdout.strip()} at {CHROMIUM_PATH}"

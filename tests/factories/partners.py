@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from partners.models import PROGRAMME_MANAGERS_GROUP, Membership, Organisation, User
 from partners.services import programme_managers_group_sync
 
-PASSWORD = "a-good-test-password"  # noqa: S105
+PASSWORD = "a-good-test-password"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
