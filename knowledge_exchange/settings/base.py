@@ -150,7 +150,6 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Knowledge Exchange: "
-ACCOUNT_SESSION_REMEMBER = None
 
 # --- Pages --------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

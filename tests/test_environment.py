@@ -1,0 +1,30 @@
+"""When CI requires the real services, the run must really be using them."""
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from tests.conftest import SERVICES_REQUIRED
+
+pytestmark = pytest.mark.skipif(
+    not SERVICES_REQUIRED, reason="only checked when CI or REQUIRE_SERVICES is set"
+)
+
+
+@pytest.mark.django_db
+def test_database_is_postgresql():
+    assert connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        print(cursor.fetchone()[0])
+
+
+def test_cache_is_the_shared_redis():
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    cache.set("environment-check", "here", 5)
+    assert cache.get("environment-check") == "here"
+
+
+def test_broker_is_redis():
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
