@@ -53,6 +53,22 @@ def pytest_report_header(config):
     ]
 
 
+# What the run really used, reported at the end (see pytest_terminal_summary).
+SERVICE_EVIDENCE: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    passed = terminalreporter.stats.get("passed", [])
+    browser_passed = sum(1 for report in passed if "tests/browser/" in report.nodeid)
+    terminalreporter.section("services used")
+    terminalreporter.write_line(
+        f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+    )
+    terminalreporter.write_line(f"browser tests passed in {_chromium_version()}: {browser_passed}")
+    for line in SERVICE_EVIDENCE:
+        terminalreporter.write_line(line)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser/" in str(item.path).replace(os.sep, "/"):

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from knowledge_exchange.celery import app as celery_app
 from knowledge_exchange.mail import queue_message
-from tests.conftest import PROJECT_ROOT, skip_or_fail
+from tests.conftest import PROJECT_ROOT, SERVICE_EVIDENCE, skip_or_fail
 from tests.factories.partners import UserFactory
 
 
@@ -152,4 +152,7 @@ def test_password_reset_email_is_sent_by_a_real_worker_on_redis(client, celery_w
     assert "To: worker.test@example.org" in sent[0]
     assert "Password Reset" in sent[0]
     assert "knowledge_exchange.tasks.send_email" in log.read_text()
-    print(f"Sent through the real broker {settings.CELERY_BROKER_URL} by a worker process")
+    SERVICE_EVIDENCE.append(
+        f"celery: email queued on commit to {settings.CELERY_BROKER_URL} "
+        "and sent by a separate worker process"
+    )
