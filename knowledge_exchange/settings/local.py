@@ -6,8 +6,3 @@ from knowledge_exchange.settings.base import env
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # A key for local use only; production refuses to start without its own.
 SECRET_KEY = env("SECRET_KEY", default="local-development-key-not-for-production")
-
-# Static files are served straight from the source folders; only production
-# collects them into STATIC_ROOT (with hashed names).
-STATIC_ROOT = None
-WHITENOISE_USE_FINDERS = True

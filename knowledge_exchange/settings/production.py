@@ -4,7 +4,7 @@ Refuses to start without SECRET_KEY and DJANGO_ALLOWED_HOSTS.
 """
 
 from knowledge_exchange.settings.base import *  # noqa: F403
-from knowledge_exchange.settings.base import STORAGES, env
+from knowledge_exchange.settings.base import BASE_DIR, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -12,6 +12,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 ADMINS = [("Site administrators", email) for email in env.list("DJANGO_ADMINS", default=[])]
 
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+WHITENOISE_USE_FINDERS = False
 STORAGES["staticfiles"] = {
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
 }

@@ -21,8 +21,3 @@ CELERY_TASK_DEFAULT_QUEUE = f"knowledge-exchange-test-{os.getpid()}"
 
 if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = f"knowledge-exchange-test-{os.getpid()}"
-
-# Static files are served straight from the source folders; only production
-# collects them into STATIC_ROOT (with hashed names).
-STATIC_ROOT = None
-WHITENOISE_USE_FINDERS = True
