@@ -3,16 +3,23 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from partners.permissions import is_programme_manager
-from partners.selectors import memberships_for_user
+from partners.selectors import memberships_for_user, partnerships_for_coordinator, public_programme
 
 
 class HomeView(TemplateView):
+    """The public programme page: what the programme is, this year's and past partners."""
+
     template_name = "knowledge_exchange/home.html"
+
+    def get_context_data(self, **kwargs):
+        current_year, past_years = public_programme()
+        return super().get_context_data(current_year=current_year, past_years=past_years, **kwargs)
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
@@ -22,9 +29,20 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         memberships = list(memberships_for_user(user=self.request.user))
+        coordinator_memberships = [m for m in memberships if m.is_coordinator]
+        if coordinator_memberships:
+            # The latest partnership of each organisation the person coordinates.
+            today = timezone.localdate()
+            latest = {}
+            for partnership in partnerships_for_coordinator(user=self.request.user):
+                latest.setdefault(partnership.organisation_id, partnership)
+            for membership in coordinator_memberships:
+                membership.latest_partnership = latest.get(membership.organisation_id)
+                if membership.latest_partnership:
+                    membership.expected_next = membership.latest_partnership.next_step(today)
         return super().get_context_data(
             is_manager=is_programme_manager(self.request.user),
-            coordinator_memberships=[m for m in memberships if m.is_coordinator],
+            coordinator_memberships=coordinator_memberships,
             memberships=memberships,
             **kwargs,
         )

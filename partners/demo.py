@@ -1,14 +1,24 @@
-"""Demo organisations and people. Every login below is listed in the README.
+"""Demo organisations, people and programme years. Every login is listed in the README.
 
 Loading is idempotent: each record is looked up by its natural key and created
 only when missing, so a second run changes nothing.
 """
 
+import datetime
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from partners.models import PROGRAMME_MANAGERS_GROUP, Membership, Organisation, User
-from partners.services import programme_managers_group_sync
+from partners import services
+from partners.models import (
+    PROGRAMME_MANAGERS_GROUP,
+    Membership,
+    Organisation,
+    Partnership,
+    ProgrammeYear,
+    User,
+)
 
 DEMO_PASSWORD = "exchange-demo-2026"  # noqa: S105 (documented demo login)
 
@@ -187,7 +197,7 @@ def load() -> dict[str, int]:
 
     manager, was_created = _person(*MANAGER, is_staff=True)
     created["people"] += was_created
-    programme_managers_group_sync()
+    services.programme_managers_group_sync()
     manager.groups.add(Group.objects.get(name=PROGRAMME_MANAGERS_GROUP))
 
     for slug, (coordinator_name, staff) in PEOPLE.items():
@@ -203,4 +213,59 @@ def load() -> dict[str, int]:
                 defaults={"role": role, "job_title": job_title},
             )
             created["memberships"] += was_created
+
+    created["programme years"] = 0
+    created["partnerships"] = 0
+    for year_number, confirmed, invited in programme_years():
+        year, was_created = ProgrammeYear.objects.get_or_create(
+            year=year_number,
+            defaults={"host": organisations[HOST_SLUG], **year_dates(year_number)},
+        )
+        created["programme years"] += was_created
+        for slug in confirmed + invited:
+            if Partnership.objects.filter(year=year, organisation__slug=slug).exists():
+                continue
+            partnership = services.partnership_invite(
+                year=year, organisation=organisations[slug], by=manager
+            )
+            if slug in confirmed:
+                services.partnership_confirm(partnership=partnership, by=manager)
+            created["partnerships"] += 1
     return created
+
+
+def programme_years() -> list[tuple[int, list[str], list[str]]]:
+    """(year, confirmed partners, invited partners): 2019 as the seed page has it, and
+    next year being planned, with one place left and two invitations for it."""
+    planning = timezone.localdate().year + 1
+    return [
+        (
+            2019,
+            [
+                "national-museums-scotland",
+                "amgueddfa-cymru",
+                "national-museums-ni",
+                "tullie-house",
+                "the-hunterian",
+            ],
+            [],
+        ),
+        (
+            planning,
+            ["national-museums-scotland", "storiel", "tower-museum", "whitworth"],
+            ["leeds-museums", "tullie-house"],
+        ),
+    ]
+
+
+def year_dates(year: int) -> dict[str, datetime.date]:
+    return {
+        "budget": 30000,
+        "partners_confirmed_by": datetime.date(year, 1, 31),
+        "calls_open_on": datetime.date(year, 3, 2),
+        "calls_close_on": datetime.date(year, 4, 17),
+        "placements_start_on": datetime.date(year, 6, 1),
+        "placements_end_on": datetime.date(year, 12, 18),
+        "evaluations_due_on": datetime.date(year + 1, 1, 29),
+        "follow_up_on": datetime.date(year + 1, 6, 30),
+    }

@@ -1,10 +1,18 @@
-"""Organisations and the people who belong to them."""
+"""Organisations, the people who belong to them, and each programme year's partners."""
 
+import datetime
+import itertools
+
+import pgtrigger
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -204,3 +212,450 @@ class Membership(models.Model):
     @property
     def is_coordinator(self) -> bool:
         return self.role == self.Role.COORDINATOR
+
+
+# The key dates of a year, in the order the year runs through them. The
+# database refuses a year whose dates are out of this order.
+YEAR_DATE_ORDER = (
+    "partners_confirmed_by",
+    "calls_open_on",
+    "calls_close_on",
+    "placements_start_on",
+    "placements_end_on",
+    "evaluations_due_on",
+    "follow_up_on",
+)
+
+
+class ProgrammeYear(models.Model):
+    """One yearly cycle of the programme: its host, partner target, budget and key dates."""
+
+    class Stage(models.TextChoices):
+        PLANNING = "planning", _("Planning")
+        PARTNERS_CONFIRMED = "partners_confirmed", _("Partners confirmed")
+        CALLS_OPEN = "calls_open", _("Calls open")
+        SELECTION = "selection", _("Selection")
+        PLACEMENTS = "placements", _("Placements")
+        EVALUATION = "evaluation", _("Evaluation")
+        CLOSED = "closed", _("Closed")
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    host = models.ForeignKey(
+        Organisation,
+        verbose_name=_("host organisation"),
+        on_delete=models.PROTECT,
+        related_name="hosted_years",
+        limit_choices_to={"can_host": True},
+    )
+    partner_target = models.PositiveSmallIntegerField(
+        _("partner target"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("The most partners that can be confirmed for the year."),
+    )
+    budget = models.DecimalField(
+        _("budget (£)"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    partners_confirmed_by = models.DateField(_("partner confirmation deadline"))
+    calls_open_on = models.DateField(_("calls open"))
+    calls_close_on = models.DateField(_("calls close"))
+    placements_start_on = models.DateField(_("placement window opens"))
+    placements_end_on = models.DateField(
+        _("placement window closes"), help_text=_("No later than 31 December of the year.")
+    )
+    evaluations_due_on = models.DateField(_("evaluation deadline"))
+    follow_up_on = models.DateField(_("follow-up date"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("programme year")
+        verbose_name_plural = _("programme years")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year__gte=2000, year__lte=2100),
+                name="partners_programmeyear_year_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(partner_target__gte=1), name="partners_programmeyear_target_1"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget__gte=0), name="partners_programmeyear_budget_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    placements_start_on__year=models.F("year"),
+                    placements_end_on__year=models.F("year"),
+                ),
+                name="partners_programmeyear_placements_in_year",
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{earlier}__lte": models.F(later)}),
+                    name=f"partners_year_{earlier}_le_{later}",
+                )
+                for earlier, later in itertools.pairwise(YEAR_DATE_ORDER)
+            ),
+        ]
+        triggers = [
+            # A check constraint cannot see other rows, so these rules are
+            # triggers (PostgreSQL only; the services hold them everywhere).
+            pgtrigger.Trigger(
+                name="year_keeps_partner_rules",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                declare=[("confirmed_count", "integer")],
+                func="""
+                IF NEW.host_id <> OLD.host_id AND EXISTS (
+                    SELECT 1 FROM partners_partnership
+                    WHERE year_id = NEW.id AND organisation_id = NEW.host_id
+                ) THEN
+                    RAISE EXCEPTION 'The host of % cannot also be one of its partners.', NEW.year
+                        USING ERRCODE = 'check_violation',
+                              CONSTRAINT = 'partners_partnership_not_host';
+                END IF;
+                IF NEW.partner_target < OLD.partner_target THEN
+                    SELECT count(*) INTO confirmed_count FROM partners_partnership
+                    WHERE year_id = NEW.id AND status = 'confirmed';
+                    IF confirmed_count > NEW.partner_target THEN
+                        RAISE EXCEPTION '% has % confirmed partners, more than a target of %.',
+                            NEW.year, confirmed_count, NEW.partner_target
+                            USING ERRCODE = 'check_violation',
+                                  CONSTRAINT = 'partners_partnership_within_target';
+                    END IF;
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:year_detail", kwargs={"year": self.year})
+
+    def clean(self) -> None:
+        """Tie each rule about the dates to the field a person must change."""
+        errors = {}
+        for earlier, later in itertools.pairwise(YEAR_DATE_ORDER):
+            first, then = getattr(self, earlier), getattr(self, later)
+            if first and then and then < first:
+                errors[later] = _("%(later)s must be on or after %(earlier)s (%(date)s).") % {
+                    "later": self._meta.get_field(later).verbose_name.capitalize(),
+                    "earlier": self._meta.get_field(earlier).verbose_name,
+                    "date": date_format(first, "j F Y"),
+                }
+        if self.year:
+            for name in ("placements_start_on", "placements_end_on"):
+                day = getattr(self, name)
+                if day and day.year != self.year and name not in errors:
+                    errors[name] = _(
+                        "Placements take place within %(year)s: choose a date from 1 January "
+                        "to 31 December %(year)s."
+                    ) % {"year": self.year}
+        start, end = self.placements_start_on, self.placements_end_on
+        if start and end and not errors and (end - start).days < 6:
+            errors["placements_end_on"] = _(
+                "The placement window must be at least a week long, to fit a five-day placement."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def key_dates(self) -> list[tuple[str, datetime.date]]:
+        """The year's dates in order, each with its label, for pages and emails."""
+        return [
+            (self._meta.get_field(name).verbose_name, getattr(self, name))
+            for name in YEAR_DATE_ORDER
+        ]
+
+    def stage_on(self, today: datetime.date, *, confirmed_count: int) -> tuple[str, str]:
+        """Where the year is on `today`, and why, from its dates and its confirmed partners.
+
+        Returns (stage, reason): the reason is a sentence the manager can read.
+        """
+
+        def on(day: datetime.date) -> str:
+            return date_format(day, "j F Y")
+
+        if today > self.follow_up_on:
+            return self.Stage.CLOSED, _("The follow-up date, %(date)s, has passed.") % {
+                "date": on(self.follow_up_on)
+            }
+        if today > self.placements_end_on:
+            return self.Stage.EVALUATION, _(
+                "The placement window closed on %(end)s; evaluations are due by %(due)s "
+                "and the follow-up on %(follow_up)s."
+            ) % {
+                "end": on(self.placements_end_on),
+                "due": on(self.evaluations_due_on),
+                "follow_up": on(self.follow_up_on),
+            }
+        if today >= self.placements_start_on:
+            return self.Stage.PLACEMENTS, _(
+                "Placements take place between %(start)s and %(end)s."
+            ) % {"start": on(self.placements_start_on), "end": on(self.placements_end_on)}
+        if today > self.calls_close_on:
+            return self.Stage.SELECTION, _(
+                "Calls closed on %(closed)s; coordinators select before placements begin "
+                "on %(start)s."
+            ) % {"closed": on(self.calls_close_on), "start": on(self.placements_start_on)}
+        if today >= self.calls_open_on:
+            return self.Stage.CALLS_OPEN, _("Calls are open from %(open)s to %(close)s.") % {
+                "open": on(self.calls_open_on),
+                "close": on(self.calls_close_on),
+            }
+        counts = {"count": confirmed_count, "target": self.partner_target}
+        if confirmed_count >= self.partner_target:
+            return self.Stage.PARTNERS_CONFIRMED, _(
+                "All %(target)s partners are confirmed; calls open on %(open)s."
+            ) % {**counts, "open": on(self.calls_open_on)}
+        return self.Stage.PLANNING, _(
+            "%(count)s of %(target)s partners are confirmed; the deadline for confirming "
+            "them is %(deadline)s."
+        ) % {**counts, "deadline": on(self.partners_confirmed_by)}
+
+
+class PartnershipStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Partnership(models.Model):
+    """An organisation's part in a programme year, from invitation to confirmation."""
+
+    Status = PartnershipStatus
+
+    # The moves the programme allows. Confirming needs room under the year's
+    # target as well (see partners.services.partnership_confirm).
+    TRANSITIONS = {
+        Status.INVITED: {Status.CONFIRMED, Status.DECLINED},
+        Status.CONFIRMED: {Status.WITHDRAWN},
+        Status.DECLINED: {Status.INVITED},
+        Status.WITHDRAWN: {Status.INVITED},
+    }
+
+    year = models.ForeignKey(
+        ProgrammeYear,
+        verbose_name=_("programme year"),
+        on_delete=models.PROTECT,
+        related_name="partnerships",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="partnerships",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.INVITED
+    )
+    sends_to_host = models.PositiveSmallIntegerField(
+        _("placements it sends to the host"),
+        default=1,
+        validators=[MaxValueValidator(10)],
+    )
+    hosts_from_host = models.PositiveSmallIntegerField(
+        _("placements it hosts from the host"),
+        default=1,
+        validators=[MaxValueValidator(10)],
+    )
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordinators"),
+        blank=True,
+        related_name="coordinated_partnerships",
+        help_text=_(
+            "Who coordinates this partnership. Leave empty for all of the organisation's "
+            "coordinators."
+        ),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    invited_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        ordering = ["-year__year", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "organisation"], name="partners_partnership_one_per_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=PartnershipStatus.values),
+                name="partners_partnership_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=PartnershipStatus.CONFIRMED)
+                | models.Q(confirmed_at__isnull=False),
+                name="partners_partnership_confirmed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sends_to_host__lte=10, hosts_from_host__lte=10),
+                name="partners_partnership_placements_range",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="partnership_within_year_rules",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                declare=[("year_row", "RECORD"), ("confirmed_count", "integer")],
+                # The year's row is locked first, so two transactions confirming
+                # at the same moment count one after the other.
+                func="""
+                SELECT year, host_id, partner_target INTO year_row
+                FROM partners_programmeyear WHERE id = NEW.year_id FOR UPDATE;
+                IF NEW.organisation_id = year_row.host_id THEN
+                    RAISE EXCEPTION 'The host of % cannot also be one of its partners.',
+                        year_row.year
+                        USING ERRCODE = 'check_violation',
+                              CONSTRAINT = 'partners_partnership_not_host';
+                END IF;
+                IF NEW.status = 'confirmed' AND (
+                    TG_OP = 'INSERT' OR OLD.status <> 'confirmed' OR OLD.year_id <> NEW.year_id
+                ) THEN
+                    SELECT count(*) INTO confirmed_count FROM partners_partnership
+                    WHERE year_id = NEW.year_id AND status = 'confirmed' AND id <> NEW.id;
+                    IF confirmed_count >= year_row.partner_target THEN
+                        RAISE EXCEPTION '% already has % confirmed partners, its target.',
+                            year_row.year, confirmed_count
+                            USING ERRCODE = 'check_violation',
+                                  CONSTRAINT = 'partners_partnership_within_target';
+                    END IF;
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+            pgtrigger.Trigger(
+                name="confirmed_partnership_kept",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status="confirmed"),
+                func="""
+                RAISE EXCEPTION 'A confirmed partnership cannot be deleted; withdraw it instead.'
+                    USING ERRCODE = 'restrict_violation';
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(organisation)s in %(year)s") % {
+            "organisation": self.organisation,
+            "year": self.year,
+        }
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:partnership_detail", kwargs={"pk": self.pk})
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+    def next_step(self, today: datetime.date) -> str:
+        """What the organisation's coordinator is expected to do next, in a sentence."""
+        year = self.year
+
+        def on(day: datetime.date) -> str:
+            return date_format(day, "j F Y")
+
+        if self.status == self.Status.INVITED:
+            return _(
+                "Tell the programme manager whether your organisation can take part in "
+                "%(year)s by %(deadline)s."
+            ) % {"year": year.year, "deadline": on(year.partners_confirmed_by)}
+        if self.status != self.Status.CONFIRMED:
+            return _("Your organisation is not taking part in %(year)s.") % {"year": year.year}
+        stage, _reason = year.stage_on(today, confirmed_count=year.partner_target)
+        Stage = ProgrammeYear.Stage
+        steps = {
+            Stage.PARTNERS_CONFIRMED: _(
+                "Prepare your call to staff: calls open on %(open)s and close on %(close)s."
+            ),
+            Stage.CALLS_OPEN: _(
+                "Your call to staff is open until %(close)s: encourage colleagues of any "
+                "specialism and at any level to apply."
+            ),
+            Stage.SELECTION: _(
+                "Review your applications and select your participants before placements "
+                "begin on %(start)s."
+            ),
+            Stage.PLACEMENTS: _(
+                "Approve your placements, coming and going, and welcome your visitors. "
+                "Every placement ends by %(end)s."
+            ),
+            Stage.EVALUATION: _(
+                "Make sure your participants complete their evaluations by %(due)s."
+            ),
+            Stage.CLOSED: _("This year is complete. Thank you for taking part."),
+        }
+        return steps[stage] % {
+            "open": on(year.calls_open_on),
+            "close": on(year.calls_close_on),
+            "start": on(year.placements_start_on),
+            "end": on(year.placements_end_on),
+            "due": on(year.evaluations_due_on),
+        }
+
+
+class PartnershipStatusChange(models.Model):
+    """A decision about a partnership: who made it, when, from what, to what, and why."""
+
+    partnership = models.ForeignKey(
+        Partnership,
+        verbose_name=_("partnership"),
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+    )
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=PartnershipStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=PartnershipStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("partnership status change")
+        verbose_name_plural = _("partnership status changes")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return _("%(from)s to %(to)s") % {
+            "from": self.get_from_status_display() or _("new"),
+            "to": self.get_to_status_display(),
+        }

@@ -1,8 +1,13 @@
-"""Reads of organisations and memberships, with the query shape each page needs."""
+"""Reads of organisations, memberships, years and partnerships, with the query shape
+each page needs."""
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
 
-from partners.models import Membership, Organisation, User
+from partners.models import Membership, Organisation, Partnership, ProgrammeYear, User
+from partners.permissions import is_programme_manager
+
+CONFIRMED = Partnership.Status.CONFIRMED
 
 
 def memberships_for_user(*, user: User) -> QuerySet[Membership]:
@@ -23,3 +28,147 @@ def organisations_for_email(*, email: str) -> list[Organisation]:
         return []
     candidates = Organisation.objects.filter(email_domains__icontains=domain)
     return [organisation for organisation in candidates if domain in organisation.domain_list()]
+
+
+# --- Programme years and partnerships ------------------------------------------
+
+
+def returning_partner(organisation_ref: str = "organisation", year_ref: str = "year__year"):
+    """True where the organisation was a confirmed partner in an earlier year."""
+    return Exists(
+        Partnership.objects.filter(
+            organisation=OuterRef(organisation_ref),
+            status=CONFIRMED,
+            year__year__lt=OuterRef(year_ref),
+        )
+    )
+
+
+def partnerships_with_details() -> QuerySet[Partnership]:
+    """Partnerships with their year, host and organisation, and `is_returning`."""
+    return Partnership.objects.select_related("year__host", "organisation").annotate(
+        is_returning=returning_partner()
+    )
+
+
+def programme_years_with_counts() -> QuerySet[ProgrammeYear]:
+    """Years with their host and how many partners are confirmed and invited."""
+    return ProgrammeYear.objects.select_related("host").annotate(
+        confirmed_count=Count("partnerships", filter=Q(partnerships__status=CONFIRMED)),
+        invited_count=Count(
+            "partnerships", filter=Q(partnerships__status=Partnership.Status.INVITED)
+        ),
+    )
+
+
+def _confirmed_partners() -> Prefetch:
+    return Prefetch(
+        "partnerships",
+        queryset=Partnership.objects.filter(status=CONFIRMED)
+        .select_related("organisation")
+        .annotate(is_returning=returning_partner())
+        .order_by("organisation__name"),
+        to_attr="confirmed_partnerships",
+    )
+
+
+def public_programme() -> tuple[ProgrammeYear | None, list[ProgrammeYear]]:
+    """The current year (the latest) and the past years that had confirmed partners,
+    each with `confirmed_partnerships`. Two queries, however many years."""
+    years = list(
+        ProgrammeYear.objects.select_related("host").prefetch_related(_confirmed_partners())
+    )
+    if not years:
+        return None, []
+    current, *earlier = years
+    return current, [year for year in earlier if year.confirmed_partnerships]
+
+
+def programme_year_for_public(*, year: int) -> ProgrammeYear:
+    """One year with its host and `confirmed_partnerships`, or 404."""
+    try:
+        return (
+            ProgrammeYear.objects.select_related("host")
+            .prefetch_related(_confirmed_partners())
+            .get(year=year)
+        )
+    except ProgrammeYear.DoesNotExist:
+        raise Http404("No such programme year") from None
+
+
+def year_overview(*, pk: int) -> tuple[ProgrammeYear, list[Partnership], dict]:
+    """A year with every partnership (returning flag, who confirmed) and its totals."""
+    try:
+        year = programme_years_with_counts().get(pk=pk)
+    except ProgrammeYear.DoesNotExist:
+        raise Http404("No such programme year") from None
+    partnerships = list(
+        partnerships_with_details()
+        .filter(year=year)
+        .select_related("confirmed_by")
+        .order_by("status", "organisation__name")
+    )
+    totals = year.partnerships.filter(status=CONFIRMED).aggregate(
+        sends_to_host=Sum("sends_to_host", default=0),
+        hosts_from_host=Sum("hosts_from_host", default=0),
+    )
+    return year, partnerships, totals
+
+
+def _coordinated_by(user: User) -> Q:
+    return Q(
+        organisation__memberships__user=user,
+        organisation__memberships__role=Membership.Role.COORDINATOR,
+    )
+
+
+def partnerships_for_coordinator(*, user: User) -> QuerySet[Partnership]:
+    """The partnerships of every organisation the person coordinates, newest year first."""
+    return (
+        partnerships_with_details()
+        .filter(_coordinated_by(user))
+        .order_by("-year__year", "organisation__name")
+    )
+
+
+def partnership_for_coordinator(*, user: User, pk: int) -> Partnership:
+    """One partnership the person coordinates (or any, for the programme manager), or 404."""
+    partnerships = partnerships_with_details()
+    if not is_programme_manager(user):
+        partnerships = partnerships.filter(_coordinated_by(user))
+    try:
+        return partnerships.get(pk=pk)
+    except Partnership.DoesNotExist:
+        raise Http404("No such partnership") from None
+
+
+def partners_of_year(*, year: ProgrammeYear) -> QuerySet[Partnership]:
+    """A year's confirmed partners, for a coordinator to see who else takes part."""
+    return (
+        Partnership.objects.filter(year=year, status=CONFIRMED)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+def partnership_coordinators(*, partnership: Partnership) -> list[User]:
+    """Who coordinates a partnership: those chosen for it, or else all of the
+    organisation's coordinators."""
+    chosen = list(partnership.coordinators.all())
+    if chosen:
+        return chosen
+    return list(
+        User.objects.filter(
+            memberships__organisation=partnership.organisation_id,
+            memberships__role=Membership.Role.COORDINATOR,
+            is_active=True,
+        )
+    )
+
+
+def coordinates_any(*, user: User) -> bool:
+    """Whether the person coordinates any organisation, or is the programme manager."""
+    return (
+        is_programme_manager(user)
+        or user.memberships.filter(role=Membership.Role.COORDINATOR).exists()
+    )

@@ -1,12 +1,23 @@
-"""Every write to organisations, people and memberships."""
+"""Every write to organisations, people, memberships and partnerships."""
 
 import logging
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from partners.models import PROGRAMME_MANAGERS_GROUP, Membership, User
-from partners.selectors import organisations_for_email
+from knowledge_exchange.mail import absolute_url, queue_templated_email
+from partners.models import (
+    PROGRAMME_MANAGERS_GROUP,
+    Membership,
+    Organisation,
+    Partnership,
+    PartnershipStatusChange,
+    ProgrammeYear,
+    User,
+)
+from partners.selectors import organisations_for_email, partnership_coordinators
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +41,7 @@ def programme_managers_group_sync() -> Group:
     removed from the people in it. Called after every migrate, so permissions of new
     models reach the group without a data migration.
     """
-    group, _ = Group.objects.get_or_create(name=PROGRAMME_MANAGERS_GROUP)
+    group, _created = Group.objects.get_or_create(name=PROGRAMME_MANAGERS_GROUP)
     permissions = list(Permission.objects.filter(content_type__app_label__in=PROGRAMME_APP_LABELS))
     for app_label, codename in PROGRAMME_EXTRA_PERMISSIONS:
         permissions.extend(
@@ -57,3 +68,178 @@ def membership_join_by_email_domain(*, user: User, email: str) -> list[Membershi
             logger.info("%s joined %s as staff by email domain", user.pk, organisation.pk)
             joined.append(membership)
     return joined
+
+
+class PartnershipError(Exception):
+    """A change to a partnership that the programme's rules refuse; the message is for people."""
+
+
+def target_reached_message(*, year: ProgrammeYear, confirmed_count: int) -> str:
+    return _(
+        "%(year)s already has %(count)s confirmed partners, which is its target of "
+        "%(target)s. Withdraw a partner, or raise the target, before confirming another."
+    ) % {"year": year.year, "count": confirmed_count, "target": year.partner_target}
+
+
+def _record(
+    partnership: Partnership, *, from_status: str, by: User | None, note: str = ""
+) -> PartnershipStatusChange:
+    return PartnershipStatusChange.objects.create(
+        partnership=partnership,
+        from_status=from_status,
+        to_status=partnership.status,
+        by=by,
+        note=note,
+    )
+
+
+def _locked(partnership: Partnership) -> Partnership:
+    return (
+        Partnership.objects.select_for_update(of=("self",))
+        .select_related("year", "organisation")
+        .get(pk=partnership.pk)
+    )
+
+
+def _refuse_unless_allowed(partnership: Partnership, to_status: str) -> None:
+    if not partnership.can_transition_to(to_status):
+        raise PartnershipError(
+            _("%(partnership)s is %(status)s, so it cannot become %(to)s.")
+            % {
+                "partnership": partnership,
+                "status": partnership.get_status_display().lower(),
+                "to": Partnership.Status(to_status).label.lower(),
+            }
+        )
+
+
+def _email_coordinators(*, partnership: Partnership, template: str, note: str = "") -> None:
+    for person in partnership_coordinators(partnership=partnership):
+        queue_templated_email(
+            template=template,
+            to=[person.email],
+            context={
+                "person": person,
+                "partnership": partnership,
+                "year": partnership.year,
+                "note": note,
+                "url": absolute_url(partnership.get_absolute_url()),
+            },
+        )
+
+
+@transaction.atomic
+def partnership_invite(
+    *, year: ProgrammeYear, organisation: Organisation, by: User | None
+) -> Partnership:
+    """Invite an organisation to be a partner in a year.
+
+    Side effects: creates the Partnership (invited) and its first status change.
+    No email: the programme manager makes the approach in person.
+    """
+    year = ProgrammeYear.objects.select_for_update().get(pk=year.pk)
+    if organisation.pk == year.host_id:
+        raise PartnershipError(
+            _("%(organisation)s hosts %(year)s, so it cannot also be one of its partners.")
+            % {"organisation": organisation, "year": year.year}
+        )
+    existing = Partnership.objects.filter(year=year, organisation=organisation).first()
+    if existing is not None:
+        raise PartnershipError(
+            _("%(organisation)s already has a partnership in %(year)s (%(status)s).")
+            % {
+                "organisation": organisation,
+                "year": year.year,
+                "status": existing.get_status_display().lower(),
+            }
+        )
+    partnership = Partnership.objects.create(year=year, organisation=organisation, invited_by=by)
+    _record(partnership, from_status="", by=by)
+    return partnership
+
+
+def partnership_confirm(*, partnership: Partnership, by: User | None) -> Partnership:
+    """Confirm an invited organisation as a partner, if the year has room under its target.
+
+    The year's row is locked first, so two managers confirming at once are counted
+    one after the other. Side effects: a status change; an email to each of the
+    partnership's coordinators once committed.
+    """
+    with transaction.atomic():
+        year = ProgrammeYear.objects.select_for_update().get(pk=partnership.year_id)
+        partnership = _locked(partnership)
+        _refuse_unless_allowed(partnership, Partnership.Status.CONFIRMED)
+        confirmed_count = year.partnerships.filter(status=Partnership.Status.CONFIRMED).count()
+        if confirmed_count >= year.partner_target:
+            raise PartnershipError(
+                target_reached_message(year=year, confirmed_count=confirmed_count)
+            )
+        from_status = partnership.status
+        partnership.status = Partnership.Status.CONFIRMED
+        partnership.confirmed_by = by
+        partnership.confirmed_at = timezone.now()
+        partnership.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+        _record(partnership, from_status=from_status, by=by)
+        _email_coordinators(partnership=partnership, template="partnership_confirmed")
+    return partnership
+
+
+def _partnership_move(
+    *, partnership: Partnership, to_status: str, by: User | None, note: str
+) -> tuple[Partnership, str]:
+    partnership = _locked(partnership)
+    _refuse_unless_allowed(partnership, to_status)
+    from_status = partnership.status
+    partnership.status = to_status
+    update_fields = ["status"]
+    if from_status == Partnership.Status.CONFIRMED:
+        partnership.confirmed_by = None
+        partnership.confirmed_at = None
+        update_fields += ["confirmed_by", "confirmed_at"]
+    partnership.save(update_fields=update_fields)
+    _record(partnership, from_status=from_status, by=by, note=note)
+    return partnership, from_status
+
+
+@transaction.atomic
+def partnership_decline(
+    *, partnership: Partnership, by: User | None, note: str = ""
+) -> Partnership:
+    """Record that an invited organisation will not take part this year.
+
+    Side effects: a status change with the note. No email: the organisation said no.
+    """
+    partnership, _from = _partnership_move(
+        partnership=partnership, to_status=Partnership.Status.DECLINED, by=by, note=note
+    )
+    return partnership
+
+
+@transaction.atomic
+def partnership_withdraw(*, partnership: Partnership, by: User | None, note: str) -> Partnership:
+    """Withdraw a confirmed partner, which frees its place under the year's target.
+
+    A reason is required: withdrawing is never silent. Side effects: a status change
+    with the reason; an email with the reason to the partnership's coordinators.
+    """
+    if not note.strip():
+        raise PartnershipError(_("Say why the partner is withdrawn."))
+    partnership, _from = _partnership_move(
+        partnership=partnership, to_status=Partnership.Status.WITHDRAWN, by=by, note=note
+    )
+    _email_coordinators(partnership=partnership, template="partnership_withdrawn", note=note)
+    return partnership
+
+
+@transaction.atomic
+def partnership_reinvite(
+    *, partnership: Partnership, by: User | None, note: str = ""
+) -> Partnership:
+    """Invite again an organisation that declined or was withdrawn.
+
+    Side effects: a status change with the note.
+    """
+    partnership, _from = _partnership_move(
+        partnership=partnership, to_status=Partnership.Status.INVITED, by=by, note=note
+    )
+    return partnership

@@ -75,6 +75,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture
+def postgresql():
+    """For tests of what only PostgreSQL enforces (triggers, row locks)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate limits and cached pages from one test never leak into the next."""
@@ -141,11 +150,14 @@ def axe():
 
 @pytest.fixture
 def cast(db):
-    """Organisation A and B; A's staff member and coordinator, B's coordinator, the manager."""
+    """Organisation A and B, each a partner in 2031; A's staff member and coordinator,
+    B's coordinator, the manager."""
     from types import SimpleNamespace
 
     from tests.factories.partners import (
         OrganisationFactory,
+        PartnershipFactory,
+        ProgrammeYearFactory,
         coordinator_of,
         programme_manager,
         staff_of,
@@ -155,7 +167,13 @@ def cast(db):
     organisation_b = OrganisationFactory(
         name="Burrell Test Collection", slug="org-b", nation="scotland"
     )
+    # Both organisations are partners in a year hosted by a third, so each
+    # coordinator has a partnership page the other must not see.
+    year = ProgrammeYearFactory(year=2031, host__name="Host Test Museum", host__slug="host")
     return SimpleNamespace(
+        year=year,
+        partnership_a=PartnershipFactory(year=year, organisation=organisation_a, confirmed=True),
+        partnership_b=PartnershipFactory(year=year, organisation=organisation_b, confirmed=True),
         organisation_a=organisation_a,
         organisation_b=organisation_b,
         staff=staff_of(organisation_a, user__full_name="Alex Applicant", job_title="Curator"),

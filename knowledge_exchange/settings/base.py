@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
+    "pgtrigger",
     "knowledge_exchange",
     "partners",
     "applications",
@@ -203,6 +204,8 @@ CONTENT_SECURITY_POLICY = {
 PROGRAMME_NAME = env("PROGRAMME_NAME", default="Knowledge Exchange")
 PROGRAMME_MANAGER_NAME = env("PROGRAMME_MANAGER_NAME", default="the programme manager")
 PROGRAMME_MANAGER_EMAIL = env("PROGRAMME_MANAGER_EMAIL", default="knowledge-exchange@example.org")
+# Where the site is reached, for links in emails sent outside a request.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

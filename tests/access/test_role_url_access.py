@@ -3,7 +3,8 @@
 Every URL pattern must have a row here; test_every_url_is_in_the_access_table
 fails when one is added without. Object URLs use the records of organisation A
 (the staff member's and coordinator's own), so a 404 for the coordinator of
-organisation B is a denial with data that could leak.
+organisation B is a denial with data that could leak. Where the kwargs depend on
+records, they are a function of the cast.
 """
 
 from dataclasses import dataclass
@@ -61,6 +62,28 @@ ACCESS = {
     "account_reset_password_from_key_done": ({}, everyone(OK)),
     "account_confirm_email": ({"key": "not-a-real-key"}, everyone(OK)),
     "account_confirm_login_code": ({}, signed_in(TO_DASHBOARD, anonymous=TO_LOGIN)),
+    # Programme years and partnerships.
+    "partners:year_detail": ({"year": 2031}, everyone(OK)),
+    "partners:partnership_list": (
+        {},
+        {
+            "anonymous": TO_LOGIN,
+            "staff": NOT_FOUND,
+            "coordinator": OK,
+            "other_coordinator": OK,
+            "manager": OK,
+        },
+    ),
+    "partners:partnership_detail": (
+        lambda cast: {"pk": cast.partnership_a.pk},
+        {
+            "anonymous": TO_LOGIN,
+            "staff": NOT_FOUND,
+            "coordinator": OK,
+            "other_coordinator": NOT_FOUND,
+            "manager": OK,
+        },
+    ),
 }
 
 
@@ -86,6 +109,8 @@ def test_role_gets_expected_response(client, cast, name, kwargs, role, expected)
     if role != "anonymous":
         client.force_login(getattr(cast, role))
 
+    if callable(kwargs):
+        kwargs = kwargs(cast)
     response = client.get(reverse(name, kwargs=kwargs))
 
     if isinstance(expected, Redirect):

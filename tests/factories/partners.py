@@ -1,8 +1,19 @@
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from partners.models import PROGRAMME_MANAGERS_GROUP, Membership, Organisation, User
+from partners.models import (
+    PROGRAMME_MANAGERS_GROUP,
+    Membership,
+    Organisation,
+    Partnership,
+    PartnershipStatusChange,
+    ProgrammeYear,
+    User,
+)
 from partners.services import programme_managers_group_sync
 
 PASSWORD = "a-good-test-password"
@@ -65,3 +76,47 @@ def programme_manager(**kwargs) -> User:
     programme_managers_group_sync()
     user.groups.add(Group.objects.get(name=PROGRAMME_MANAGERS_GROUP))
     return user
+
+
+class ProgrammeYearFactory(factory.django.DjangoModelFactory):
+    """A year with dates in the programme's usual order; its host can host."""
+
+    class Meta:
+        model = ProgrammeYear
+        django_get_or_create = ["year"]
+
+    # Explicit years in tests are below 2040, so a sequence year never meets one.
+    year = factory.Sequence(lambda n: 2040 + n % 60)
+    host = factory.SubFactory(OrganisationFactory, can_host=True)
+    partner_target = 5
+    budget = 30000
+    partners_confirmed_by = factory.LazyAttribute(lambda y: datetime.date(y.year, 1, 31))
+    calls_open_on = factory.LazyAttribute(lambda y: datetime.date(y.year, 3, 1))
+    calls_close_on = factory.LazyAttribute(lambda y: datetime.date(y.year, 4, 15))
+    placements_start_on = factory.LazyAttribute(lambda y: datetime.date(y.year, 6, 1))
+    placements_end_on = factory.LazyAttribute(lambda y: datetime.date(y.year, 12, 18))
+    evaluations_due_on = factory.LazyAttribute(lambda y: datetime.date(y.year + 1, 1, 29))
+    follow_up_on = factory.LazyAttribute(lambda y: datetime.date(y.year + 1, 6, 30))
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    """An invitation; `confirmed=True` makes a confirmed partner, with its record."""
+
+    class Meta:
+        model = Partnership
+        skip_postgeneration_save = True
+
+    year = factory.SubFactory(ProgrammeYearFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    status = Partnership.Status.INVITED
+
+    class Params:
+        confirmed = factory.Trait(
+            status=Partnership.Status.CONFIRMED,
+            confirmed_at=factory.LazyFunction(timezone.now),
+        )
+
+    @factory.post_generation
+    def record(obj, create, extracted, **kwargs):
+        if create:
+            PartnershipStatusChange.objects.create(partnership=obj, to_status=obj.status)

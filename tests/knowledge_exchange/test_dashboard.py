@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from partners import demo
 from partners.models import Membership, Organisation, User
-from tests.factories.partners import MembershipFactory, UserFactory
+from tests.factories.partners import MembershipFactory, PartnershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,12 +62,24 @@ def test_dashboard_queries_do_not_grow_with_memberships(
 ):
     person = UserFactory()
     for _ in range(organisations):
-        MembershipFactory(user=person, role=Membership.Role.COORDINATOR)
+        membership = MembershipFactory(user=person, role=Membership.Role.COORDINATOR)
+        PartnershipFactory(organisation=membership.organisation, confirmed=True)
     client.force_login(person)
 
-    # session, user, memberships with their organisations and head counts
-    with django_assert_num_queries(3):
-        client.get(reverse("dashboard"))
+    # session, user, memberships with their organisations and head counts,
+    # partnerships with their years
+    with django_assert_num_queries(4):
+        response = client.get(reverse("dashboard"))
+    assert response.content.decode().count("Your partnership in") == organisations
+
+
+def test_coordinator_sees_their_latest_partnership_and_what_to_do_next(client, cast):
+    page = _dashboard(client, cast.coordinator)
+
+    assert "Your partnership in 2031" in page
+    assert "Prepare your call to staff: calls open on 1 March 2031" in page
+    assert cast.partnership_a.get_absolute_url() in page
+    assert cast.partnership_b.get_absolute_url() not in page
 
 
 def test_demo_data_loads_every_role_and_a_second_run_changes_nothing():

@@ -1,15 +1,22 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from partners import demo as partners_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo programme (organisations, people, roles). Safe to run again."
+    help = (
+        "Load the demo programme (organisations, people, roles, programme years, "
+        "partnerships). Safe to run again."
+    )
 
-    @transaction.atomic
+    # Demo records go through the real services, which email the people concerned;
+    # the demo people are made up, so those emails are dropped.
+    @override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
     def handle(self, *args, **options) -> None:
-        created = partners_demo.load()
+        with transaction.atomic():
+            created = partners_demo.load()
         summary = ", ".join(f"{count} {kind}" for kind, count in created.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Created: {summary}."))
         self.stdout.write(f"Every demo login uses the password {partners_demo.DEMO_PASSWORD!r}.")

@@ -1,0 +1,72 @@
+"""Pages about programme years and partnerships: public year pages, coordinators' pages."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.utils import timezone
+from django.views.generic import DetailView, ListView
+
+from partners import selectors
+from partners.permissions import is_programme_manager
+
+
+class ProgrammeYearDetailView(DetailView):
+    """A year's public page: its host, its confirmed partners and its key dates."""
+
+    template_name = "partners/programmeyear_detail.html"
+    context_object_name = "programme_year"
+
+    def get_object(self, queryset=None):
+        return selectors.programme_year_for_public(year=self.kwargs["year"])
+
+
+class PartnershipListView(LoginRequiredMixin, ListView):
+    """The partnerships of the organisations a coordinator coordinates, current and past."""
+
+    template_name = "partners/partnership_list.html"
+    context_object_name = "partnerships"
+
+    def get_queryset(self):
+        if is_programme_manager(self.request.user):
+            return selectors.partnerships_with_details().order_by(
+                "-year__year", "organisation__name"
+            )
+        return selectors.partnerships_for_coordinator(user=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # Only coordinators (and the manager) have partnerships to see; to
+        # anyone else the page does not exist.
+        if not self.object_list and not selectors.coordinates_any(user=request.user):
+            raise Http404("Not a coordinator")
+        return response
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        context = super().get_context_data(**kwargs)
+        for partnership in context["partnerships"]:
+            partnership.expected_next = partnership.next_step(today)
+        return context
+
+
+class PartnershipDetailView(LoginRequiredMixin, DetailView):
+    """One partnership: the year's dates, what is expected next, the year's other partners."""
+
+    template_name = "partners/partnership_detail.html"
+    context_object_name = "partnership"
+
+    def get_object(self, queryset=None):
+        return selectors.partnership_for_coordinator(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        partnership = self.object
+        today = timezone.localdate()
+        partners = list(selectors.partners_of_year(year=partnership.year))
+        stage, stage_reason = partnership.year.stage_on(today, confirmed_count=len(partners))
+        return super().get_context_data(
+            expected_next=partnership.next_step(today),
+            stage=partnership.year.Stage(stage),
+            stage_reason=stage_reason,
+            partners=partners,
+            coordinators=selectors.partnership_coordinators(partnership=partnership),
+            **kwargs,
+        )
