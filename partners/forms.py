@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partners.models import YEAR_DATE_ORDER, Membership, Partnership, ProgrammeYear
+
 
 class SignupForm(forms.Form):
     """The extra field allauth's sign-up form asks for."""
@@ -17,3 +19,127 @@ class SignupForm(forms.Form):
     def signup(self, request, user) -> None:
         user.full_name = self.cleaned_data["full_name"].strip()
         user.save(update_fields=["full_name"])
+
+
+class PartnershipStatusForm(forms.Form):
+    """The manager moves a partnership on: to the statuses its current one allows."""
+
+    to_status = forms.ChoiceField(label=_("New status"), widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when withdrawing a partner; the coordinators will read it."),
+    )
+
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partnership = partnership
+        self.fields["to_status"].choices = [
+            (status.value, status.label)
+            for status in partnership.Status
+            if partnership.can_transition_to(status)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        withdrawing = cleaned.get("to_status") == self.partnership.Status.WITHDRAWN
+        if withdrawing and not cleaned.get("note", "").strip():
+            self.add_error("note", _("Say why the partner is withdrawn."))
+        return cleaned
+
+
+class ConfirmInvitationsForm(forms.Form):
+    """The year overview's checklist of invitations to confirm."""
+
+    partnerships = forms.ModelMultipleChoiceField(
+        label=_("Invitations to confirm"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one invitation to confirm.")},
+    )
+
+    def __init__(self, *args, year, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partnerships"].queryset = (
+            Partnership.objects.filter(year=year, status=Partnership.Status.INVITED)
+            .select_related("organisation")
+            .order_by("organisation__name")
+        )
+        self.fields["partnerships"].label_from_instance = lambda p: p.organisation.name
+
+
+class ProgrammeYearAdminForm(forms.ModelForm):
+    """The year's own checks, plus the rules that involve its partnerships."""
+
+    class Meta:
+        model = ProgrammeYear
+        fields = ["year", "host", "partner_target", "budget", *YEAR_DATE_ORDER]
+
+    def clean_host(self):
+        host = self.cleaned_data["host"]
+        year = self.instance
+        if year.pk and year.partnerships.filter(organisation=host).exists():
+            self.add_error(
+                "host",
+                _("%(organisation)s is already a partner in %(year)s, so it cannot host it.")
+                % {"organisation": host, "year": year.year},
+            )
+        return host
+
+    def clean_partner_target(self):
+        target = self.cleaned_data["partner_target"]
+        if self.instance.pk:
+            confirmed = self.instance.partnerships.filter(
+                status=Partnership.Status.CONFIRMED
+            ).count()
+            if target < confirmed:
+                raise forms.ValidationError(
+                    _(
+                        "%(year)s already has %(count)s confirmed partners: withdraw some "
+                        "before lowering the target below %(count)s."
+                    )
+                    % {"year": self.instance.year, "count": confirmed}
+                )
+        return target
+
+
+class PartnershipAdminForm(forms.ModelForm):
+    """Checks a partnership's organisation against its year's host, and its coordinators."""
+
+    class Meta:
+        model = Partnership
+        fields = ["year", "organisation", "sends_to_host", "hosts_from_host", "coordinators"]
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation = cleaned.get("organisation") or getattr(self.instance, "organisation", None)
+        year = cleaned.get("year") or self._year()
+        if organisation and year and organisation.pk == year.host_id:
+            self.add_error(
+                "organisation" if "organisation" in self.fields else None,
+                _("%(organisation)s hosts %(year)s, so it cannot also be one of its partners.")
+                % {"organisation": organisation, "year": year.year},
+            )
+        coordinators = cleaned.get("coordinators")
+        if organisation and coordinators:
+            allowed = set(
+                Membership.objects.filter(
+                    organisation=organisation, role=Membership.Role.COORDINATOR
+                ).values_list("user_id", flat=True)
+            )
+            outsiders = [person for person in coordinators if person.pk not in allowed]
+            if outsiders:
+                self.add_error(
+                    "coordinators",
+                    _("Not a coordinator of %(organisation)s: %(people)s.")
+                    % {
+                        "organisation": organisation,
+                        "people": ", ".join(str(person) for person in outsiders),
+                    },
+                )
+        return cleaned
+
+    def _year(self):
+        # In the year's inline the year is the parent being edited, perhaps not yet saved.
+        return getattr(self.instance, "year", None)

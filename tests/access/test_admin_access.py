@@ -28,6 +28,30 @@ def test_admin_is_closed_to_everyone_but_the_manager(client, cast, role):
         assert response["Location"].startswith(reverse("admin:login")), url
 
 
+def _custom_admin_pages(cast):
+    return [
+        reverse("admin:partners_programmeyear_overview", args=[cast.year.pk]),
+        reverse("admin:partners_partnership_status", args=[cast.partnership_a.pk]),
+    ]
+
+
+@pytest.mark.parametrize("role", ["staff", "coordinator", "other_coordinator"])
+def test_admin_pages_of_our_own_are_closed_to_everyone_but_the_manager(client, cast, role):
+    client.force_login(getattr(cast, role))
+
+    for url in _custom_admin_pages(cast):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("admin:login")), url
+
+
+def test_manager_reaches_the_admin_pages_of_our_own(client, cast):
+    client.force_login(cast.manager)
+
+    for url in _custom_admin_pages(cast):
+        assert client.get(url).status_code == 200, url
+
+
 def test_manager_runs_every_programme_model_but_not_the_site(client, cast):
     client.force_login(cast.manager)
 
