@@ -9,7 +9,12 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from partners.permissions import is_programme_manager
-from partners.selectors import memberships_for_user, partnerships_for_coordinator, public_programme
+from partners.selectors import (
+    memberships_for_user,
+    partnerships_for_coordinator,
+    public_programme,
+    years_hosted_for_coordinator,
+)
 
 
 class HomeView(TemplateView):
@@ -36,8 +41,16 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             latest = {}
             for partnership in partnerships_for_coordinator(user=self.request.user):
                 latest.setdefault(partnership.organisation_id, partnership)
+            hosted = {}
+            for year in years_hosted_for_coordinator(user=self.request.user):
+                hosted.setdefault(year.host_id, year)
             for membership in coordinator_memberships:
                 membership.latest_partnership = latest.get(membership.organisation_id)
+                membership.hosted_year = hosted.get(membership.organisation_id)
+                if membership.hosted_year:
+                    membership.hosted_next = membership.hosted_year.next_step(
+                        today, confirmed_count=membership.hosted_year.confirmed_count
+                    )
                 if membership.latest_partnership:
                     membership.expected_next = membership.latest_partnership.next_step(today)
         return super().get_context_data(

@@ -378,6 +378,41 @@ class ProgrammeYear(models.Model):
             for name in YEAR_DATE_ORDER
         ]
 
+    def next_step(self, today: datetime.date, *, confirmed_count: int) -> str:
+        """What the coordinators of an organisation taking part (the host or a confirmed
+        partner) are expected to do next, in a sentence."""
+        stage, reason = self.stage_on(today, confirmed_count=confirmed_count)
+        if stage == self.Stage.PLANNING:
+            return reason
+        steps = {
+            self.Stage.PARTNERS_CONFIRMED: _(
+                "Prepare your call to staff: calls open on %(open)s and close on %(close)s."
+            ),
+            self.Stage.CALLS_OPEN: _(
+                "Your call to staff is open until %(close)s: encourage colleagues of any "
+                "specialism and at any level to apply."
+            ),
+            self.Stage.SELECTION: _(
+                "Review your applications and select your participants before placements "
+                "begin on %(start)s."
+            ),
+            self.Stage.PLACEMENTS: _(
+                "Approve your placements, coming and going, and welcome your visitors. "
+                "Every placement ends by %(end)s."
+            ),
+            self.Stage.EVALUATION: _(
+                "Make sure your participants complete their evaluations by %(due)s."
+            ),
+            self.Stage.CLOSED: _("This year is complete. Thank you for taking part."),
+        }
+        return steps[stage] % {
+            "open": date_format(self.calls_open_on, "j F Y"),
+            "close": date_format(self.calls_close_on, "j F Y"),
+            "start": date_format(self.placements_start_on, "j F Y"),
+            "end": date_format(self.placements_end_on, "j F Y"),
+            "due": date_format(self.evaluations_due_on, "j F Y"),
+        }
+
     def stage_on(self, today: datetime.date, *, confirmed_count: int) -> tuple[str, str]:
         """Where the year is on `today`, and why, from its dates and its confirmed partners.
 
@@ -583,47 +618,15 @@ class Partnership(models.Model):
     def next_step(self, today: datetime.date) -> str:
         """What the organisation's coordinator is expected to do next, in a sentence."""
         year = self.year
-
-        def on(day: datetime.date) -> str:
-            return date_format(day, "j F Y")
-
         if self.status == self.Status.INVITED:
             return _(
                 "Tell the programme manager whether your organisation can take part in "
                 "%(year)s by %(deadline)s."
-            ) % {"year": year.year, "deadline": on(year.partners_confirmed_by)}
+            ) % {"year": year.year, "deadline": date_format(year.partners_confirmed_by, "j F Y")}
         if self.status != self.Status.CONFIRMED:
             return _("Your organisation is not taking part in %(year)s.") % {"year": year.year}
-        stage, _reason = year.stage_on(today, confirmed_count=year.partner_target)
-        Stage = ProgrammeYear.Stage
-        steps = {
-            Stage.PARTNERS_CONFIRMED: _(
-                "Prepare your call to staff: calls open on %(open)s and close on %(close)s."
-            ),
-            Stage.CALLS_OPEN: _(
-                "Your call to staff is open until %(close)s: encourage colleagues of any "
-                "specialism and at any level to apply."
-            ),
-            Stage.SELECTION: _(
-                "Review your applications and select your participants before placements "
-                "begin on %(start)s."
-            ),
-            Stage.PLACEMENTS: _(
-                "Approve your placements, coming and going, and welcome your visitors. "
-                "Every placement ends by %(end)s."
-            ),
-            Stage.EVALUATION: _(
-                "Make sure your participants complete their evaluations by %(due)s."
-            ),
-            Stage.CLOSED: _("This year is complete. Thank you for taking part."),
-        }
-        return steps[stage] % {
-            "open": on(year.calls_open_on),
-            "close": on(year.calls_close_on),
-            "start": on(year.placements_start_on),
-            "end": on(year.placements_end_on),
-            "due": on(year.evaluations_due_on),
-        }
+        # A confirmed partner gets on with its call while others are still confirmed.
+        return year.next_step(today, confirmed_count=year.partner_target)
 
 
 class PartnershipStatusChange(models.Model):

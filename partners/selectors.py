@@ -131,6 +131,18 @@ def partnerships_for_coordinator(*, user: User) -> QuerySet[Partnership]:
     )
 
 
+def years_hosted_for_coordinator(*, user: User) -> QuerySet[ProgrammeYear]:
+    """The years hosted by an organisation the person coordinates, newest first."""
+    return (
+        programme_years_with_counts()
+        .filter(
+            host__memberships__user=user,
+            host__memberships__role=Membership.Role.COORDINATOR,
+        )
+        .order_by("-year")
+    )
+
+
 def partnership_for_coordinator(*, user: User, pk: int) -> Partnership:
     """One partnership the person coordinates (or any, for the programme manager), or 404."""
     partnerships = partnerships_with_details()

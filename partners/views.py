@@ -33,18 +33,21 @@ class PartnershipListView(LoginRequiredMixin, ListView):
         return selectors.partnerships_for_coordinator(user=self.request.user)
 
     def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
         # Only coordinators (and the manager) have partnerships to see; to
         # anyone else the page does not exist.
-        if not self.object_list and not selectors.coordinates_any(user=request.user):
+        if not selectors.coordinates_any(user=request.user):
             raise Http404("Not a coordinator")
-        return response
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
         context = super().get_context_data(**kwargs)
         for partnership in context["partnerships"]:
             partnership.expected_next = partnership.next_step(today)
+        hosted_years = list(selectors.years_hosted_for_coordinator(user=self.request.user))
+        for year in hosted_years:
+            year.expected_next = year.next_step(today, confirmed_count=year.confirmed_count)
+        context["hosted_years"] = hosted_years
         return context
 
 
