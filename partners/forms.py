@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import YEAR_DATE_ORDER, Membership, Partnership, ProgrammeYear
+from partners.selectors import partnerships_with_details
 
 
 class SignupForm(forms.Form):
@@ -62,11 +63,20 @@ class ConfirmInvitationsForm(forms.Form):
     def __init__(self, *args, year, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partnerships"].queryset = (
-            Partnership.objects.filter(year=year, status=Partnership.Status.INVITED)
-            .select_related("organisation")
+            partnerships_with_details()
+            .filter(year=year, status=Partnership.Status.INVITED)
             .order_by("organisation__name")
         )
-        self.fields["partnerships"].label_from_instance = lambda p: p.organisation.name
+        self.fields["partnerships"].label_from_instance = self.label
+
+    @staticmethod
+    def label(partnership: Partnership) -> str:
+        # Each year opens to new organisations: a returning one says so.
+        if partnership.is_returning:
+            return _("%(organisation)s (returning partner)") % {
+                "organisation": partnership.organisation.name
+            }
+        return partnership.organisation.name
 
 
 class ProgrammeYearAdminForm(forms.ModelForm):

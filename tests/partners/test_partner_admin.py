@@ -347,3 +347,17 @@ def test_year_form_keeps_what_was_typed_when_a_date_is_wrong(manager_client):
         ]
     }
     assert form["budget"].value() == "41000"
+
+
+def test_overview_marks_returning_partners_among_the_invitations(manager_client):
+    earlier = PartnershipFactory(year__year=2029, organisation__name="Storiel", confirmed=True)
+    year = ProgrammeYearFactory(year=2030)
+    PartnershipFactory(year=year, organisation=earlier.organisation)
+    PartnershipFactory(year=year, organisation__name="Tower Museum")
+
+    response = manager_client.get(reverse("admin:partners_programmeyear_overview", args=[year.pk]))
+
+    assert [label for _value, label in response.context["form"].fields["partnerships"].choices] == [
+        "Storiel (returning partner)",
+        "Tower Museum",
+    ]

@@ -1,3 +1,5 @@
+import logging
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
@@ -12,11 +14,16 @@ class Command(BaseCommand):
     )
 
     # Demo records go through the real services, which email the people concerned;
-    # the demo people are made up, so those emails are dropped.
+    # the demo people are made up, so those emails (and the log lines about
+    # sending them) are dropped.
     @override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
     def handle(self, *args, **options) -> None:
-        with transaction.atomic():
-            created = partners_demo.load()
+        logging.disable(logging.WARNING)
+        try:
+            with transaction.atomic():
+                created = partners_demo.load()
+        finally:
+            logging.disable(logging.NOTSET)
         summary = ", ".join(f"{count} {kind}" for kind, count in created.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Created: {summary}."))
         self.stdout.write(f"Every demo login uses the password {partners_demo.DEMO_PASSWORD!r}.")
