@@ -286,7 +286,9 @@ class ProgrammeYear(models.Model):
                 name="partners_programmeyear_year_range",
             ),
             models.CheckConstraint(
-                condition=models.Q(partner_target__gte=1), name="partners_programmeyear_target_1"
+                condition=models.Q(partner_target__gte=1),
+                name="partners_programmeyear_target_1",
+                violation_error_message=_("A year needs a target of at least one partner."),
             ),
             models.CheckConstraint(
                 condition=models.Q(budget__gte=0), name="partners_programmeyear_budget_positive"
@@ -297,11 +299,13 @@ class ProgrammeYear(models.Model):
                     placements_end_on__year=models.F("year"),
                 ),
                 name="partners_programmeyear_placements_in_year",
+                violation_error_message=_("Placements take place within the programme year."),
             ),
             *(
                 models.CheckConstraint(
                     condition=models.Q(**{f"{earlier}__lte": models.F(later)}),
                     name=f"partners_year_{earlier}_le_{later}",
+                    violation_error_message=_("The year's key dates must be in order."),
                 )
                 for earlier, later in itertools.pairwise(YEAR_DATE_ORDER)
             ),
@@ -543,7 +547,11 @@ class Partnership(models.Model):
         ordering = ["-year__year", "organisation__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "organisation"], name="partners_partnership_one_per_year"
+                fields=["year", "organisation"],
+                name="partners_partnership_one_per_year",
+                violation_error_message=_(
+                    "This organisation already has a partnership in this year."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=PartnershipStatus.values),

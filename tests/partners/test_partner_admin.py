@@ -361,3 +361,46 @@ def test_overview_marks_returning_partners_among_the_invitations(manager_client)
         "Storiel (returning partner)",
         "Tower Museum",
     ]
+
+
+def test_adding_a_second_partnership_for_a_year_is_refused_with_a_message(manager_client):
+    existing = PartnershipFactory()
+
+    response = manager_client.post(
+        reverse("admin:partners_partnership_add"),
+        {
+            "year": existing.year_id,
+            "organisation": existing.organisation_id,
+            "sends_to_host": 1,
+            "hosts_from_host": 1,
+            "status_changes-TOTAL_FORMS": "0",
+            "status_changes-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.context["adminform"].form.non_field_errors() == [
+        "This organisation already has a partnership in this year."
+    ]
+    assert Partnership.objects.count() == 1
+
+
+def test_adding_a_partnership_in_the_admin_is_an_invitation_by_the_service(manager_client):
+    year = ProgrammeYearFactory()
+    organisation = OrganisationFactory()
+
+    response = manager_client.post(
+        reverse("admin:partners_partnership_add"),
+        {
+            "year": year.pk,
+            "organisation": organisation.pk,
+            "sends_to_host": 2,
+            "hosts_from_host": 1,
+            "status_changes-TOTAL_FORMS": "0",
+            "status_changes-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302
+    partnership = Partnership.objects.get()
+    assert (partnership.status, partnership.sends_to_host) == ("invited", 2)
+    assert partnership.status_changes.count() == 1
