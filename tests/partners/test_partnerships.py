@@ -7,6 +7,8 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from partners import services
@@ -424,3 +426,33 @@ def test_two_writers_bypassing_the_service_still_leave_exactly_the_target(postgr
     assert (
         PartnershipStatusChange.objects.filter(partnership=sixth, to_status=CONFIRMED).count() == 0
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_confirming_in_the_admin_at_once_get_answers_not_errors(postgresql):
+    year, fifth, sixth = _year_with_four_confirmed_and_two_invited()
+    url = reverse("admin:partners_programmeyear_overview", args=[year.pk])
+    clients = []
+    for name in ("Morgan", "Georgia"):
+        client = Client()
+        client.force_login(programme_manager(full_name=name))
+        clients.append(client)
+    start = threading.Barrier(2)
+    results = {}
+
+    def confirm(client, partnership):
+        def post():
+            start.wait(5)
+            return client.post(url, {"partnerships": [partnership.pk]}).status_code
+
+        return post
+
+    threads = [
+        _in_thread(confirm(clients[0], fifth), results, "first"),
+        _in_thread(confirm(clients[1], sixth), results, "second"),
+    ]
+    for thread in threads:
+        thread.join(10)
+
+    assert results == {"first": 302, "second": 302}
+    assert _confirmed_count(year) == 5
