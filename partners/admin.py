@@ -375,10 +375,12 @@ class PartnershipAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         _save_partnership(request, obj, obj.year)
 
-    def delete_queryset(self, request, queryset):
-        # The bulk delete action: only invitations, one by one, so each is recorded.
-        for partnership in queryset.filter(status=Partnership.Status.INVITED):
-            partnership.delete()
+    def get_actions(self, request):
+        # Deleting is for one mistaken invitation at a time (see
+        # has_delete_permission); a bulk delete could sweep up confirmed partners.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
     @admin.action(
         description=gettext_lazy("Confirm the selected invitations"), permissions=["change"]

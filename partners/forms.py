@@ -90,10 +90,9 @@ class ProgrammeYearAdminForm(forms.ModelForm):
         host = self.cleaned_data["host"]
         year = self.instance
         if year.pk and year.partnerships.filter(organisation=host).exists():
-            self.add_error(
-                "host",
+            raise forms.ValidationError(
                 _("%(organisation)s is already a partner in %(year)s, so it cannot host it.")
-                % {"organisation": host, "year": year.year},
+                % {"organisation": host, "year": year.year}
             )
         return host
 

@@ -404,3 +404,25 @@ def test_adding_a_partnership_in_the_admin_is_an_invitation_by_the_service(manag
     partnership = Partnership.objects.get()
     assert (partnership.status, partnership.sends_to_host) == ("invited", 2)
     assert partnership.status_changes.count() == 1
+
+
+def test_year_form_refuses_a_partner_as_the_new_host(manager_client):
+    partnership = PartnershipFactory(
+        year__year=2030, organisation__name="Storiel", organisation__can_host=True
+    )
+
+    response = manager_client.post(
+        reverse("admin:partners_programmeyear_change", args=[partnership.year_id]),
+        _year_form(partnership.year, host=partnership.organisation_id),
+    )
+
+    assert response.context["adminform"].form.errors == {
+        "host": ["Storiel is already a partner in 2030, so it cannot host it."]
+    }
+
+
+def test_partnerships_have_no_bulk_delete(manager_client):
+    response = manager_client.get(reverse("admin:partners_partnership_changelist"))
+
+    actions = [value for value, _label in response.context["action_form"].fields["action"].choices]
+    assert actions == ["", "confirm_selected", "decline_selected"]
