@@ -33,13 +33,13 @@ def organisations_for_email(*, email: str) -> list[Organisation]:
 # --- Programme years and partnerships ------------------------------------------
 
 
-def returning_partner(organisation_ref: str = "organisation", year_ref: str = "year__year"):
-    """True where the organisation was a confirmed partner in an earlier year."""
+def returning_partner() -> Exists:
+    """True where the partnership's organisation was a confirmed partner in an earlier year."""
     return Exists(
         Partnership.objects.filter(
-            organisation=OuterRef(organisation_ref),
+            organisation=OuterRef("organisation"),
             status=CONFIRMED,
-            year__year__lt=OuterRef(year_ref),
+            year__year__lt=OuterRef("year__year"),
         )
     )
 
@@ -66,7 +66,6 @@ def _confirmed_partners() -> Prefetch:
         "partnerships",
         queryset=Partnership.objects.filter(status=CONFIRMED)
         .select_related("organisation")
-        .annotate(is_returning=returning_partner())
         .order_by("organisation__name"),
         to_attr="confirmed_partnerships",
     )

@@ -93,7 +93,7 @@ def test_public_pages_queries_do_not_grow_with_years_and_partners(
         year = ProgrammeYearFactory(year=2020 + offset)
         PartnershipFactory.create_batch(size, year=year, confirmed=True)
 
-    # years with hosts; their confirmed partners with organisations (and returning)
+    # years with hosts; their confirmed partners with organisations
     with django_assert_num_queries(2):
         client.get(reverse("home"))
     with django_assert_num_queries(2):
