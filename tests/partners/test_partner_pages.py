@@ -191,6 +191,7 @@ def test_host_coordinator_sees_the_years_their_organisation_hosts(client):
     dashboard = _text(client.get(reverse("dashboard")))
 
     assert "Years your organisation hosts" in page
+    assert '<h2 class="h4 mt-4">Partnerships</h2>' not in page
     assert "1 of 5" in page
     hosting = "1 of 5 partners are confirmed; the deadline for confirming them is 31 January 2032."
     assert hosting in page
