@@ -178,9 +178,7 @@ def _save_partnership(request, partnership: Partnership, year: ProgrammeYear) ->
         partnership.pk = invited.pk
         partnership.invited_at = invited.invited_at
         partnership._state.adding = False
-        partnership.save(update_fields=["sends_to_host", "hosts_from_host"])
-    else:
-        partnership.save(update_fields=["sends_to_host", "hosts_from_host"])
+    partnership.save(update_fields=["sends_to_host", "hosts_from_host"])
 
 
 class PartnershipInline(admin.TabularInline):
@@ -250,7 +248,7 @@ class ProgrammeYearAdmin(SimpleHistoryAdmin):
     @admin.display(description=gettext_lazy("stage"))
     def stage(self, year):
         stage, reason = year.stage_on(timezone.localdate(), confirmed_count=year.confirmed_count)
-        return format_html('<span title="{}">{}</span>', reason, ProgrammeYear.Stage(stage).label)
+        return format_html('<span title="{}">{}</span>', reason, stage.label)
 
     @admin.display(description=gettext_lazy("partners confirmed"))
     def partners(self, year):
@@ -298,7 +296,7 @@ class ProgrammeYearAdmin(SimpleHistoryAdmin):
             "original": year,
             "partnerships": partnerships,
             "totals": totals,
-            "stage": ProgrammeYear.Stage(stage),
+            "stage": stage,
             "stage_reason": reason,
             "form": form,
             "can_confirm": can_confirm,

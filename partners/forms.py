@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import YEAR_DATE_ORDER, Membership, Partnership, ProgrammeYear
 from partners.selectors import partnerships_with_details
+from partners.services import host_as_partner_message, withdraw_needs_reason_message
 
 
 class SignupForm(forms.Form):
@@ -46,7 +47,7 @@ class PartnershipStatusForm(forms.Form):
         cleaned = super().clean()
         withdrawing = cleaned.get("to_status") == self.partnership.Status.WITHDRAWN
         if withdrawing and not cleaned.get("note", "").strip():
-            self.add_error("note", _("Say why the partner is withdrawn."))
+            self.add_error("note", withdraw_needs_reason_message())
         return cleaned
 
 
@@ -127,8 +128,7 @@ class PartnershipAdminForm(forms.ModelForm):
         if organisation and year and organisation.pk == year.host_id:
             self.add_error(
                 "organisation" if "organisation" in self.fields else None,
-                _("%(organisation)s hosts %(year)s, so it cannot also be one of its partners.")
-                % {"organisation": organisation, "year": year.year},
+                host_as_partner_message(organisation=organisation, year=year),
             )
         coordinators = cleaned.get("coordinators")
         if organisation and coordinators:

@@ -214,6 +214,11 @@ class Membership(models.Model):
         return self.role == self.Role.COORDINATOR
 
 
+def long_date(day: datetime.date) -> str:
+    """A date as people read it in sentences: 1 March 2031."""
+    return date_format(day, "j F Y")
+
+
 # The key dates of a year, in the order the year runs through them. The
 # database refuses a year whose dates are out of this order.
 YEAR_DATE_ORDER = (
@@ -357,7 +362,7 @@ class ProgrammeYear(models.Model):
                 errors[later] = _("%(later)s must be on or after %(earlier)s (%(date)s).") % {
                     "later": self._meta.get_field(later).verbose_name.capitalize(),
                     "earlier": self._meta.get_field(earlier).verbose_name,
-                    "date": date_format(first, "j F Y"),
+                    "date": long_date(first),
                 }
         if self.year:
             for name in ("placements_start_on", "placements_end_on"):
@@ -410,58 +415,61 @@ class ProgrammeYear(models.Model):
             self.Stage.CLOSED: _("This year is complete. Thank you for taking part."),
         }
         return steps[stage] % {
-            "open": date_format(self.calls_open_on, "j F Y"),
-            "close": date_format(self.calls_close_on, "j F Y"),
-            "start": date_format(self.placements_start_on, "j F Y"),
-            "end": date_format(self.placements_end_on, "j F Y"),
-            "due": date_format(self.evaluations_due_on, "j F Y"),
+            "open": long_date(self.calls_open_on),
+            "close": long_date(self.calls_close_on),
+            "start": long_date(self.placements_start_on),
+            "end": long_date(self.placements_end_on),
+            "due": long_date(self.evaluations_due_on),
         }
 
-    def stage_on(self, today: datetime.date, *, confirmed_count: int) -> tuple[str, str]:
+    def stage_on(self, today: datetime.date, *, confirmed_count: int) -> tuple[Stage, str]:
         """Where the year is on `today`, and why, from its dates and its confirmed partners.
 
         Returns (stage, reason): the reason is a sentence the manager can read.
         """
 
-        def on(day: datetime.date) -> str:
-            return date_format(day, "j F Y")
-
         if today > self.follow_up_on:
             return self.Stage.CLOSED, _("The follow-up date, %(date)s, has passed.") % {
-                "date": on(self.follow_up_on)
+                "date": long_date(self.follow_up_on)
             }
         if today > self.placements_end_on:
             return self.Stage.EVALUATION, _(
                 "The placement window closed on %(end)s; evaluations are due by %(due)s "
                 "and the follow-up on %(follow_up)s."
             ) % {
-                "end": on(self.placements_end_on),
-                "due": on(self.evaluations_due_on),
-                "follow_up": on(self.follow_up_on),
+                "end": long_date(self.placements_end_on),
+                "due": long_date(self.evaluations_due_on),
+                "follow_up": long_date(self.follow_up_on),
             }
         if today >= self.placements_start_on:
             return self.Stage.PLACEMENTS, _(
                 "Placements take place between %(start)s and %(end)s."
-            ) % {"start": on(self.placements_start_on), "end": on(self.placements_end_on)}
+            ) % {
+                "start": long_date(self.placements_start_on),
+                "end": long_date(self.placements_end_on),
+            }
         if today > self.calls_close_on:
             return self.Stage.SELECTION, _(
                 "Calls closed on %(closed)s; coordinators select before placements begin "
                 "on %(start)s."
-            ) % {"closed": on(self.calls_close_on), "start": on(self.placements_start_on)}
+            ) % {
+                "closed": long_date(self.calls_close_on),
+                "start": long_date(self.placements_start_on),
+            }
         if today >= self.calls_open_on:
             return self.Stage.CALLS_OPEN, _("Calls are open from %(open)s to %(close)s.") % {
-                "open": on(self.calls_open_on),
-                "close": on(self.calls_close_on),
+                "open": long_date(self.calls_open_on),
+                "close": long_date(self.calls_close_on),
             }
         counts = {"count": confirmed_count, "target": self.partner_target}
         if confirmed_count >= self.partner_target:
             return self.Stage.PARTNERS_CONFIRMED, _(
                 "All %(target)s partners are confirmed; calls open on %(open)s."
-            ) % {**counts, "open": on(self.calls_open_on)}
+            ) % {**counts, "open": long_date(self.calls_open_on)}
         return self.Stage.PLANNING, _(
             "%(count)s of %(target)s partners are confirmed; the deadline for confirming "
             "them is %(deadline)s."
-        ) % {**counts, "deadline": on(self.partners_confirmed_by)}
+        ) % {**counts, "deadline": long_date(self.partners_confirmed_by)}
 
 
 class PartnershipStatus(models.TextChoices):
@@ -630,7 +638,7 @@ class Partnership(models.Model):
             return _(
                 "Tell the programme manager whether your organisation can take part in "
                 "%(year)s by %(deadline)s."
-            ) % {"year": year.year, "deadline": date_format(year.partners_confirmed_by, "j F Y")}
+            ) % {"year": year.year, "deadline": long_date(year.partners_confirmed_by)}
         if self.status != self.Status.CONFIRMED:
             return _("Your organisation is not taking part in %(year)s.") % {"year": year.year}
         # A confirmed partner gets on with its call while others are still confirmed.

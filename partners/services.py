@@ -81,6 +81,17 @@ def target_reached_message(*, year: ProgrammeYear, confirmed_count: int) -> str:
     ) % {"year": year.year, "count": confirmed_count, "target": year.partner_target}
 
 
+def host_as_partner_message(*, organisation: Organisation, year: ProgrammeYear) -> str:
+    return _("%(organisation)s hosts %(year)s, so it cannot also be one of its partners.") % {
+        "organisation": organisation,
+        "year": year.year,
+    }
+
+
+def withdraw_needs_reason_message() -> str:
+    return _("Say why the partner is withdrawn.")
+
+
 def _record(
     partnership: Partnership, *, from_status: str, by: User | None, note: str = ""
 ) -> PartnershipStatusChange:
@@ -139,10 +150,7 @@ def partnership_invite(
     """
     year = ProgrammeYear.objects.select_for_update().get(pk=year.pk)
     if organisation.pk == year.host_id:
-        raise PartnershipError(
-            _("%(organisation)s hosts %(year)s, so it cannot also be one of its partners.")
-            % {"organisation": organisation, "year": year.year}
-        )
+        raise PartnershipError(host_as_partner_message(organisation=organisation, year=year))
     existing = Partnership.objects.filter(year=year, organisation=organisation).first()
     if existing is not None:
         raise PartnershipError(
@@ -223,7 +231,7 @@ def partnership_withdraw(*, partnership: Partnership, by: User | None, note: str
     with the reason; an email with the reason to the partnership's coordinators.
     """
     if not note.strip():
-        raise PartnershipError(_("Say why the partner is withdrawn."))
+        raise PartnershipError(withdraw_needs_reason_message())
     partnership, _from = _partnership_move(
         partnership=partnership, to_status=Partnership.Status.WITHDRAWN, by=by, note=note
     )

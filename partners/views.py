@@ -67,7 +67,7 @@ class PartnershipDetailView(LoginRequiredMixin, DetailView):
         stage, stage_reason = partnership.year.stage_on(today, confirmed_count=len(partners))
         return super().get_context_data(
             expected_next=partnership.next_step(today),
-            stage=partnership.year.Stage(stage),
+            stage=stage,
             stage_reason=stage_reason,
             partners=partners,
             coordinators=selectors.partnership_coordinators(partnership=partnership),

@@ -363,20 +363,24 @@ def test_overview_marks_returning_partners_among_the_invitations(manager_client)
     ]
 
 
-def test_adding_a_second_partnership_for_a_year_is_refused_with_a_message(manager_client):
-    existing = PartnershipFactory()
-
-    response = manager_client.post(
+def _add_partnership(client, year, organisation, sends_to_host=1):
+    return client.post(
         reverse("admin:partners_partnership_add"),
         {
-            "year": existing.year_id,
-            "organisation": existing.organisation_id,
-            "sends_to_host": 1,
+            "year": year.pk,
+            "organisation": organisation.pk,
+            "sends_to_host": sends_to_host,
             "hosts_from_host": 1,
             "status_changes-TOTAL_FORMS": "0",
             "status_changes-INITIAL_FORMS": "0",
         },
     )
+
+
+def test_adding_a_second_partnership_for_a_year_is_refused_with_a_message(manager_client):
+    existing = PartnershipFactory()
+
+    response = _add_partnership(manager_client, existing.year, existing.organisation)
 
     assert response.context["adminform"].form.non_field_errors() == [
         "This organisation already has a partnership in this year."
@@ -388,17 +392,7 @@ def test_adding_a_partnership_in_the_admin_is_an_invitation_by_the_service(manag
     year = ProgrammeYearFactory()
     organisation = OrganisationFactory()
 
-    response = manager_client.post(
-        reverse("admin:partners_partnership_add"),
-        {
-            "year": year.pk,
-            "organisation": organisation.pk,
-            "sends_to_host": 2,
-            "hosts_from_host": 1,
-            "status_changes-TOTAL_FORMS": "0",
-            "status_changes-INITIAL_FORMS": "0",
-        },
-    )
+    response = _add_partnership(manager_client, year, organisation, sends_to_host=2)
 
     assert response.status_code == 302
     partnership = Partnership.objects.get()
