@@ -16,6 +16,7 @@ urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("healthz/", views.health, name="health"),
     path("", include("partners.urls")),
+    path("", include("applications.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -300,8 +300,16 @@ class ProgrammeYearAdmin(SimpleHistoryAdmin):
             "stage_reason": reason,
             "form": form,
             "can_confirm": can_confirm,
+            **self.overview_context(request, year),
         }
-        return TemplateResponse(request, "admin/partners/programmeyear/overview.html", context)
+        return TemplateResponse(request, self.overview_template, context)
+
+    # Later apps add their part of the year to the overview by subclassing
+    # (see applications.admin), so this app never imports them.
+    overview_template = "admin/partners/programmeyear/overview.html"
+
+    def overview_context(self, request, year: ProgrammeYear) -> dict:
+        return {}
 
 
 class PartnershipStatusChangeInline(admin.TabularInline):

@@ -142,6 +142,8 @@ PEOPLE = {
             ("Sam Okafor", "Assistant Curator, Prints and Drawings"),
             ("Hannah Price", "Learning Officer"),
             ("Tom Becker", "Conservator, Organic Materials"),
+            ("Grace Adeyemi", "Collections Manager, Asia"),
+            ("Ben Carter", "Digital Content Producer"),
         ],
     ),
     "national-museums-scotland": ("Eilidh MacLeod", [("Callum Reid", "Collections Officer")]),

@@ -151,7 +151,8 @@ def axe():
 @pytest.fixture
 def cast(db):
     """Organisation A and B, each a partner in 2031; A's staff member and coordinator,
-    B's coordinator, the manager."""
+    B's coordinator, the manager; A's open call, and the staff member's submitted
+    application to it."""
     from types import SimpleNamespace
 
     from tests.factories.partners import (
@@ -167,17 +168,26 @@ def cast(db):
     organisation_b = OrganisationFactory(
         name="Burrell Test Collection", slug="org-b", nation="scotland"
     )
+    from tests.factories.applications import open_call, submitted
+
     # Both organisations are partners in a year hosted by a third, so each
     # coordinator has a partnership page the other must not see.
     year = ProgrammeYearFactory(year=2031, host__name="Host Test Museum", host__slug="host")
+    partnership_a = PartnershipFactory(year=year, organisation=organisation_a, confirmed=True)
+    partnership_b = PartnershipFactory(year=year, organisation=organisation_b, confirmed=True)
+    staff = staff_of(organisation_a, user__full_name="Alex Applicant", job_title="Curator")
+    # A's call is open, and A's staff member has applied to it.
+    call_a = open_call(year=year, organisation=organisation_a)
     return SimpleNamespace(
         year=year,
-        partnership_a=PartnershipFactory(year=year, organisation=organisation_a, confirmed=True),
-        partnership_b=PartnershipFactory(year=year, organisation=organisation_b, confirmed=True),
+        partnership_a=partnership_a,
+        partnership_b=partnership_b,
         organisation_a=organisation_a,
         organisation_b=organisation_b,
-        staff=staff_of(organisation_a, user__full_name="Alex Applicant", job_title="Curator"),
+        staff=staff,
         coordinator=coordinator_of(organisation_a, user__full_name="Cora Coordinator"),
         other_coordinator=coordinator_of(organisation_b, user__full_name="Bea Otherorg"),
         manager=programme_manager(full_name="Morgan Manager"),
+        call_a=call_a,
+        application_a=submitted(call=call_a, applicant=staff),
     )

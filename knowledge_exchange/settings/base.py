@@ -206,6 +206,8 @@ PROGRAMME_MANAGER_NAME = env("PROGRAMME_MANAGER_NAME", default="the programme ma
 PROGRAMME_MANAGER_EMAIL = env("PROGRAMME_MANAGER_EMAIL", default="knowledge-exchange@example.org")
 # Where the site is reached, for links in emails sent outside a request.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# How long a line manager's endorsement link works.
+ENDORSEMENT_LINK_DAYS = env.int("ENDORSEMENT_LINK_DAYS", default=14)
 
 LOGGING = {
     "version": 1,

@@ -12,19 +12,25 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
+from applications import services as application_services
 from tests.access.inventory import missing_from
+from tests.factories.applications import open_call, submitted
+from tests.factories.partners import PartnershipFactory, ProgrammeYearFactory, staff_of
 
 ROLES = ("anonymous", "staff", "coordinator", "other_coordinator", "manager")
 
 
 @dataclass(frozen=True)
 class Redirect:
-    """A 302 to the named URL (the path only; a query string may follow)."""
+    """A 302 to the named URL (the path only; a query string may follow); `kwargs`
+    is a function of the cast, for URLs of records."""
 
     to: str
+    kwargs: object = None
 
 
 OK = 200
+FORBIDDEN = 403
 NOT_FOUND = 404
 TO_LOGIN = Redirect("account_login")
 TO_DASHBOARD = Redirect("dashboard")
@@ -36,6 +42,49 @@ def everyone(expected):
 
 def signed_in(expected, anonymous=TO_LOGIN):
     return {"anonymous": anonymous, **dict.fromkeys(ROLES[1:], expected)}
+
+
+def applicant_only(expected):
+    """The staff member's own application: theirs alone, not even their coordinator's
+    (who reads it on the review page)."""
+    return {**everyone(NOT_FOUND), "anonymous": TO_LOGIN, "staff": expected}
+
+
+def coordinators(expected, other=NOT_FOUND):
+    """A page of organisation A for its coordinators (and the manager); B's
+    coordinator gets `other`, staff a 404."""
+    return {
+        "anonymous": TO_LOGIN,
+        "staff": NOT_FOUND,
+        "coordinator": expected,
+        "other_coordinator": other,
+        "manager": expected,
+    }
+
+
+def call_a(cast):
+    return {"pk": cast.call_a.pk}
+
+
+def application_a(cast):
+    return {"pk": cast.application_a.pk}
+
+
+def selected_to_come_to_a(cast):
+    """A year hosted by A, in which B's call selects one of B's staff to go to A: A's
+    coordinator hosts them; B's coordinator sent them, and reads them on the review page."""
+    cast.organisation_a.can_host = True
+    cast.organisation_a.save()
+    year = ProgrammeYearFactory(year=2032, host=cast.organisation_a)
+    PartnershipFactory(year=year, organisation=cast.organisation_b, confirmed=True)
+    application = submitted(
+        call=open_call(year=year, organisation=cast.organisation_b),
+        applicant=staff_of(cast.organisation_b),
+    )
+    application_services.application_select(
+        application=application, by=cast.other_coordinator, destination=cast.organisation_a
+    )
+    return {"pk": application.pk}
 
 
 # url name -> (kwargs for reverse, {role: expected response})
@@ -84,6 +133,34 @@ ACCESS = {
             "manager": OK,
         },
     ),
+    # Calls and applications.
+    "applications:call_list": ({}, everyone(OK)),
+    "applications:call_detail": (call_a, everyone(OK)),
+    "applications:application_start": (
+        call_a,
+        {
+            "anonymous": TO_LOGIN,
+            "staff": Redirect("applications:application_detail", application_a),
+            "coordinator": OK,  # a coordinator is staff too, and has not applied
+            "other_coordinator": FORBIDDEN,  # with the reason: not their organisation's call
+            "manager": FORBIDDEN,
+        },
+    ),
+    "applications:application_list": ({}, signed_in(OK)),
+    "applications:application_detail": (application_a, applicant_only(OK)),
+    "applications:application_update": (
+        application_a,
+        applicant_only(Redirect("applications:application_detail", application_a)),
+    ),
+    "applications:application_withdraw": (application_a, applicant_only(OK)),
+    "applications:endorsement_resend": (application_a, applicant_only(OK)),
+    "applications:endorse": ({"token": "not-a-real-token"}, everyone(NOT_FOUND)),
+    "applications:coordinator_call_list": ({}, coordinators(OK, other=OK)),
+    "applications:call_review": (call_a, coordinators(OK)),
+    "applications:call_update": (call_a, coordinators(OK)),
+    "applications:application_review": (application_a, coordinators(OK)),
+    "applications:hosting_list": ({}, coordinators(OK, other=OK)),
+    "applications:hosting_detail": (lambda cast: selected_to_come_to_a(cast), coordinators(OK)),
 }
 
 
@@ -115,6 +192,7 @@ def test_role_gets_expected_response(client, cast, name, kwargs, role, expected)
 
     if isinstance(expected, Redirect):
         assert response.status_code == 302, response.content[:500]
-        assert response["Location"].split("?")[0] == reverse(expected.to)
+        to_kwargs = expected.kwargs(cast) if expected.kwargs else None
+        assert response["Location"].split("?")[0] == reverse(expected.to, kwargs=to_kwargs)
     else:
         assert response.status_code == expected

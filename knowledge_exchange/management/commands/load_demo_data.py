@@ -4,13 +4,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
+from applications import demo as applications_demo
 from partners import demo as partners_demo
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo programme (organisations, people, roles, programme years, "
-        "partnerships). Safe to run again."
+        "partnerships, calls, applications). Safe to run again."
     )
 
     # Demo records go through the real services, which email the people concerned;
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 created = partners_demo.load()
+                created.update(applications_demo.load())
         finally:
             logging.disable(logging.NOTSET)
         summary = ", ".join(f"{count} {kind}" for kind, count in created.items())

@@ -1,0 +1,319 @@
+import csv
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
+
+from applications import selectors, services
+from applications.forms import CallAdminForm, CallsForYearForm, ExportForm
+from applications.models import Application, ApplicationStatusChange, Call, Endorsement
+from partners.admin import ProgrammeYearAdmin
+from partners.models import ProgrammeYear
+
+
+@admin.register(Call)
+class CallAdmin(SimpleHistoryAdmin):
+    form = CallAdminForm
+    list_display = ["organisation", "year", "opens_at", "closes_at", "places", "applications"]
+    list_filter = ["year", "organisation__nation"]
+    search_fields = ["organisation__name"]
+    autocomplete_fields = ["year", "organisation"]
+    filter_horizontal = ["destinations"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+    change_list_template = "admin/applications/call/change_list.html"
+
+    def get_queryset(self, request):
+        return selectors.calls_with_counts()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["year", "organisation"]
+        return fields
+
+    @admin.display(description=gettext_lazy("submitted applications"))
+    def applications(self, call):
+        return call.submitted_count
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+            return
+        # A new call is opened by the service, which checks the programme's rules
+        # again under a lock; the form has given the friendly messages first.
+        call = services.call_create(
+            year=obj.year,
+            organisation=obj.organisation,
+            by=request.user,
+            opens_at=obj.opens_at,
+            closes_at=obj.closes_at,
+            places=obj.places,
+            destinations=form.cleaned_data["destinations"],
+            eligibility=obj.eligibility,
+            guidance=obj.guidance,
+        )
+        obj.pk = call.pk
+        obj._state.adding = False
+
+    def get_urls(self):
+        return [
+            path(
+                "for-year/",
+                self.admin_site.admin_view(self.for_year_view),
+                name="applications_call_for_year",
+            ),
+            *super().get_urls(),
+        ]
+
+    def for_year_view(self, request):
+        """Open a call for the host and every confirmed partner of a year at once."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = CallsForYearForm(request.POST or None, initial={"year": request.GET.get("year")})
+        if request.method == "POST" and form.is_valid():
+            year = form.cleaned_data["year"]
+            try:
+                calls = services.calls_create_for_year(year=year, by=request.user)
+            except services.ApplicationError as error:
+                form.add_error("year", error.message)
+            else:
+                if calls:
+                    messages.success(
+                        request,
+                        _("Calls opened for %(year)s: %(names)s.")
+                        % {
+                            "year": year.year,
+                            "names": ", ".join(str(c.organisation) for c in calls),
+                        },
+                    )
+                else:
+                    messages.info(
+                        request,
+                        _("The host and every confirmed partner of %(year)s already have a call.")
+                        % {"year": year.year},
+                    )
+                return HttpResponseRedirect(
+                    reverse("admin:applications_call_changelist") + f"?year__id__exact={year.pk}"
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Open calls for a whole year"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/applications/call/for_year.html", context)
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = ApplicationStatusChange
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_status", "to_status", "by", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class EndorsementInline(StatusChangeInline):
+    model = Endorsement
+    fields = [
+        "line_manager_name",
+        "line_manager_email",
+        "sent_at",
+        "expires_at",
+        "superseded_at",
+        "decision",
+        "comment",
+        "decided_at",
+    ]
+    readonly_fields = fields
+
+
+# What the applicant wrote, and the decisions: read here, changed only through
+# the services (by the applicant and the coordinators in the browser).
+APPLICATION_FIELDS = [
+    "call",
+    "applicant",
+    "status",
+    "job_title",
+    "department",
+    "specialism",
+    "career_level",
+    "line_manager_name",
+    "line_manager_email",
+    "first_preference",
+    "second_preference",
+    "learning_goals",
+    "can_share",
+    "departments_of_interest",
+    "availability",
+    "access_requirements",
+    "destination",
+    "decision_reason",
+    "reserve_since",
+    "submitted_at",
+    "decided_at",
+    "host_response",
+    "host_response_note",
+    "host_response_by",
+    "host_response_at",
+]
+
+
+@admin.register(Application)
+class ApplicationAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "applicant",
+        "institution",
+        "year",
+        "status",
+        "first_preference",
+        "destination",
+        "submitted_at",
+        "review_link",
+    ]
+    list_filter = ["call__year", "status", "call__organisation"]
+    search_fields = ["applicant__full_name", "applicant__email", "job_title", "department"]
+    fields = APPLICATION_FIELDS
+    readonly_fields = APPLICATION_FIELDS
+    inlines = [EndorsementInline, StatusChangeInline]
+    change_list_template = "admin/applications/application/change_list.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "call__year", "call__organisation", "applicant", "first_preference", "destination"
+            )
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("institution"), ordering="call__organisation__name")
+    def institution(self, application):
+        return application.call.organisation
+
+    @admin.display(description=gettext_lazy("year"), ordering="call__year__year")
+    def year(self, application):
+        return application.call.year
+
+    @admin.display(description=gettext_lazy("review"))
+    def review_link(self, application):
+        if application.is_draft:
+            return "—"
+        url = reverse("applications:application_review", args=[application.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Review on the site"))
+
+    def get_urls(self):
+        return [
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="applications_application_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request):
+        """A year's applications as CSV; access requirements only when asked for."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = ExportForm(request.GET or None)
+        if "year" in request.GET and form.is_valid():
+            return export_csv(
+                year=form.cleaned_data["year"],
+                include_access_requirements=form.cleaned_data["include_access_requirements"],
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Export a year's applications"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/applications/application/export.html", context)
+
+
+def _cell(value) -> str:
+    """A spreadsheet cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def export_csv(*, year: ProgrammeYear, include_access_requirements: bool) -> HttpResponse:
+    columns = [
+        (_("Institution"), lambda a: a.call.organisation),
+        (_("Applicant"), lambda a: a.applicant.full_name),
+        (_("Email"), lambda a: a.applicant.email),
+        (_("Status"), lambda a: a.get_status_display()),
+        (_("Job title"), lambda a: a.job_title),
+        (_("Department"), lambda a: a.department),
+        (_("Specialism"), lambda a: a.get_specialism_display()),
+        (_("Career level"), lambda a: a.get_career_level_display()),
+        (_("Line manager"), lambda a: a.line_manager_name),
+        (_("Line manager's email"), lambda a: a.line_manager_email),
+        (
+            _("Endorsement"),
+            lambda a: (
+                Endorsement.Decision(a.endorsement_decision).label if a.endorsement_decision else ""
+            ),
+        ),
+        (_("Endorsed on"), lambda a: _when(a.endorsement_at)),
+        (_("First choice"), lambda a: a.first_preference or ""),
+        (_("Second choice"), lambda a: a.second_preference or ""),
+        (_("Selected to go to"), lambda a: a.destination or ""),
+        (_("Host's response"), lambda a: a.get_host_response_display()),
+        (_("Submitted"), lambda a: _when(a.submitted_at)),
+        (_("Decided"), lambda a: _when(a.decided_at)),
+        (_("Reason for the decision"), lambda a: a.decision_reason),
+        (_("What they want to learn, and why"), lambda a: a.learning_goals),
+        (_("What they can share"), lambda a: a.can_share),
+        (_("Departments of interest"), lambda a: a.departments_of_interest),
+        (_("Availability"), lambda a: a.availability),
+    ]
+    if include_access_requirements:
+        columns.append((_("Access requirements"), lambda a: a.access_requirements))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    suffix = "-with-access-requirements" if include_access_requirements else ""
+    response["Content-Disposition"] = f'attachment; filename="applications-{year.year}{suffix}.csv"'
+    response["Cache-Control"] = "no-store"
+    writer = csv.writer(response)
+    writer.writerow([label for label, _value in columns])
+    for application in selectors.applications_for_export(year=year):
+        writer.writerow([_cell(value(application)) for _label, value in columns])
+    return response
+
+
+class ProgrammeYearWithCallsAdmin(ProgrammeYearAdmin):
+    """The year overview, with each institution's call and its applications counted."""
+
+    overview_template = "admin/applications/programmeyear_overview.html"
+
+    def overview_context(self, request, year):
+        return {
+            "calls": list(selectors.year_call_counts(year=year)),
+            "statuses": Application.Status,
+        }
+
+
+admin.site.unregister(ProgrammeYear)
+admin.site.register(ProgrammeYear, ProgrammeYearWithCallsAdmin)

@@ -1,0 +1,292 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import Application, Call
+from applications.services import REQUIRED_TO_SUBMIT, call_problems
+from partners.models import Organisation, ProgrammeYear, long_date
+
+
+def _text(rows: int = 4) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class ApplicationForm(forms.ModelForm):
+    """The applicant's form. "Save draft" keeps whatever is there; "Submit" needs
+    every required answer, each missing one marked on its field."""
+
+    SAVE, SUBMIT = "save", "submit"
+
+    class Meta:
+        model = Application
+        fields = [
+            "job_title",
+            "department",
+            "specialism",
+            "career_level",
+            "line_manager_name",
+            "line_manager_email",
+            "first_preference",
+            "second_preference",
+            "learning_goals",
+            "can_share",
+            "departments_of_interest",
+            "availability",
+            "access_requirements",
+        ]
+        widgets = {
+            "job_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+            "line_manager_email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "learning_goals": _text(6),
+            "can_share": _text(),
+            "departments_of_interest": _text(3),
+            "availability": _text(3),
+            "access_requirements": _text(3),
+        }
+
+    def __init__(self, *args, submitting: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submitting = submitting
+        call = self.instance.call
+        destinations = call.destinations.all()
+        for name in ("first_preference", "second_preference"):
+            self.fields[name].queryset = destinations
+            self.fields[name].empty_label = _("Choose…")
+        self.fields["second_preference"].empty_label = _("No second choice")
+        if len(destinations) < 2:
+            del self.fields["second_preference"]
+        window = {
+            "start": long_date(call.year.placements_start_on),
+            "end": long_date(call.year.placements_end_on),
+        }
+        self.fields["availability"].help_text = (
+            _("Placements run between %(start)s and %(end)s. Which weeks could you go, or not go?")
+            % window
+        )
+        # Every field is optional for a draft; these are marked as needed to submit.
+        for name in REQUIRED_TO_SUBMIT:
+            field = self.fields[name]
+            field.required = False
+            field.widget.attrs["aria-required"] = "true"
+            field.label = _("%(label)s (needed to submit)") % {"label": field.label}
+        for name in ("specialism", "career_level"):
+            self.fields[name].choices = [
+                ("", _("Choose…")),
+                *Application._meta.get_field(name).choices,
+            ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.submitting:
+            for name in REQUIRED_TO_SUBMIT:
+                if name in self.fields and not cleaned.get(name) and name not in self.errors:
+                    self.add_error(
+                        name,
+                        _("Answer this before you submit: %(label)s.")
+                        % {"label": Application._meta.get_field(name).verbose_name},
+                    )
+        first, second = cleaned.get("first_preference"), cleaned.get("second_preference")
+        if first and second and first == second:
+            self.add_error("second_preference", _("Choose a different second choice, or none."))
+        email = (cleaned.get("line_manager_email") or "").lower()
+        if email and email == self.instance.applicant.email.lower():
+            self.add_error(
+                "line_manager_email", _("Give your line manager's email address, not your own.")
+            )
+        return cleaned
+
+    def _post_clean(self):
+        # The services validate against the database; a draft may be incomplete,
+        # so the model's full_clean (which would demand nothing) is skipped.
+        pass
+
+
+class WithdrawForm(forms.Form):
+    note = forms.CharField(
+        label=_("Anything you would like your coordinator to know (optional)"),
+        required=False,
+        widget=_text(3),
+    )
+
+
+class EndorsementResendForm(forms.Form):
+    line_manager_name = forms.CharField(label=_("Your line manager's name"), max_length=150)
+    line_manager_email = forms.EmailField(
+        label=_("Your line manager's email address"),
+        help_text=_("Correct it here if the first request went to the wrong address."),
+    )
+
+
+class EndorsementForm(forms.Form):
+    decision = forms.TypedChoiceField(
+        label=_("Do you endorse this application?"),
+        choices=[
+            ("yes", _("Yes, I endorse the time away for this placement")),
+            ("no", _("No, I do not endorse it")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether you endorse the application.")},
+    )
+    comment = forms.CharField(
+        label=_("Comment for the coordinator (optional)"),
+        required=False,
+        widget=_text(4),
+        help_text=_("The applicant's coordinator reads this."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") is False and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Say why, so the coordinator can take it into account."))
+        return cleaned
+
+
+class DecisionForm(forms.Form):
+    """A coordinator's decision: only the moves the application's status allows."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a decision.")},
+    )
+    destination = forms.ModelChoiceField(
+        label=_("Destination, if selected"),
+        queryset=Organisation.objects.none(),
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Reason, if not selected"),
+        required=False,
+        widget=_text(4),
+        help_text=_("The applicant reads this. Be kind and specific."),
+    )
+
+    def __init__(self, *args, application: Application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application = application
+        self.fields["decision"].choices = [
+            (status.value, status.label)
+            for status in Application.DECISIONS
+            if application.can_transition_to(status)
+        ]
+        destinations = application.call.destinations.all()
+        self.fields["destination"].queryset = destinations
+        self.fields["destination"].initial = application.first_preference_id
+        self.fields["destination"].empty_label = _("Choose…")
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        if decision == Application.Status.SELECTED and not cleaned.get("destination"):
+            self.add_error("destination", _("Choose where the applicant will go."))
+        if decision == Application.Status.DECLINED and not cleaned.get("reason", "").strip():
+            self.add_error(
+                "reason", _("Say why the application is not selected: the applicant reads this.")
+            )
+        return cleaned
+
+
+class HostResponseForm(forms.Form):
+    response = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=Application.HostResponse.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether you agree to host.")},
+    )
+    note = forms.CharField(
+        label=_("Note for the home coordinator"),
+        required=False,
+        widget=_text(3),
+        help_text=_("Required when you raise a concern."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        concern = cleaned.get("response") == Application.HostResponse.CONCERN
+        if concern and not cleaned.get("note", "").strip():
+            self.add_error(
+                "note", _("Say what the concern is, so the home coordinator can act on it.")
+            )
+        return cleaned
+
+
+class ReviewFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    destination = forms.ModelChoiceField(
+        label=_("Destination"), queryset=Organisation.objects.none(), required=False
+    )
+    ordering = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("submitted", _("Oldest first")), ("-submitted", _("Newest first"))],
+    )
+
+    def __init__(self, *args, call: Call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Any status"))] + [
+            (value, label)
+            for value, label in Application.Status.choices
+            if value != Application.Status.DRAFT
+        ]
+        self.fields["destination"].queryset = call.destinations.all()
+        self.fields["destination"].empty_label = _("Any destination")
+
+
+class CallGuidanceForm(forms.ModelForm):
+    class Meta:
+        model = Call
+        fields = ["eligibility", "guidance"]
+        widgets = {"eligibility": _text(3), "guidance": _text(8)}
+
+
+class CallAdminForm(forms.ModelForm):
+    """Ties the programme's rules for a call to the field to change."""
+
+    class Meta:
+        model = Call
+        fields = [
+            "year",
+            "organisation",
+            "opens_at",
+            "closes_at",
+            "places",
+            "destinations",
+            "eligibility",
+            "guidance",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        year, organisation = cleaned.get("year"), cleaned.get("organisation")
+        if year and organisation:
+            problems = call_problems(
+                year=year,
+                organisation=organisation,
+                opens_at=cleaned.get("opens_at"),
+                closes_at=cleaned.get("closes_at"),
+                destinations=cleaned.get("destinations"),
+            )
+            for field, message in problems.items():
+                self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
+class CallsForYearForm(forms.Form):
+    year = forms.ModelChoiceField(label=_("Programme year"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].queryset = ProgrammeYear.objects.select_related("host")
+
+
+class ExportForm(forms.Form):
+    year = forms.ModelChoiceField(label=_("Programme year"), queryset=None)
+    include_access_requirements = forms.BooleanField(
+        label=_("Include access requirements"),
+        required=False,
+        help_text=_("Private information: include it only if you need it, and keep the file safe."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].queryset = ProgrammeYear.objects.all()

@@ -1,0 +1,597 @@
+"""Each institution's open call to its staff, the applications to it, line managers'
+endorsements and the coordinator's decisions."""
+
+import datetime
+import hashlib
+
+import pgtrigger
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from partners.models import Organisation, ProgrammeYear
+
+
+class Call(models.Model):
+    """An institution's open call to its own staff for a programme year.
+
+    Host staff apply to go to one of the year's confirmed partners; a partner's
+    staff apply to go to the host.
+    """
+
+    year = models.ForeignKey(
+        ProgrammeYear,
+        verbose_name=_("programme year"),
+        on_delete=models.PROTECT,
+        related_name="calls",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="calls",
+        help_text=_("The host, or a confirmed partner: its own staff apply."),
+    )
+    opens_at = models.DateTimeField(_("opens"), help_text=_("UK time."))
+    closes_at = models.DateTimeField(
+        _("closes"), help_text=_("UK time. Applications must be submitted before this.")
+    )
+    places = models.PositiveSmallIntegerField(
+        _("places"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("How many of its staff the institution can select."),
+    )
+    destinations = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("destinations"),
+        related_name="incoming_calls",
+        help_text=_(
+            "Where its staff may go: the year's confirmed partners for the host's call, "
+            "the host for a partner's call."
+        ),
+    )
+    eligibility = models.TextField(
+        _("who may apply"),
+        default=_(
+            "Any paid member of staff, of any specialism and at any level, may apply. "
+            "Volunteers are not eligible."
+        ),
+    )
+    guidance = models.TextField(
+        _("guidance for applicants"),
+        blank=True,
+        help_text=_("What makes a strong application, and anything particular to this call."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-year__year", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "organisation"],
+                name="applications_call_one_per_institution_and_year",
+                violation_error_message=_("This institution already has a call in this year."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(opens_at__lt=models.F("closes_at")),
+                name="applications_call_opens_before_it_closes",
+                violation_error_message=_("A call must open before it closes."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(places__gte=1),
+                name="applications_call_has_places",
+                violation_error_message=_("A call needs at least one place."),
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="call_by_year_institution",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func="""
+                IF NOT EXISTS (
+                    SELECT 1 FROM partners_programmeyear WHERE id = NEW.year_id
+                    AND host_id = NEW.organisation_id
+                ) AND NOT EXISTS (
+                    SELECT 1 FROM partners_partnership WHERE year_id = NEW.year_id
+                    AND organisation_id = NEW.organisation_id AND status = 'confirmed'
+                ) THEN
+                    RAISE EXCEPTION 'Only the host or a confirmed partner opens a call.'
+                        USING ERRCODE = 'check_violation',
+                              CONSTRAINT = 'applications_call_by_year_institution';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(organisation)s call, %(year)s") % {
+            "organisation": self.organisation,
+            "year": self.year,
+        }
+
+    def get_absolute_url(self) -> str:
+        return reverse("applications:call_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_host_call(self) -> bool:
+        return self.organisation_id == self.year.host_id
+
+    def is_open(self, now: datetime.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at
+
+    def has_closed(self, now: datetime.datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.closes_at
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    SHORTLISTED = "shortlisted", _("Shortlisted")
+    RESERVE = "reserve", _("On the reserve list")
+    SELECTED = "selected", _("Selected")
+    DECLINED = "declined", _("Not selected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Specialism(models.TextChoices):
+    CURATORIAL = "curatorial", _("Curatorial and research")
+    COLLECTIONS = "collections", _("Collections care and conservation")
+    LEARNING = "learning", _("Learning, engagement and community")
+    EXHIBITIONS = "exhibitions", _("Exhibitions and design")
+    DIGITAL = "digital", _("Digital and technology")
+    VISITOR = "visitor", _("Visitor experience and front of house")
+    COMMUNICATIONS = "communications", _("Marketing, communications and press")
+    DEVELOPMENT = "development", _("Fundraising and development")
+    COMMERCIAL = "commercial", _("Retail and commercial")
+    OPERATIONS = "operations", _("Operations, estates and security")
+    CORPORATE = "corporate", _("Finance, people and governance")
+    ARCHIVES = "archives", _("Libraries and archives")
+    OTHER = "other", _("Other")
+
+
+class CareerLevel(models.TextChoices):
+    ENTRY = "entry", _("Entry level or trainee")
+    EARLY = "early", _("Early career")
+    MID = "mid", _("Mid-career")
+    SENIOR = "senior", _("Senior or managing a team")
+    HEAD = "head", _("Head of department or above")
+
+
+# What the applicant writes. After submission none of it changes: the
+# database refuses an edit (trigger application_content_kept). The line
+# manager's name and address may be corrected when the request is resent.
+APPLICATION_CONTENT_FIELDS = (
+    "job_title",
+    "department",
+    "specialism",
+    "career_level",
+    "first_preference_id",
+    "second_preference_id",
+    "learning_goals",
+    "can_share",
+    "departments_of_interest",
+    "availability",
+    "access_requirements",
+)
+
+
+class Application(models.Model):
+    """A member of staff's application to their own organisation's call."""
+
+    Status = ApplicationStatus
+    Specialism = Specialism
+    CareerLevel = CareerLevel
+
+    # The moves the programme allows. Selecting needs a free place as well
+    # (see applications.services.application_select).
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED},
+        Status.SUBMITTED: {
+            Status.SHORTLISTED,
+            Status.RESERVE,
+            Status.SELECTED,
+            Status.DECLINED,
+            Status.WITHDRAWN,
+        },
+        Status.SHORTLISTED: {Status.RESERVE, Status.SELECTED, Status.DECLINED, Status.WITHDRAWN},
+        Status.RESERVE: {Status.SELECTED, Status.DECLINED, Status.WITHDRAWN},
+        Status.SELECTED: {Status.WITHDRAWN},
+        Status.DECLINED: set(),
+        Status.WITHDRAWN: set(),
+    }
+    # The coordinator's decisions, in the order the review form offers them.
+    DECISIONS = (Status.SHORTLISTED, Status.SELECTED, Status.RESERVE, Status.DECLINED)
+
+    class HostResponse(models.TextChoices):
+        AGREED = "agreed", _("Agreed to host")
+        CONCERN = "concern", _("Concern raised")
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    department = models.CharField(_("department"), max_length=150, blank=True)
+    specialism = models.CharField(
+        _("specialism"), max_length=20, choices=Specialism.choices, blank=True
+    )
+    career_level = models.CharField(
+        _("career level"), max_length=20, choices=CareerLevel.choices, blank=True
+    )
+    line_manager_name = models.CharField(_("line manager's name"), max_length=150, blank=True)
+    line_manager_email = models.EmailField(
+        _("line manager's email address"),
+        blank=True,
+        help_text=_("We email them a link to endorse your time away. They need no account."),
+    )
+    first_preference = models.ForeignKey(
+        Organisation,
+        verbose_name=_("first choice of destination"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    second_preference = models.ForeignKey(
+        Organisation,
+        verbose_name=_("second choice of destination"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    learning_goals = models.TextField(
+        _("what you want to learn, and why"),
+        blank=True,
+        help_text=_("What you hope to learn on your placement, and why it matters to your work."),
+    )
+    can_share = models.TextField(
+        _("what you can share with the host"),
+        blank=True,
+        help_text=_("The knowledge, skills or experience you could offer your hosts."),
+    )
+    departments_of_interest = models.TextField(
+        _("departments or areas you hope to spend time with"), blank=True
+    )
+    availability = models.TextField(
+        _("your availability"),
+        blank=True,
+        help_text=_("The weeks within the placement window when you could go, or could not."),
+    )
+    access_requirements = models.TextField(
+        _("access requirements"),
+        blank=True,
+        help_text=_(
+            "Anything that would help you take part fully. Private: only you, the "
+            "coordinators of your placement and the programme manager can read it."
+        ),
+    )
+    destination = models.ForeignKey(
+        Organisation,
+        verbose_name=_("selected to go to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incoming_applications",
+    )
+    decision_reason = models.TextField(
+        _("reason for the decision"),
+        blank=True,
+        help_text=_("The applicant reads this."),
+    )
+    reserve_since = models.DateTimeField(_("on the reserve list since"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    host_response = models.CharField(
+        _("host's response"), max_length=20, choices=HostResponse.choices, blank=True
+    )
+    host_response_note = models.TextField(_("host's note"), blank=True)
+    host_response_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("host's response by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    host_response_at = models.DateTimeField(_("host's response given"), null=True, blank=True)
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-submitted_at", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "applicant"],
+                name="applications_application_once_per_call",
+                violation_error_message=_("You have already applied to this call."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ApplicationStatus.values),
+                name="applications_application_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=ApplicationStatus.DRAFT)
+                | models.Q(submitted_at__isnull=False),
+                name="applications_application_submitted_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ApplicationStatus.SELECTED)
+                | models.Q(destination__isnull=False),
+                name="applications_application_selected_has_destination",
+                violation_error_message=_("A selected application needs a destination."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ApplicationStatus.DECLINED)
+                | ~models.Q(decision_reason=""),
+                name="applications_application_declined_has_reason",
+                violation_error_message=_("Say why the application is not selected."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ApplicationStatus.RESERVE)
+                | models.Q(reserve_since__isnull=False),
+                name="applications_application_reserve_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(first_preference=models.F("second_preference")),
+                name="applications_application_two_different_choices",
+                violation_error_message=_("Choose a different second choice, or none."),
+            ),
+        ]
+        indexes = [models.Index(fields=["call", "status"])]
+        triggers = [
+            # Rules that involve other rows: PostgreSQL only, the services hold
+            # them everywhere.
+            pgtrigger.Trigger(
+                name="application_by_own_staff",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("call_id", "applicant_id"),
+                func="""
+                IF NOT EXISTS (
+                    SELECT 1 FROM partners_membership m
+                    JOIN applications_call c ON c.organisation_id = m.organisation_id
+                    WHERE c.id = NEW.call_id AND m.user_id = NEW.applicant_id
+                ) THEN
+                    RAISE EXCEPTION 'Staff apply only to their own organisation''s call.'
+                        USING ERRCODE = 'check_violation',
+                              CONSTRAINT = 'applications_application_own_organisation';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+            pgtrigger.Trigger(
+                name="application_content_kept",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    "OLD.status <> 'draft' AND ("
+                    + " OR ".join(
+                        f"OLD.{name} IS DISTINCT FROM NEW.{name}"
+                        for name in APPLICATION_CONTENT_FIELDS
+                    )
+                    + ")"
+                ),
+                func="""
+                RAISE EXCEPTION 'A submitted application cannot be edited.'
+                    USING ERRCODE = 'check_violation',
+                          CONSTRAINT = 'applications_application_content_kept';
+                """,
+            ),
+            pgtrigger.Trigger(
+                name="application_selected_within_places",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                condition=pgtrigger.Q(new__status="selected"),
+                declare=[("call_places", "integer"), ("selected_count", "integer")],
+                # The call's row is locked first, so two selections at the same
+                # moment are counted one after the other.
+                func="""
+                IF TG_OP = 'UPDATE' AND OLD.status = 'selected' AND OLD.call_id = NEW.call_id THEN
+                    RETURN NEW;
+                END IF;
+                SELECT places INTO call_places FROM applications_call
+                WHERE id = NEW.call_id FOR UPDATE;
+                SELECT count(*) INTO selected_count FROM applications_application
+                WHERE call_id = NEW.call_id AND status = 'selected' AND id <> NEW.id;
+                IF selected_count >= call_places THEN
+                    RAISE EXCEPTION 'All % places of the call are taken.', call_places
+                        USING ERRCODE = 'check_violation',
+                              CONSTRAINT = 'applications_application_within_places';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(applicant)s to %(call)s") % {"applicant": self.applicant, "call": self.call}
+
+    def get_absolute_url(self) -> str:
+        return reverse("applications:application_detail", kwargs={"pk": self.pk})
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.can_transition_to(self.Status.WITHDRAWN)
+
+    @property
+    def preferences(self) -> list[Organisation]:
+        return [o for o in (self.first_preference, self.second_preference) if o is not None]
+
+    def next_step(self) -> str:
+        """What happens next, in a sentence the applicant reads."""
+        steps = {
+            self.Status.DRAFT: _(
+                "Finish and submit your application before the call closes on %(closes)s."
+            ),
+            self.Status.SUBMITTED: _(
+                "Your coordinator reviews applications after the call closes on %(closes)s. "
+                "We will email you when there is a decision."
+            ),
+            self.Status.SHORTLISTED: _(
+                "You are on the shortlist. Your coordinator will be in touch before making "
+                "the final selection."
+            ),
+            self.Status.RESERVE: _(
+                "You are on the reserve list: if a selected colleague cannot go, the place is "
+                "offered to the first person on the list, and we will email you."
+            ),
+            self.Status.SELECTED: _(
+                "Congratulations. Your coordinator and your hosts will now plan your five-day "
+                "placement with you."
+            ),
+            self.Status.DECLINED: _(
+                "Thank you for applying. The programme opens again every year, and we hope "
+                "you will apply again."
+            ),
+            self.Status.WITHDRAWN: _("You withdrew this application. Nothing more is needed."),
+        }
+        return steps[self.status] % {"closes": long_datetime(self.call.closes_at)}
+
+
+def long_datetime(moment: datetime.datetime) -> str:
+    """A moment as people read it in sentences, in UK time: 17 April 2031, 17:00."""
+    return date_format(timezone.localtime(moment), "j F Y, H:i")
+
+
+class ApplicationStatusChange(models.Model):
+    """A move of an application: who made it, when, from what, to what, and why."""
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+    )
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=ApplicationStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=ApplicationStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("application status change")
+        verbose_name_plural = _("application status changes")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return _("%(from)s to %(to)s") % {
+            "from": self.get_from_status_display() or _("new"),
+            "to": self.get_to_status_display(),
+        }
+
+
+def hash_token(token: str) -> str:
+    """Endorsement links carry a random token; only its hash is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Endorsement(models.Model):
+    """A request to the applicant's line manager, answered once through an emailed link."""
+
+    class Decision(models.TextChoices):
+        ENDORSED = "endorsed", _("Endorsed")
+        NOT_ENDORSED = "not_endorsed", _("Not endorsed")
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="endorsements",
+    )
+    line_manager_name = models.CharField(_("line manager's name"), max_length=150)
+    line_manager_email = models.EmailField(_("sent to"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("link expires"))
+    superseded_at = models.DateTimeField(_("replaced by a new link"), null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("endorsement")
+        verbose_name_plural = _("endorsements")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decision="", decided_at__isnull=True)
+                | models.Q(decision__in=["endorsed", "not_endorsed"], decided_at__isnull=False),
+                name="applications_endorsement_decided_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(superseded_at__isnull=True) | models.Q(decision=""),
+                name="applications_endorsement_answered_not_superseded",
+            ),
+            # One answer per application at most.
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=~models.Q(decision=""),
+                name="applications_endorsement_one_answer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Endorsement of %(application)s") % {"application": self.application}
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.decision)
+
+    def has_expired(self, now: datetime.datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at

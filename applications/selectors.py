@@ -1,0 +1,252 @@
+"""Reads of calls, applications and endorsements, with the query shape each page needs.
+
+Every fetch of one object for a person is guarded: someone else's record is a 404.
+"""
+
+import datetime
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from applications.models import Application, Call, Endorsement
+from partners.models import Membership, Organisation, ProgrammeYear, User
+from partners.permissions import is_programme_manager
+
+Status = Application.Status
+
+
+def coordinators_of(*, organisation: Organisation) -> list[User]:
+    """The active coordinators of an organisation, who hear about its applications."""
+    return list(
+        User.objects.filter(
+            memberships__organisation=organisation,
+            memberships__role=Membership.Role.COORDINATOR,
+            is_active=True,
+        ).order_by("full_name")
+    )
+
+
+def _coordinated_by(user: User, path: str) -> Q:
+    return Q(
+        **{
+            f"{path}__memberships__user": user,
+            f"{path}__memberships__role": Membership.Role.COORDINATOR,
+        }
+    )
+
+
+# --- Calls -----------------------------------------------------------------------
+
+
+def _calls() -> QuerySet[Call]:
+    return Call.objects.select_related("year__host", "organisation").prefetch_related(
+        Prefetch("destinations", queryset=Organisation.objects.order_by("name"))
+    )
+
+
+def public_calls(*, now: datetime.datetime | None = None) -> tuple[list[Call], list[Call]]:
+    """The calls open now and those opening later, soonest closing first. Two queries."""
+    now = now or timezone.now()
+    calls = list(_calls().filter(closes_at__gt=now).order_by("closes_at", "organisation__name"))
+    return [c for c in calls if c.opens_at <= now], [c for c in calls if c.opens_at > now]
+
+
+def call_for_public(*, pk: int) -> Call:
+    try:
+        return _calls().get(pk=pk)
+    except Call.DoesNotExist:
+        raise Http404("No such call") from None
+
+
+def calls_with_counts() -> QuerySet[Call]:
+    """Calls, newest year first, with how many applications each has under
+    consideration and selected (drafts are the applicant's own business)."""
+    return (
+        _calls()
+        .annotate(
+            submitted_count=Count(
+                "applications",
+                filter=~Q(applications__status__in=[Status.DRAFT, Status.WITHDRAWN]),
+            ),
+            selected_count=Count("applications", filter=Q(applications__status=Status.SELECTED)),
+        )
+        .order_by("-year__year", "organisation__name")
+    )
+
+
+def calls_for_coordinator(*, user: User) -> QuerySet[Call]:
+    """The calls of every organisation the person coordinates (all, for the manager)."""
+    calls = calls_with_counts()
+    if not is_programme_manager(user):
+        calls = calls.filter(_coordinated_by(user, "organisation"))
+    return calls
+
+
+def call_for_coordinator(*, user: User, pk: int) -> Call:
+    """One call of an organisation the person coordinates (any, for the manager), or 404."""
+    try:
+        return calls_for_coordinator(user=user).get(pk=pk)
+    except Call.DoesNotExist:
+        raise Http404("No such call") from None
+
+
+def calls_for_staff(*, user: User) -> QuerySet[Call]:
+    """Calls of the person's own organisations that are open now."""
+    now = timezone.now()
+    return (
+        _calls()
+        .filter(organisation__memberships__user=user, opens_at__lte=now, closes_at__gt=now)
+        .exclude(applications__applicant=user)
+        .order_by("closes_at")
+    )
+
+
+# --- Applications ----------------------------------------------------------------
+
+
+def _endorsements() -> Prefetch:
+    return Prefetch(
+        "endorsements",
+        queryset=Endorsement.objects.filter(superseded_at__isnull=True).order_by("-sent_at"),
+        to_attr="current_endorsements",
+    )
+
+
+def _applications() -> QuerySet[Application]:
+    return Application.objects.select_related(
+        "call__year",
+        "call__organisation",
+        "applicant",
+        "first_preference",
+        "second_preference",
+        "destination",
+    ).prefetch_related(_endorsements())
+
+
+def applications_for_applicant(*, user: User) -> QuerySet[Application]:
+    """The person's own applications, newest first."""
+    return _applications().filter(applicant=user).order_by("-call__year__year", "-created_at")
+
+
+def application_for_applicant(*, user: User, pk: int) -> Application:
+    """One of the person's own applications, or 404."""
+    try:
+        return (
+            _applications()
+            .prefetch_related(Prefetch("call__destinations"))
+            .get(applicant=user, pk=pk)
+        )
+    except Application.DoesNotExist:
+        raise Http404("No such application") from None
+
+
+REVIEW_ORDERINGS = {
+    "submitted": ("submitted_at", "pk"),
+    "-submitted": ("-submitted_at", "-pk"),
+}
+
+
+def applications_for_review(
+    *,
+    call: Call,
+    status: str = "",
+    destination: int | None = None,
+    ordering: str = "submitted",
+) -> QuerySet[Application]:
+    """A call's applications that have been submitted (drafts stay private), filtered by
+    status and by destination (either choice, or where selected), ordered by date."""
+    endorsement = Endorsement.objects.filter(application=OuterRef("pk")).exclude(decision="")
+    applications = (
+        Application.objects.filter(call=call)
+        .exclude(status=Status.DRAFT)
+        .select_related("applicant", "first_preference", "second_preference", "destination")
+        .annotate(endorsement_decision=Subquery(endorsement.values("decision")[:1]))
+    )
+    if status:
+        applications = applications.filter(status=status)
+    if destination:
+        applications = applications.filter(
+            Q(first_preference=destination)
+            | Q(second_preference=destination)
+            | Q(destination=destination)
+        )
+    return applications.order_by(*REVIEW_ORDERINGS.get(ordering, REVIEW_ORDERINGS["submitted"]))
+
+
+def application_for_coordinator(*, user: User, pk: int) -> Application:
+    """A submitted application to a call of an organisation the person coordinates
+    (any, for the manager), with its record and endorsements, or 404."""
+    applications = _applications().exclude(status=Status.DRAFT)
+    if not is_programme_manager(user):
+        applications = applications.filter(_coordinated_by(user, "call__organisation"))
+    try:
+        return applications.prefetch_related(
+            Prefetch("call__destinations", queryset=Organisation.objects.order_by("name")),
+            Prefetch("status_changes__by"),
+        ).get(pk=pk)
+    except Application.DoesNotExist:
+        raise Http404("No such application") from None
+
+
+def applications_coming_to(*, user: User) -> QuerySet[Application]:
+    """People selected to come to an organisation the person coordinates, newest year first."""
+    applications = _applications().filter(status=Status.SELECTED)
+    if not is_programme_manager(user):
+        applications = applications.filter(_coordinated_by(user, "destination"))
+    return applications.order_by("-call__year__year", "destination__name", "applicant__full_name")
+
+
+def application_for_host(*, user: User, pk: int) -> Application:
+    """A person selected to come to an organisation the person coordinates, or 404."""
+    try:
+        return applications_coming_to(user=user).get(pk=pk)
+    except Application.DoesNotExist:
+        raise Http404("No such application") from None
+
+
+def endorsement_for_token(*, token_hash: str) -> Endorsement | None:
+    return (
+        Endorsement.objects.select_related(
+            "application__applicant", "application__call__organisation", "application__call__year"
+        )
+        .filter(token_hash=token_hash)
+        .first()
+    )
+
+
+# --- The programme manager ----------------------------------------------------------
+
+
+def year_call_counts(*, year: ProgrammeYear) -> QuerySet[Call]:
+    """Each institution's call in a year, with its applications counted by status."""
+    counts = {
+        f"{status}_count": Count("applications", filter=Q(applications__status=status))
+        for status in Status.values
+    }
+    return (
+        Call.objects.filter(year=year)
+        .select_related("organisation")
+        .annotate(**counts)
+        .order_by("organisation__name")
+    )
+
+
+def applications_for_export(*, year: ProgrammeYear) -> QuerySet[Application]:
+    """A year's applications, submitted or not, in a stable order for a spreadsheet."""
+    endorsement = Endorsement.objects.filter(application=OuterRef("pk")).exclude(decision="")
+    return (
+        Application.objects.filter(call__year=year)
+        .select_related(
+            "call__organisation",
+            "applicant",
+            "first_preference",
+            "second_preference",
+            "destination",
+        )
+        .annotate(
+            endorsement_decision=Subquery(endorsement.values("decision")[:1]),
+            endorsement_at=Subquery(endorsement.values("decided_at")[:1]),
+        )
+        .order_by("call__organisation__name", "submitted_at", "pk")
+    )

@@ -1,0 +1,711 @@
+"""Every write to calls, applications and endorsements."""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import (
+    Application,
+    ApplicationStatusChange,
+    Call,
+    Endorsement,
+    hash_token,
+    long_datetime,
+)
+from applications.selectors import coordinators_of
+from knowledge_exchange.mail import absolute_url, queue_templated_email
+from partners.models import Membership, Organisation, Partnership, ProgrammeYear, User, long_date
+
+Status = Application.Status
+
+# What an application must say before it can be submitted; access
+# requirements and a second choice are optional.
+REQUIRED_TO_SUBMIT = (
+    "job_title",
+    "department",
+    "specialism",
+    "career_level",
+    "line_manager_name",
+    "line_manager_email",
+    "first_preference",
+    "learning_goals",
+    "can_share",
+    "departments_of_interest",
+    "availability",
+)
+EDITABLE_IN_DRAFT = (*REQUIRED_TO_SUBMIT, "second_preference", "access_requirements")
+
+
+class ApplicationError(Exception):
+    """A change the programme's rules refuse; the message is for people.
+
+    `field` names the form field the message belongs to, where there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- Calls -----------------------------------------------------------------------
+
+
+def call_default_destinations(*, year: ProgrammeYear, organisation: Organisation):
+    """Host staff go to the year's confirmed partners; a partner's staff go to the host."""
+    if organisation.pk == year.host_id:
+        return Organisation.objects.filter(
+            partnerships__year=year, partnerships__status=Partnership.Status.CONFIRMED
+        ).order_by("name")
+    return Organisation.objects.filter(pk=year.host_id)
+
+
+def call_default_places(*, year: ProgrammeYear, organisation: Organisation) -> int:
+    """The placements the institution sends: set on its partnership, or, for the host,
+    the sum of what the confirmed partners host from it."""
+    confirmed = year.partnerships.filter(status=Partnership.Status.CONFIRMED)
+    if organisation.pk == year.host_id:
+        total = confirmed.aggregate(total=Sum("hosts_from_host", default=0))["total"]
+    else:
+        total = (
+            confirmed.filter(organisation=organisation)
+            .values_list("sends_to_host", flat=True)
+            .first()
+        )
+    return max(total or 0, 1)
+
+
+def _at_uk_time(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def call_problems(
+    *,
+    year: ProgrammeYear,
+    organisation: Organisation,
+    opens_at: datetime.datetime | None,
+    closes_at: datetime.datetime | None,
+    destinations,
+) -> dict[str, str]:
+    """What is wrong with a call, by field; empty when it may be saved."""
+    problems = {}
+    is_host = organisation.pk == year.host_id
+    if (
+        not is_host
+        and not year.partnerships.filter(
+            organisation=organisation, status=Partnership.Status.CONFIRMED
+        ).exists()
+    ):
+        problems["organisation"] = _(
+            "%(organisation)s is neither the host nor a confirmed partner of %(year)s, so it "
+            "cannot open a call."
+        ) % {"organisation": organisation, "year": year.year}
+    if opens_at and closes_at and closes_at <= opens_at:
+        problems["closes_at"] = _("The call must close after it opens.")
+    elif closes_at and timezone.localtime(closes_at).date() >= year.placements_start_on:
+        problems["closes_at"] = _("The call must close before placements begin on %(start)s.") % {
+            "start": long_date(year.placements_start_on)
+        }
+    if "organisation" not in problems and destinations is not None:
+        allowed = set(call_default_destinations(year=year, organisation=organisation))
+        chosen = set(destinations)
+        if not chosen:
+            problems["destinations"] = _("Choose at least one destination.")
+        elif not chosen <= allowed:
+            problems["destinations"] = (
+                _("Host staff go to the year's confirmed partners: %(allowed)s.")
+                if is_host
+                else _("A partner's staff go to the host: %(allowed)s.")
+            ) % {"allowed": ", ".join(sorted(str(o) for o in allowed)) or _("none yet")}
+    return problems
+
+
+@transaction.atomic
+def call_create(
+    *,
+    year: ProgrammeYear,
+    organisation: Organisation,
+    by: User | None,
+    opens_at: datetime.datetime | None = None,
+    closes_at: datetime.datetime | None = None,
+    places: int | None = None,
+    destinations=None,
+    eligibility: str | None = None,
+    guidance: str = "",
+) -> Call:
+    """Open a call for the host or a confirmed partner of a year.
+
+    Anything not given comes from the year: it opens at 09:00 on the year's calls-open
+    date and closes at 17:00 on its calls-close date (UK time); its places are what the
+    institution sends; its destinations follow the programme's rule.
+    Side effects: creates the Call. No email: the coordinator announces it to staff.
+    """
+    year = ProgrammeYear.objects.select_for_update().get(pk=year.pk)
+    opens_at = opens_at or _at_uk_time(year.calls_open_on, 9)
+    closes_at = closes_at or _at_uk_time(year.calls_close_on, 17)
+    if destinations is None:
+        destinations = list(call_default_destinations(year=year, organisation=organisation))
+    problems = call_problems(
+        year=year,
+        organisation=organisation,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        destinations=destinations,
+    )
+    if Call.objects.filter(year=year, organisation=organisation).exists():
+        problems["organisation"] = _("%(organisation)s already has a call in %(year)s.") % {
+            "organisation": organisation,
+            "year": year.year,
+        }
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise ApplicationError(message, field=field)
+    call = Call(
+        year=year,
+        organisation=organisation,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        places=places or call_default_places(year=year, organisation=organisation),
+        guidance=guidance,
+        created_by=by,
+    )
+    if eligibility is not None:
+        call.eligibility = eligibility
+    call.save()
+    call.destinations.set(destinations)
+    return call
+
+
+@transaction.atomic
+def calls_create_for_year(*, year: ProgrammeYear, by: User | None) -> list[Call]:
+    """Open a call, with the year's dates, for the host and every confirmed partner that
+    has none yet. Side effects: creates Calls; returns them."""
+    institutions = [year.host] + [
+        partnership.organisation
+        for partnership in year.partnerships.filter(status=Partnership.Status.CONFIRMED)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    ]
+    has_call = set(year.calls.values_list("organisation_id", flat=True))
+    return [
+        call_create(year=year, organisation=organisation, by=by)
+        for organisation in institutions
+        if organisation.pk not in has_call
+    ]
+
+
+@transaction.atomic
+def call_update_guidance(*, call: Call, by: User, eligibility: str, guidance: str) -> Call:
+    """A coordinator rewrites who may apply and the guidance. Side effects: a history row."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    call.eligibility = eligibility
+    call.guidance = guidance
+    call._change_reason = _("Guidance edited by %(person)s") % {"person": by}
+    call.save(update_fields=["eligibility", "guidance", "updated_at"])
+    return call
+
+
+# --- Applications: the applicant's side --------------------------------------------
+
+
+def _record(
+    application: Application, *, from_status: str, by: User | None, note: str = ""
+) -> ApplicationStatusChange:
+    return ApplicationStatusChange.objects.create(
+        application=application,
+        from_status=from_status,
+        to_status=application.status,
+        by=by,
+        note=note,
+    )
+
+
+def _locked(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call__year", "call__organisation", "applicant", "destination")
+        .get(pk=application.pk)
+    )
+
+
+def _refuse_unless_open(call: Call, *, doing: str) -> None:
+    now = timezone.now()
+    if now < call.opens_at:
+        raise ApplicationError(
+            _("This call opens on %(opens)s; you can %(doing)s from then.")
+            % {"opens": long_datetime(call.opens_at), "doing": doing}
+        )
+    if call.has_closed(now):
+        raise ApplicationError(
+            _("This call closed on %(closes)s, so you can no longer %(doing)s.")
+            % {"closes": long_datetime(call.closes_at), "doing": doing}
+        )
+
+
+def _refuse_unless_allowed(application: Application, to_status: str) -> None:
+    if not application.can_transition_to(to_status):
+        raise ApplicationError(
+            _("This application is %(status)s, so it cannot become %(to)s.")
+            % {
+                "status": application.get_status_display().lower(),
+                "to": Status(to_status).label.lower(),
+            }
+        )
+
+
+def application_start(*, call: Call, applicant: User) -> Application:
+    """Start a draft application to a call of the applicant's own organisation.
+
+    Side effects: creates the Application (draft), with the job title the person
+    gave their organisation, and its first status change.
+    """
+    membership = Membership.objects.filter(
+        user=applicant, organisation=call.organisation_id
+    ).first()
+    if membership is None:
+        raise ApplicationError(
+            _(
+                "This call is for staff of %(organisation)s. You can apply only to your own "
+                "organisation's call."
+            )
+            % {"organisation": call.organisation}
+        )
+    if Application.objects.filter(call=call, applicant=applicant).exists():
+        raise ApplicationError(_("You have already applied to this call."))
+    _refuse_unless_open(call, doing=_("apply"))
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                call=call, applicant=applicant, job_title=membership.job_title
+            )
+            _record(application, from_status="", by=applicant)
+    except IntegrityError:
+        # Two starts at the same moment: the second meets the unique constraint.
+        raise ApplicationError(_("You have already applied to this call.")) from None
+    return application
+
+
+def _refuse_unless_editable(application: Application) -> None:
+    if not application.is_draft:
+        raise ApplicationError(
+            _(
+                "This application was submitted on %(date)s and can no longer be changed. "
+                "You can withdraw it."
+            )
+            % {"date": long_datetime(application.submitted_at)}
+            if application.submitted_at
+            else _("This application can no longer be changed.")
+        )
+
+
+def _refuse_bad_preferences(application: Application) -> None:
+    allowed = {o.pk for o in application.call.destinations.all()}
+    for name in ("first_preference", "second_preference"):
+        choice = getattr(application, f"{name}_id")
+        if choice is not None and choice not in allowed:
+            raise ApplicationError(_("Choose one of this call's destinations."), field=name)
+    if application.first_preference_id and (
+        application.first_preference_id == application.second_preference_id
+    ):
+        raise ApplicationError(
+            _("Choose a different second choice, or none."), field="second_preference"
+        )
+    if application.line_manager_email.strip().lower() == application.applicant.email.lower():
+        raise ApplicationError(
+            _("Give your line manager's email address, not your own."),
+            field="line_manager_email",
+        )
+
+
+@transaction.atomic
+def application_save_draft(*, application: Application, by: User, data: dict) -> Application:
+    """Save what the applicant has written so far; nothing else changes.
+
+    Side effects: updates the draft (and its history). Refused once submitted or after
+    the call has closed.
+    """
+    application = _locked(application)
+    _refuse_unless_editable(application)
+    _refuse_unless_open(application.call, doing=_("change your application"))
+    for name in EDITABLE_IN_DRAFT:
+        if name in data:
+            setattr(application, name, data[name] if data[name] is not None else _blank(name))
+    _refuse_bad_preferences(application)
+    application.save()
+    return application
+
+
+def _blank(name: str):
+    return None if name in ("first_preference", "second_preference") else ""
+
+
+def application_submit(*, application: Application, by: User) -> Application:
+    """Submit a complete draft before the call closes.
+
+    Side effects: a status change; an endorsement request emailed to the line manager
+    and a receipt emailed to the applicant, once committed. The returned application's
+    `endorsement_request` is the new Endorsement, with its one-time `token`.
+    """
+    with transaction.atomic():
+        application = _locked(application)
+        _refuse_unless_editable(application)
+        _refuse_unless_open(application.call, doing=_("submit an application"))
+        for name in REQUIRED_TO_SUBMIT:
+            if not getattr(application, name):
+                raise ApplicationError(
+                    _("Complete “%(field)s” before you submit.")
+                    % {"field": Application._meta.get_field(name).verbose_name},
+                    field=name,
+                )
+        _refuse_bad_preferences(application)
+        application.status = Status.SUBMITTED
+        application.submitted_at = timezone.now()
+        application.save(update_fields=["status", "submitted_at", "updated_at"])
+        _record(application, from_status=Status.DRAFT, by=by)
+        application.endorsement_request = _endorsement_send(application, by=by)
+        _email_applicant(application, template="application_submitted")
+    return application
+
+
+def application_withdraw(*, application: Application, by: User, note: str = "") -> Application:
+    """The applicant withdraws a submitted application.
+
+    If they had been selected, the first person on the call's reserve list is offered
+    the place (see application_offer_to_reserve). Side effects: status changes; emails
+    to the applicant and the home coordinators once committed.
+    """
+    with transaction.atomic():
+        Call.objects.select_for_update().get(pk=application.call_id)
+        application = _locked(application)
+        _refuse_unless_allowed(application, Status.WITHDRAWN)
+        was_selected = application.status == Status.SELECTED
+        from_status = application.status
+        application.status = Status.WITHDRAWN
+        application.save(update_fields=["status", "updated_at"])
+        _record(application, from_status=from_status, by=by, note=note)
+        _email_applicant(application, template="application_withdrawn")
+        offered = _offer_to_reserve(application.call) if was_selected else None
+        _email_coordinators(
+            application,
+            template="application_withdrawn_coordinator",
+            context={"note": note, "offered": offered},
+        )
+    return application
+
+
+def _offer_to_reserve(call: Call) -> Application | None:
+    """Select the first person on the reserve list for a place that has come free."""
+    first = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call__year", "call__organisation", "applicant")
+        .filter(call=call, status=Status.RESERVE)
+        .order_by("reserve_since", "pk")
+        .first()
+    )
+    if first is None:
+        return None
+    allowed = {o.pk for o in call.destinations.all()}
+    destination_id = next(
+        (pk for pk in (first.first_preference_id, first.second_preference_id) if pk in allowed),
+        next(iter(sorted(allowed)), None),
+    )
+    first.status = Status.SELECTED
+    first.destination_id = destination_id
+    first.decided_at = timezone.now()
+    first.save(update_fields=["status", "destination", "decided_at", "updated_at"])
+    _record(
+        first,
+        from_status=Status.RESERVE,
+        by=None,
+        note=_("Offered the place a selected colleague gave up."),
+    )
+    _email_applicant(first, template="application_decision", context={"from_reserve": True})
+    _email_destination(first)
+    return first
+
+
+# --- Endorsements ----------------------------------------------------------------
+
+
+def _endorsement_send(application: Application, *, by: User | None) -> Endorsement:
+    now = timezone.now()
+    application.endorsements.filter(decision="", superseded_at__isnull=True).update(
+        superseded_at=now
+    )
+    token = secrets.token_urlsafe(32)
+    endorsement = Endorsement.objects.create(
+        application=application,
+        line_manager_name=application.line_manager_name,
+        line_manager_email=application.line_manager_email,
+        token_hash=hash_token(token),
+        requested_by=by,
+        expires_at=now + datetime.timedelta(days=settings.ENDORSEMENT_LINK_DAYS),
+    )
+    # Only the hash is stored; the token itself exists only in the email (and here,
+    # for the demo loader, which answers as the line manager would).
+    endorsement.token = token
+    queue_templated_email(
+        template="endorsement_request",
+        to=[endorsement.line_manager_email],
+        context={
+            "application": application,
+            "endorsement": endorsement,
+            "url": absolute_url(reverse("applications:endorse", kwargs={"token": token})),
+            "expires": long_datetime(endorsement.expires_at),
+        },
+    )
+    return endorsement
+
+
+def endorsement_resend(
+    *, application: Application, by: User, line_manager_name: str, line_manager_email: str
+) -> Endorsement:
+    """Send the line manager a new link (perhaps to a corrected address); the old one
+    stops working. Side effects: a new Endorsement; the email, once committed."""
+    with transaction.atomic():
+        application = _locked(application)
+        if application.status in (Status.DRAFT, Status.WITHDRAWN, Status.DECLINED):
+            raise ApplicationError(
+                _("Only a submitted application, still under consideration, is endorsed.")
+            )
+        if application.endorsements.exclude(decision="").exists():
+            raise ApplicationError(_("Your line manager has already answered."))
+        if line_manager_email.strip().lower() == application.applicant.email.lower():
+            raise ApplicationError(
+                _("Give your line manager's email address, not your own."),
+                field="line_manager_email",
+            )
+        application.line_manager_name = line_manager_name
+        application.line_manager_email = line_manager_email
+        application.save(update_fields=["line_manager_name", "line_manager_email", "updated_at"])
+        return _endorsement_send(application, by=by)
+
+
+class EndorsementError(ApplicationError):
+    """An endorsement link that cannot be used: forged, used, replaced or expired."""
+
+
+def endorsement_give(*, token: str, endorsed: bool, comment: str) -> Endorsement:
+    """The line manager answers through the emailed link, once.
+
+    Side effects: records the answer and when; emails the applicant once committed.
+    """
+    with transaction.atomic():
+        endorsement = (
+            Endorsement.objects.select_for_update(of=("self",))
+            .select_related("application__applicant", "application__call__organisation")
+            .filter(token_hash=hash_token(token))
+            .first()
+        )
+        endorsement_refuse_unusable(endorsement)
+        endorsement.decision = (
+            Endorsement.Decision.ENDORSED if endorsed else Endorsement.Decision.NOT_ENDORSED
+        )
+        endorsement.comment = comment
+        endorsement.decided_at = timezone.now()
+        endorsement.save(update_fields=["decision", "comment", "decided_at"])
+        _email_applicant(
+            endorsement.application,
+            template="endorsement_answered",
+            context={"endorsement": endorsement},
+        )
+    return endorsement
+
+
+def endorsement_refuse_unusable(endorsement: Endorsement | None) -> None:
+    """Raise EndorsementError with the reason a link cannot be used."""
+    if endorsement is None:
+        raise EndorsementError(
+            _("This endorsement link is not valid. Check that you opened the whole link.")
+        )
+    if endorsement.is_answered:
+        raise EndorsementError(
+            _("This link has already been used: you answered on %(date)s. Thank you.")
+            % {"date": long_datetime(endorsement.decided_at)}
+        )
+    if endorsement.superseded_at:
+        raise EndorsementError(
+            _("This link has been replaced by a newer one. Please use the latest email.")
+        )
+    if endorsement.has_expired():
+        raise EndorsementError(
+            _(
+                "This link expired on %(date)s. Ask %(applicant)s to send you a new one from "
+                "their application."
+            )
+            % {
+                "date": long_datetime(endorsement.expires_at),
+                "applicant": endorsement.application.applicant,
+            }
+        )
+    if endorsement.application.status in (Status.WITHDRAWN, Status.DECLINED):
+        raise EndorsementError(
+            _("This application is no longer under consideration, so nothing more is needed.")
+        )
+
+
+# --- Decisions: the coordinators' side ----------------------------------------------
+
+
+def _decide(
+    application: Application, *, to_status: str, by: User, note: str = "", **fields
+) -> Application:
+    application = _locked(application)
+    _refuse_unless_allowed(application, to_status)
+    from_status = application.status
+    application.status = to_status
+    application.decided_at = timezone.now()
+    for name, value in fields.items():
+        setattr(application, name, value)
+    application.save(update_fields=["status", "decided_at", "updated_at", *fields])
+    _record(application, from_status=from_status, by=by, note=note)
+    _email_applicant(application, template="application_decision")
+    return application
+
+
+@transaction.atomic
+def application_shortlist(*, application: Application, by: User) -> Application:
+    """Put an application on the shortlist. Side effects: a status change; an email to
+    the applicant once committed."""
+    return _decide(application, to_status=Status.SHORTLISTED, by=by)
+
+
+@transaction.atomic
+def application_reserve(*, application: Application, by: User) -> Application:
+    """Put an application on the reserve list, behind those already on it.
+    Side effects: a status change; an email to the applicant once committed."""
+    return _decide(application, to_status=Status.RESERVE, by=by, reserve_since=timezone.now())
+
+
+@transaction.atomic
+def application_decline(*, application: Application, by: User, reason: str) -> Application:
+    """Decline an application with a reason the applicant reads. Side effects: a status
+    change; an email with the reason to the applicant once committed."""
+    if not reason.strip():
+        raise ApplicationError(
+            _("Say why the application is not selected: the applicant reads this."),
+            field="reason",
+        )
+    return _decide(
+        application, to_status=Status.DECLINED, by=by, note=reason, decision_reason=reason
+    )
+
+
+def application_select(
+    *, application: Application, by: User, destination: Organisation
+) -> Application:
+    """Select an applicant to go to a destination, if the call has a place left.
+
+    The call's row is locked first, so two coordinators selecting at once are counted
+    one after the other. Side effects: a status change; emails to the applicant and
+    to the destination's coordinators once committed.
+    """
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=application.call_id)
+        if not call.destinations.filter(pk=destination.pk).exists():
+            raise ApplicationError(
+                _("%(destination)s is not a destination of this call.")
+                % {"destination": destination},
+                field="destination",
+            )
+        taken = call.applications.filter(status=Status.SELECTED).exclude(pk=application.pk)
+        if taken.count() >= call.places:
+            raise ApplicationError(
+                _(
+                    "All %(places)s places of this call are taken. Put this application on "
+                    "the reserve list, or ask the programme manager for another place."
+                )
+                % {"places": call.places}
+            )
+        application = _decide(
+            application, to_status=Status.SELECTED, by=by, destination=destination
+        )
+        _email_destination(application)
+    return application
+
+
+@transaction.atomic
+def application_host_respond(
+    *, application: Application, by: User, agreed: bool, note: str
+) -> Application:
+    """The destination's coordinator agrees to host a selected applicant, or raises a
+    concern. Side effects: the response, who and when (and its history); an email to the
+    home coordinators once committed."""
+    application = _locked(application)
+    if application.status != Status.SELECTED:
+        raise ApplicationError(_("Only a selected applicant is waiting for a host's answer."))
+    if not agreed and not note.strip():
+        raise ApplicationError(
+            _("Say what the concern is, so the home coordinator can act on it."), field="note"
+        )
+    application.host_response = (
+        Application.HostResponse.AGREED if agreed else Application.HostResponse.CONCERN
+    )
+    application.host_response_note = note
+    application.host_response_by = by
+    application.host_response_at = timezone.now()
+    application.save(
+        update_fields=[
+            "host_response",
+            "host_response_note",
+            "host_response_by",
+            "host_response_at",
+            "updated_at",
+        ]
+    )
+    _email_coordinators(application, template="application_host_response")
+    return application
+
+
+# --- Emails ----------------------------------------------------------------------
+
+
+def _email_applicant(application: Application, *, template: str, context=None) -> None:
+    queue_templated_email(
+        template=template,
+        to=[application.applicant.email],
+        context={
+            "person": application.applicant,
+            "application": application,
+            "call": application.call,
+            "url": absolute_url(application.get_absolute_url()),
+            **(context or {}),
+        },
+    )
+
+
+def _email_coordinators(application: Application, *, template: str, context=None) -> None:
+    url = absolute_url(reverse("applications:application_review", kwargs={"pk": application.pk}))
+    for person in coordinators_of(organisation=application.call.organisation):
+        queue_templated_email(
+            template=template,
+            to=[person.email],
+            context={
+                "person": person,
+                "application": application,
+                "call": application.call,
+                "url": url,
+                **(context or {}),
+            },
+        )
+
+
+def _email_destination(application: Application) -> None:
+    url = absolute_url(reverse("applications:hosting_detail", kwargs={"pk": application.pk}))
+    for person in coordinators_of(organisation=application.destination):
+        queue_templated_email(
+            template="application_selected_for_host",
+            to=[person.email],
+            context={
+                "person": person,
+                "application": application,
+                "call": application.call,
+                "url": url,
+            },
+        )

@@ -1,0 +1,500 @@
+"""Calls, applications, endorsements and decisions in the browser.
+
+Each view fetches its object through a guarded selector (someone else's record is a
+404), and each POST hands its form's cleaned data to one service.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from applications import selectors, services
+from applications.forms import (
+    ApplicationForm,
+    CallGuidanceForm,
+    DecisionForm,
+    EndorsementForm,
+    EndorsementResendForm,
+    HostResponseForm,
+    ReviewFilterForm,
+    WithdrawForm,
+)
+from applications.models import Application, hash_token, long_datetime
+from applications.permissions import can_read_access_requirements
+from applications.services import ApplicationError, EndorsementError
+from partners.models import Membership
+from partners.selectors import coordinates_any
+
+Status = Application.Status
+
+
+def _form_error(form, error: ApplicationError) -> None:
+    """Put a service's refusal on the field it concerns, or on the whole form."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+# --- Public pages ------------------------------------------------------------------
+
+
+class CallListView(TemplateView):
+    """The calls open now and opening soon, for anyone to read."""
+
+    template_name = "applications/call_list.html"
+
+    def get_context_data(self, **kwargs):
+        open_calls, upcoming_calls = selectors.public_calls()
+        return super().get_context_data(
+            open_calls=open_calls, upcoming_calls=upcoming_calls, **kwargs
+        )
+
+
+class CallDetailView(DetailView):
+    """One call: its dates, who may apply, where to, and how."""
+
+    template_name = "applications/call_detail.html"
+    context_object_name = "call"
+
+    def get_object(self, queryset=None):
+        return selectors.call_for_public(pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        call = self.object
+        own_application = is_member = None
+        if user.is_authenticated:
+            own_application = call.applications.filter(applicant=user).first()
+            is_member = Membership.objects.filter(
+                user=user, organisation=call.organisation_id
+            ).exists()
+        return super().get_context_data(
+            own_application=own_application, is_member=is_member, **kwargs
+        )
+
+
+# --- The applicant ------------------------------------------------------------------
+
+
+class ApplicationStartView(LoginRequiredMixin, DetailView):
+    """Start an application: GET says what will happen, POST makes the draft."""
+
+    template_name = "applications/application_start.html"
+    context_object_name = "call"
+
+    def get_object(self, queryset=None):
+        return selectors.call_for_public(pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        existing = self.object.applications.filter(applicant=request.user).first()
+        if existing:
+            messages.info(request, _("You have already applied to this call: here it is."))
+            return redirect(existing)
+        if not Membership.objects.filter(
+            user=request.user, organisation=self.object.organisation_id
+        ).exists():
+            return self._render(
+                _(
+                    "This call is for staff of %(organisation)s. You can apply only to your "
+                    "own organisation's call."
+                )
+                % {"organisation": self.object.organisation},
+                status=403,
+            )
+        if not self.object.is_open():
+            return self._render(
+                _("This call is not open: it runs from %(opens)s to %(closes)s.")
+                % {
+                    "opens": long_datetime(self.object.opens_at),
+                    "closes": long_datetime(self.object.closes_at),
+                }
+            )
+        return self._render(None)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        try:
+            application = services.application_start(call=self.object, applicant=request.user)
+        except ApplicationError as error:
+            existing = self.object.applications.filter(applicant=request.user).first()
+            if existing:
+                messages.info(request, error.message)
+                return redirect(existing)
+            return self._render(error.message, status=400)
+        messages.success(
+            request,
+            _("Your draft is started. Save it as often as you like, and submit when ready."),
+        )
+        return redirect("applications:application_update", pk=application.pk)
+
+    def _render(self, refusal: str | None, status: int = 200):
+        context = self.get_context_data(object=self.object, refusal=refusal)
+        return self.render_to_response(context, status=status)
+
+
+class ApplicationListView(LoginRequiredMixin, ListView):
+    """The applicant's dashboard: each application, its decision and what happens next,
+    and their organisation's open calls they have not applied to."""
+
+    template_name = "applications/application_list.html"
+    context_object_name = "applications"
+
+    def get_queryset(self):
+        return selectors.applications_for_applicant(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            calls=list(selectors.calls_for_staff(user=self.request.user)), **kwargs
+        )
+
+
+class ApplicantObjectMixin(LoginRequiredMixin):
+    @cached_property
+    def application(self) -> Application:
+        return selectors.application_for_applicant(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(application=self.application, **kwargs)
+
+
+class ApplicationDetailView(ApplicantObjectMixin, TemplateView):
+    """The applicant's own application: its status, decision, endorsement and answers."""
+
+    template_name = "applications/application_detail.html"
+
+
+class ApplicationUpdateView(ApplicantObjectMixin, FormView):
+    """Edit a draft: save it as often as wanted, and submit when it is complete."""
+
+    template_name = "applications/application_form.html"
+    form_class = ApplicationForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not self.application.is_draft:
+            messages.error(
+                request,
+                _("This application has been submitted, so it can no longer be changed."),
+            )
+            return redirect(self.application)
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def submitting(self) -> bool:
+        return self.request.POST.get("action") == ApplicationForm.SUBMIT
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "instance": self.application,
+            "submitting": self.submitting,
+        }
+
+    def form_valid(self, form):
+        data = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            with transaction.atomic():
+                application = services.application_save_draft(
+                    application=self.application, by=self.request.user, data=data
+                )
+                if self.submitting:
+                    services.application_submit(application=application, by=self.request.user)
+        except ApplicationError as error:
+            _form_error(form, error)
+            return self.form_invalid(form)
+        if self.submitting:
+            messages.success(
+                self.request,
+                _(
+                    "Your application is submitted. We have emailed your line manager to "
+                    "endorse it, and sent you a copy."
+                ),
+            )
+            return redirect(self.application)
+        messages.success(
+            self.request, _("Your draft is saved. You can come back to it at any time.")
+        )
+        return redirect("applications:application_update", pk=self.application.pk)
+
+    def form_invalid(self, form):
+        messages.error(
+            self.request,
+            _("Nothing was saved. Correct the answers marked below.")
+            if not self.submitting
+            else _(
+                "Your application is not submitted yet, and nothing was saved: answer the "
+                "questions marked below, or save it as a draft."
+            ),
+        )
+        return super().form_invalid(form)
+
+
+class ApplicationWithdrawView(ApplicantObjectMixin, FormView):
+    template_name = "applications/application_withdraw.html"
+    form_class = WithdrawForm
+
+    def form_valid(self, form):
+        try:
+            services.application_withdraw(
+                application=self.application, by=self.request.user, note=form.cleaned_data["note"]
+            )
+        except ApplicationError as error:
+            _form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your application is withdrawn."))
+        return redirect(self.application)
+
+
+class EndorsementResendView(ApplicantObjectMixin, FormView):
+    """Send the line manager the endorsement link again, perhaps to a corrected address."""
+
+    template_name = "applications/endorsement_resend.html"
+    form_class = EndorsementResendForm
+
+    def get_initial(self):
+        return {
+            "line_manager_name": self.application.line_manager_name,
+            "line_manager_email": self.application.line_manager_email,
+        }
+
+    def form_valid(self, form):
+        try:
+            endorsement = services.endorsement_resend(
+                application=self.application, by=self.request.user, **form.cleaned_data
+            )
+        except ApplicationError as error:
+            _form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("We have emailed %(email)s a new link; the old one no longer works.")
+            % {"email": endorsement.line_manager_email},
+        )
+        return redirect(self.application)
+
+
+# --- The line manager -----------------------------------------------------------------
+
+
+class EndorseView(FormView):
+    """The line manager's page, reached by the emailed link alone: no account needed."""
+
+    template_name = "applications/endorsement_form.html"
+    form_class = EndorsementForm
+
+    @cached_property
+    def endorsement(self):
+        return selectors.endorsement_for_token(token_hash=hash_token(self.kwargs["token"]))
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            services.endorsement_refuse_unusable(self.endorsement)
+        except EndorsementError as error:
+            return self.render_to_response(
+                {"refusal": error.message}, status=404 if self.endorsement is None else 410
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            endorsement=self.endorsement, application=self.endorsement.application, **kwargs
+        )
+
+    def form_valid(self, form):
+        try:
+            services.endorsement_give(
+                token=self.kwargs["token"],
+                endorsed=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+            )
+        except EndorsementError as error:
+            return self.render_to_response({"refusal": error.message}, status=410)
+        return self.response_class(
+            request=self.request,
+            template="applications/endorsement_done.html",
+            context={"endorsed": form.cleaned_data["decision"]},
+            using=self.template_engine,
+        )
+
+
+# --- Coordinators ----------------------------------------------------------------
+
+
+class CoordinatorMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not coordinates_any(user=request.user):
+            raise Http404("Not a coordinator")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CoordinatorCallListView(CoordinatorMixin, ListView):
+    """The calls of the coordinator's organisations, with their applications counted."""
+
+    template_name = "applications/call_list_coordinator.html"
+    context_object_name = "calls"
+
+    def get_queryset(self):
+        return selectors.calls_for_coordinator(user=self.request.user)
+
+
+class CoordinatorCallMixin(LoginRequiredMixin):
+    @cached_property
+    def call(self):
+        return selectors.call_for_coordinator(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(call=self.call, **kwargs)
+
+
+class CallUpdateView(CoordinatorCallMixin, FormView):
+    """The coordinator rewrites who may apply and the guidance for their call."""
+
+    template_name = "applications/call_form.html"
+    form_class = CallGuidanceForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.call}
+
+    def form_valid(self, form):
+        services.call_update_guidance(call=self.call, by=self.request.user, **form.cleaned_data)
+        messages.success(self.request, _("The call's guidance is saved."))
+        return redirect("applications:call_review", pk=self.call.pk)
+
+
+class CallReviewView(CoordinatorCallMixin, ListView):
+    """A call's submitted applications, filtered by status and destination, by date."""
+
+    template_name = "applications/call_review.html"
+    context_object_name = "applications"
+
+    @cached_property
+    def filter_form(self):
+        return ReviewFilterForm(self.request.GET or None, call=self.call)
+
+    def get_queryset(self):
+        filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        destination = filters.get("destination")
+        return selectors.applications_for_review(
+            call=self.call,
+            status=filters.get("status", ""),
+            destination=destination.pk if destination else None,
+            ordering=filters.get("ordering") or "submitted",
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter_form=self.filter_form, **kwargs)
+
+
+class ApplicationReviewView(LoginRequiredMixin, FormView):
+    """The coordinator reads an application and decides: shortlist, select, reserve or
+    decline with a reason."""
+
+    template_name = "applications/application_review.html"
+    form_class = DecisionForm
+
+    @cached_property
+    def application(self):
+        return selectors.application_for_coordinator(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "application": self.application}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            application=self.application,
+            show_access_requirements=can_read_access_requirements(
+                self.request.user, self.application
+            ),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        decision = form.cleaned_data["decision"]
+        arguments = {"application": self.application, "by": self.request.user}
+        try:
+            if decision == Status.SELECTED:
+                services.application_select(
+                    **arguments, destination=form.cleaned_data["destination"]
+                )
+            elif decision == Status.DECLINED:
+                services.application_decline(**arguments, reason=form.cleaned_data["reason"])
+            elif decision == Status.RESERVE:
+                services.application_reserve(**arguments)
+            else:
+                services.application_shortlist(**arguments)
+        except ApplicationError as error:
+            _form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(applicant)s: %(decision)s. We have emailed them.")
+            % {
+                "applicant": self.application.applicant,
+                "decision": Status(decision).label.lower(),
+            },
+        )
+        return HttpResponseRedirect(
+            reverse("applications:call_review", kwargs={"pk": self.application.call_id})
+        )
+
+
+class HostingListView(CoordinatorMixin, ListView):
+    """The people selected to come to the coordinator's organisation."""
+
+    template_name = "applications/hosting_list.html"
+    context_object_name = "applications"
+
+    def get_queryset(self):
+        return selectors.applications_coming_to(user=self.request.user)
+
+
+class HostingDetailView(LoginRequiredMixin, FormView):
+    """The destination's coordinator reads who is coming, and agrees to host or raises
+    a concern."""
+
+    template_name = "applications/hosting_detail.html"
+    form_class = HostResponseForm
+
+    @cached_property
+    def application(self):
+        return selectors.application_for_host(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_initial(self):
+        return {
+            "response": self.application.host_response,
+            "note": self.application.host_response_note,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            application=self.application,
+            show_access_requirements=can_read_access_requirements(
+                self.request.user, self.application
+            ),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        agreed = form.cleaned_data["response"] == Application.HostResponse.AGREED
+        try:
+            services.application_host_respond(
+                application=self.application,
+                by=self.request.user,
+                agreed=agreed,
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as error:
+            _form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Thank you: the home coordinator has been told you agree to host.")
+            if agreed
+            else _("Your concern has been sent to the home coordinator."),
+        )
+        return redirect("applications:hosting_list")
