@@ -1,0 +1,162 @@
+"""Calls and applications, in the browser: a member of staff drafts, leaves, returns and
+submits; the line manager endorses through the emailed link; the coordinator shortlists,
+selects one person and declines another; each applicant sees the outcome."""
+
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from tests.browser.conftest import field, sign_in
+from tests.factories.applications import open_call, submitted
+from tests.factories.partners import (
+    PASSWORD,
+    OrganisationFactory,
+    PartnershipFactory,
+    ProgrammeYearFactory,
+    coordinator_of,
+    staff_of,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _sign_in_as(page, live_server, person):
+    page.context.clear_cookies()
+    sign_in(page, live_server, person.email, password=PASSWORD)
+
+
+def _go_to_dashboard(page):
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
+
+
+def test_draft_submit_endorse_select_decline_and_each_applicant_sees_the_outcome(
+    page, live_server, axe
+):
+    year = ProgrammeYearFactory(year=2031, host=OrganisationFactory(name="British Museum"))
+    home = OrganisationFactory(name="Ashmolean Test Museum", slug="ashmolean")
+    PartnershipFactory(year=year, organisation=home, confirmed=True)
+    call = open_call(year=year, organisation=home)
+    sam = staff_of(home, user__full_name="Sam Sample", user__email="sam@ashmolean.example")
+    pat = staff_of(home, user__full_name="Pat Other", user__email="pat@ashmolean.example")
+    submitted(call=call, applicant=pat)
+    coordinator = coordinator_of(home, user__full_name="Cora Coordinator")
+
+    # Sam finds the call and starts a draft.
+    _sign_in_as(page, live_server, sam)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Open calls").click()
+    axe(page)
+    page.get_by_role("link", name="Ashmolean Test Museum: call for 2031").click()
+    axe(page)
+    page.get_by_role("link", name="Start your application").click()
+    axe(page)
+    page.get_by_role("button", name="Start a draft").click()
+    field(page, "Job title (needed to submit)").fill("Assistant Curator")
+    field(page, "Department (needed to submit)").fill("Prints and Drawings")
+    field(page, "What you want to learn, and why (needed to submit)").fill(
+        "How a national museum shares its prints with small venues."
+    )
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Your draft is saved.")).to_be_visible()
+    axe(page)
+
+    # Sam leaves, comes back from the dashboard, and finds everything kept.
+    page.get_by_role("link", name="The programme").click()
+    _go_to_dashboard(page)
+    page.get_by_role("link", name="Your applications").click()
+    axe(page)
+    page.get_by_role("link", name="Continue your draft").click()
+    expect(field(page, "Department (needed to submit)")).to_have_value("Prints and Drawings")
+    expect(field(page, "What you want to learn, and why (needed to submit)")).to_have_value(
+        "How a national museum shares its prints with small venues."
+    )
+    field(page, "Specialism (needed to submit)").select_option(label="Curatorial and research")
+    field(page, "Career level (needed to submit)").select_option(label="Early career")
+    field(page, "Line manager's name (needed to submit)").fill("Lina Manager")
+    field(page, "Line manager's email address (needed to submit)").fill("lina@ashmolean.example")
+    field(page, "First choice of destination (needed to submit)").select_option(
+        label="British Museum"
+    )
+    field(page, "What you can share with the host (needed to submit)").fill("Print rooms.")
+    field(page, "Departments or areas you hope to spend time with (needed to submit)").fill(
+        "Prints and Drawings; Learning."
+    )
+    field(page, "Your availability (needed to submit)").fill("Any week in October.")
+    field(page, "Access requirements").fill("A seat near the door, please.")
+    page.get_by_role("button", name="Submit application").click()
+    expect(page.get_by_text("Your application is submitted.")).to_be_visible()
+    expect(page.get_by_text("Waiting for Lina Manager")).to_be_visible()
+    axe(page)
+
+    # The line manager, with no account, endorses through the emailed link.
+    request = next(m for m in mail.outbox if m.to == ["lina@ashmolean.example"])
+    link = re.search(r"http\S+/endorse/\S+/", request.body).group(0)
+    page.context.clear_cookies()
+    page.goto(link.replace("http://127.0.0.1:8000", live_server.url))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Endorse an application")
+    axe(page)
+    page.get_by_label("Yes, I endorse the time away for this placement").check()
+    page.get_by_label("Comment for the coordinator (optional)").fill("Sam has earned this.")
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
+    axe(page)
+
+    # The coordinator shortlists Sam, then selects Sam, and declines Pat with a reason.
+    _sign_in_as(page, live_server, coordinator)
+    _go_to_dashboard(page)
+    page.get_by_role("link", name="Your calls and applications").click()
+    axe(page)
+    page.get_by_role("link", name="Ashmolean Test Museum, 2031").click()
+    axe(page)
+    page.get_by_role("link", name="Sam Sample").click()
+    expect(page.get_by_text("Sam has earned this.")).to_be_visible()
+    expect(page.get_by_text("A seat near the door, please.")).to_be_visible()
+    axe(page)
+    page.get_by_role("radio", name="Shortlisted").check()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("Sam Sample: shortlisted. We have emailed them.")).to_be_visible()
+    page.get_by_label("Status").select_option(label="Shortlisted")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("link", name="Pat Other")).to_have_count(0)
+    page.get_by_role("link", name="Sam Sample").click()
+    page.get_by_role("radio", name="Selected", exact=True).check()
+    page.get_by_label("Destination, if selected").select_option(label="British Museum")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("Sam Sample: selected. We have emailed them.")).to_be_visible()
+    page.get_by_role("link", name="Pat Other").click()
+    page.get_by_role("radio", name="Not selected").check()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("Say why the application is not selected")).to_be_visible()
+    axe(page)
+    page.get_by_label("Reason, if not selected").fill(
+        "We had one place; please apply again next year."
+    )
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("Pat Other: not selected. We have emailed them.")).to_be_visible()
+    axe(page)
+
+    # Each applicant sees the outcome on their dashboard, and got the email.
+    _sign_in_as(page, live_server, sam)
+    _go_to_dashboard(page)
+    page.get_by_role("link", name="Your applications").click()
+    expect(page.get_by_text("Selected", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Ashmolean Test Museum: call for 2031").click()
+    expect(
+        page.get_by_text("You have been selected for a placement at British Museum.")
+    ).to_be_visible()
+    axe(page)
+    _sign_in_as(page, live_server, pat)
+    _go_to_dashboard(page)
+    page.get_by_role("link", name="Your applications").click()
+    expect(page.get_by_text("We had one place; please apply again next year.")).to_be_visible()
+    axe(page)
+    subjects = {(m.to[0], m.subject) for m in mail.outbox}
+    assert (
+        "sam@ashmolean.example",
+        "Your application to the Ashmolean Test Museum call for 2031: selected",
+    ) in subjects
+    assert (
+        "pat@ashmolean.example",
+        "Your application to the Ashmolean Test Museum call for 2031: not selected",
+    ) in subjects
