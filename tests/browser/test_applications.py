@@ -2,12 +2,15 @@
 submits; the line manager endorses through the emailed link; the coordinator shortlists,
 selects one person and declines another; each applicant sees the outcome."""
 
+import datetime
 import re
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from applications import services
 from tests.browser.conftest import field, sign_in
 from tests.factories.applications import open_call, submitted
 from tests.factories.partners import (
@@ -16,6 +19,7 @@ from tests.factories.partners import (
     PartnershipFactory,
     ProgrammeYearFactory,
     coordinator_of,
+    programme_manager,
     staff_of,
 )
 
@@ -160,3 +164,125 @@ def test_draft_submit_endorse_select_decline_and_each_applicant_sees_the_outcome
         "pat@ashmolean.example",
         "Your application to the Ashmolean Test Museum call for 2031: not selected",
     ) in subjects
+
+
+def test_guidance_resend_hosting_and_a_withdrawal_that_offers_the_place_to_the_reserve(
+    page, live_server, axe
+):
+    host = OrganisationFactory(name="British Museum", can_host=True)
+    year = ProgrammeYearFactory(year=2031, host=host)
+    home = OrganisationFactory(name="Ashmolean Test Museum", slug="ashmolean")
+    PartnershipFactory(year=year, organisation=home, confirmed=True)
+    call = open_call(year=year, organisation=home)
+    sam = staff_of(home, user__full_name="Sam Sample", user__email="sam@ashmolean.example")
+    reserve = staff_of(home, user__full_name="Rae Reserve", user__email="rae@ashmolean.example")
+    home_coordinator = coordinator_of(home, user__full_name="Cora Coordinator")
+    host_coordinator = coordinator_of(host, user__full_name="Priya Host")
+    application = submitted(call=call, applicant=sam, line_manager_email="wrong@example.org")
+    services.application_reserve(
+        application=submitted(call=call, applicant=reserve), by=home_coordinator
+    )
+    services.application_select(application=application, by=home_coordinator, destination=host)
+
+    # The coordinator rewrites the call's guidance; staff read it on the public page.
+    _sign_in_as(page, live_server, home_coordinator)
+    _go_to_dashboard(page)
+    page.get_by_role("link", name="Your calls and applications").click()
+    page.get_by_role("link", name="Edit the guidance for 2031").click()
+    axe(page)
+    page.get_by_label("Guidance for applicants").fill("Say which collection you want to see.")
+    page.get_by_role("button", name="Save the guidance").click()
+    expect(page.get_by_text("The call's guidance is saved.")).to_be_visible()
+    page.goto(f"{live_server.url}{call.get_absolute_url()}")
+    expect(page.get_by_text("Say which collection you want to see.")).to_be_visible()
+
+    # The host's coordinator agrees to host the selected person.
+    _sign_in_as(page, live_server, host_coordinator)
+    _go_to_dashboard(page)
+    page.get_by_role("link", name="People selected to come to you").click()
+    axe(page)
+    page.get_by_role("link", name="Sam Sample").click()
+    axe(page)
+    page.get_by_label("Agreed to host").check()
+    page.get_by_role("button", name="Send my answer").click()
+    expect(page.get_by_text("the home coordinator has been told you agree to host")).to_be_visible()
+    expect(page.get_by_role("cell", name="Agreed to host")).to_be_visible()
+
+    # Sam corrects the line manager's address, then withdraws: Rae is offered the place.
+    _sign_in_as(page, live_server, sam)
+    _go_to_dashboard(page)
+    page.get_by_role("link", name="Your applications").click()
+    page.get_by_role("link", name="Ashmolean Test Museum: call for 2031").click()
+    page.get_by_role("link", name="Send the endorsement request again").click()
+    axe(page)
+    page.get_by_label("Your line manager's email address").fill("lina@ashmolean.example")
+    page.get_by_role("button", name="Send the request").click()
+    expect(page.get_by_text("We have emailed lina@ashmolean.example a new link")).to_be_visible()
+    page.get_by_role("link", name="Withdraw your application").click()
+    axe(page)
+    page.get_by_role("button", name="Withdraw my application").click()
+    expect(page.get_by_text("Your application is withdrawn.")).to_be_visible()
+    axe(page)
+
+    # The old link now says why it no longer works.
+    old = next(m for m in mail.outbox if m.to == ["wrong@example.org"])
+    page.context.clear_cookies()
+    page.goto(
+        re.search(r"http\S+/endorse/\S+/", old.body)
+        .group(0)
+        .replace("http://127.0.0.1:8000", live_server.url)
+    )
+    expect(page.get_by_text("This link has been replaced by a newer one.")).to_be_visible()
+    axe(page)
+
+    _sign_in_as(page, live_server, reserve)
+    _go_to_dashboard(page)
+    page.get_by_role("link", name="Your applications").click()
+    expect(page.get_by_text("Selected", exact=True)).to_be_visible()
+    assert any(
+        m.to == ["rae@ashmolean.example"] and "a place has come free" in m.body for m in mail.outbox
+    )
+
+
+def test_manager_opens_a_years_calls_sees_the_counts_and_exports_the_applications(
+    page, live_server, axe
+):
+    manager = programme_manager(email="morgan@museum.example", full_name="Morgan Ellis")
+    year = ProgrammeYearFactory(year=2031, host=OrganisationFactory(name="British Museum"))
+    home = OrganisationFactory(name="Ashmolean Test Museum", slug="ashmolean")
+    PartnershipFactory(year=year, organisation=home, confirmed=True)
+
+    sign_in(page, live_server, manager.email, password=PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Administration").click()
+    page.get_by_role("link", name="Calls", exact=True).click()
+    page.get_by_role("link", name="Open calls for a whole year").click()
+    axe(page)
+    page.get_by_label("Programme year").select_option(label="2031")
+    page.get_by_role("button", name="Open the calls").click()
+    expect(
+        page.get_by_text("Calls opened for 2031: British Museum, Ashmolean Test Museum.")
+    ).to_be_visible()
+    axe(page)
+
+    # Staff apply (the call opens on the year's date, so it is opened now for them).
+    call = home.calls.get()
+    call.opens_at = timezone.now() - datetime.timedelta(days=1)
+    call.closes_at = timezone.now() + datetime.timedelta(days=7)
+    call.save()
+    submitted(call=call, applicant=staff_of(home, user__full_name="Sam Sample"))
+
+    page.goto(f"{live_server.url}/admin/partners/programmeyear/")
+    page.get_by_role("link", name="Overview of 2031").click()
+    calls = page.get_by_role("region", name="Calls and applications")
+    expect(calls.get_by_role("row", name=re.compile("Ashmolean Test Museum"))).to_contain_text("1")
+    axe(page)
+
+    page.goto(f"{live_server.url}/admin/applications/application/")
+    page.get_by_role("link", name="Export a year as CSV").click()
+    axe(page)
+    page.get_by_label("Programme year").select_option(label="2031")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the CSV file").click()
+    content = download.value.path().read_text(encoding="utf-8")
+    assert download.value.suggested_filename == "applications-2031.csv"
+    assert "Sam Sample" in content and "Access requirements" not in content
