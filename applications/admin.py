@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from applications import selectors, services
 from applications.forms import CallAdminForm, CallsForYearForm, ExportForm
 from applications.models import Application, ApplicationStatusChange, Call, Endorsement
-from partners.admin import ProgrammeYearAdmin
+from partners.admin import PartnershipStatusChangeInline, ProgrammeYearAdmin
 from partners.models import ProgrammeYear
 
 
@@ -111,18 +111,8 @@ class CallAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/applications/call/for_year.html", context)
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(PartnershipStatusChangeInline):
     model = ApplicationStatusChange
-    extra = 0
-    can_delete = False
-    fields = ["at", "from_status", "to_status", "by", "note"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class EndorsementInline(StatusChangeInline):

@@ -75,13 +75,23 @@ APPLICATIONS = [
 ]
 
 
+# Each applicant's line manager (made-up people at the same organisation).
+LINE_MANAGERS = {
+    "Sam Okafor": "Helen Marsh",
+    "Hannah Price": "Daniel Osei",
+    "Tom Becker": "Marta Kowalski",
+    "Grace Adeyemi": "Richard Lam",
+    "Callum Reid": "Morag Stewart",
+}
+
+
 def _answers(name: str, slug: str, first_choice: Organisation, answers: dict) -> dict:
-    line_manager = f"Line manager of {name}"
+    line_manager = LINE_MANAGERS[name]
     return {
         "specialism": Application.Specialism.COLLECTIONS,
         "career_level": Application.CareerLevel.MID,
         "line_manager_name": line_manager,
-        "line_manager_email": email_for(line_manager.replace("Line manager of ", "lm "), slug),
+        "line_manager_email": email_for(line_manager, slug),
         "first_preference": first_choice,
         "can_share": "Ten years of experience in my field, and a keen interest in "
         "working across organisations.",

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from partners.models import Organisation, ProgrammeYear
+from partners.models import Organisation, ProgrammeYear, StatusChange
 
 
 class Call(models.Model):
@@ -494,7 +494,7 @@ def long_datetime(moment: datetime.datetime) -> str:
     return date_format(timezone.localtime(moment), "j F Y, H:i")
 
 
-class ApplicationStatusChange(models.Model):
+class ApplicationStatusChange(StatusChange):
     """A move of an application: who made it, when, from what, to what, and why."""
 
     application = models.ForeignKey(
@@ -507,26 +507,10 @@ class ApplicationStatusChange(models.Model):
         _("from"), max_length=20, choices=ApplicationStatus.choices, blank=True
     )
     to_status = models.CharField(_("to"), max_length=20, choices=ApplicationStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("when"), auto_now_add=True)
-    note = models.TextField(_("note"), blank=True)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         verbose_name = _("application status change")
         verbose_name_plural = _("application status changes")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return _("%(from)s to %(to)s") % {
-            "from": self.get_from_status_display() or _("new"),
-            "to": self.get_to_status_display(),
-        }
 
 
 def hash_token(token: str) -> str:

@@ -645,7 +645,32 @@ class Partnership(models.Model):
         return year.next_step(today, confirmed_count=year.partner_target)
 
 
-class PartnershipStatusChange(models.Model):
+class StatusChange(models.Model):
+    """A decision about a record: who made it, when, and why. Each app's subclass adds
+    the record and its from and to statuses."""
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return _("%(from)s to %(to)s") % {
+            "from": self.get_from_status_display() or _("new"),
+            "to": self.get_to_status_display(),
+        }
+
+
+class PartnershipStatusChange(StatusChange):
     """A decision about a partnership: who made it, when, from what, to what, and why."""
 
     partnership = models.ForeignKey(
@@ -658,23 +683,7 @@ class PartnershipStatusChange(models.Model):
         _("from"), max_length=20, choices=PartnershipStatus.choices, blank=True
     )
     to_status = models.CharField(_("to"), max_length=20, choices=PartnershipStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("when"), auto_now_add=True)
-    note = models.TextField(_("note"), blank=True)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         verbose_name = _("partnership status change")
         verbose_name_plural = _("partnership status changes")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return _("%(from)s to %(to)s") % {
-            "from": self.get_from_status_display() or _("new"),
-            "to": self.get_to_status_display(),
-        }

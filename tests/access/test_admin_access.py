@@ -32,6 +32,8 @@ def _custom_admin_pages(cast):
     return [
         reverse("admin:partners_programmeyear_overview", args=[cast.year.pk]),
         reverse("admin:partners_partnership_status", args=[cast.partnership_a.pk]),
+        reverse("admin:applications_call_for_year"),
+        reverse("admin:applications_application_export"),
     ]
 
 
