@@ -268,6 +268,15 @@ class CallAdminForm(forms.ModelForm):
             )
             for field, message in problems.items():
                 self.add_error(field if field in self.fields else None, message)
+        places = cleaned.get("places")
+        if self.instance.pk and places:
+            selected = self.instance.applications.filter(status=Application.Status.SELECTED)
+            if places < (count := selected.count()):
+                self.add_error(
+                    "places",
+                    _("%(count)s people are already selected: keep at least %(count)s places.")
+                    % {"count": count},
+                )
         return cleaned
 
 

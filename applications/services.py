@@ -9,6 +9,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from applications.models import (
     Application,
@@ -617,11 +618,17 @@ def application_select(
         taken = call.applications.filter(status=Status.SELECTED).exclude(pk=application.pk)
         if taken.count() >= call.places:
             raise ApplicationError(
-                _(
-                    "All %(places)s places of this call are taken. Put this application on "
-                    "the reserve list, or ask the programme manager for another place."
+                ngettext(
+                    "This call's only place is taken.",
+                    "All %(places)s places of this call are taken.",
+                    call.places,
                 )
                 % {"places": call.places}
+                + " "
+                + _(
+                    "Put this application on the reserve list, or ask the programme manager "
+                    "for another place."
+                )
             )
         application = _decide(
             application, to_status=Status.SELECTED, by=by, destination=destination

@@ -10,8 +10,10 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from applications import selectors, services
@@ -281,8 +283,10 @@ class EndorsementResendView(ApplicantObjectMixin, FormView):
 # --- The line manager -----------------------------------------------------------------
 
 
+@method_decorator(never_cache, name="dispatch")
 class EndorseView(FormView):
-    """The line manager's page, reached by the emailed link alone: no account needed."""
+    """The line manager's page, reached by the emailed link alone: no account needed.
+    It shows someone's application, so no cache may keep it."""
 
     template_name = "applications/endorsement_form.html"
     form_class = EndorsementForm

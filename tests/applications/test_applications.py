@@ -452,8 +452,8 @@ def test_selecting_beyond_the_places_is_refused(client, cast):
 
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
-        "All 1 places of this call are taken. Put this application on the reserve list, or "
-        "ask the programme manager for another place."
+        "This call's only place is taken. Put this application on the reserve list, or ask "
+        "the programme manager for another place."
     ]
     second.refresh_from_db()
     assert second.status == Status.SUBMITTED

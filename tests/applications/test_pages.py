@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from applications import services
 from applications.models import Application, Call
@@ -215,3 +216,48 @@ def test_manager_reads_applications_in_the_admin_but_cannot_change_them(manager_
     assert response.status_code == 200
     assert "Step-free access, please." in response.content.decode()
     assert manager_client.get(reverse("admin:applications_application_add")).status_code == 403
+
+
+def test_admin_keeps_a_calls_places_at_least_the_people_selected(manager_client, cast):
+    services.application_select(
+        application=cast.application_a, by=cast.coordinator, destination=cast.year.host
+    )
+    call = cast.call_a
+    opens, closes = timezone.localtime(call.opens_at), timezone.localtime(call.closes_at)
+
+    response = manager_client.post(
+        reverse("admin:applications_call_change", args=[call.pk]),
+        {
+            "opens_at_0": f"{opens:%Y-%m-%d}",
+            "opens_at_1": f"{opens:%H:%M}",
+            "closes_at_0": f"{closes:%Y-%m-%d}",
+            "closes_at_1": f"{closes:%H:%M}",
+            "places": 0,
+            "destinations": [cast.year.host.pk],
+            "eligibility": "Anyone",
+        },
+    )
+
+    assert response.context["adminform"].form.errors["places"] == [
+        "Ensure this value is greater than or equal to 1.",
+    ]
+    Call.objects.filter(pk=call.pk).update(places=2)
+    submitted_b = submitted(call=call, applicant=staff_of(cast.organisation_a))
+    services.application_select(
+        application=submitted_b, by=cast.coordinator, destination=cast.year.host
+    )
+    response = manager_client.post(
+        reverse("admin:applications_call_change", args=[call.pk]),
+        {
+            "opens_at_0": f"{opens:%Y-%m-%d}",
+            "opens_at_1": f"{opens:%H:%M}",
+            "closes_at_0": f"{closes:%Y-%m-%d}",
+            "closes_at_1": f"{closes:%H:%M}",
+            "places": 1,
+            "destinations": [cast.year.host.pk],
+            "eligibility": "Anyone",
+        },
+    )
+    assert response.context["adminform"].form.errors["places"] == [
+        "2 people are already selected: keep at least 2 places."
+    ]

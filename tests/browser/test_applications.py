@@ -286,3 +286,36 @@ def test_manager_opens_a_years_calls_sees_the_counts_and_exports_the_application
     content = download.value.path().read_text(encoding="utf-8")
     assert download.value.suggested_filename == "applications-2031.csv"
     assert "Sam Sample" in content and "Access requirements" not in content
+
+
+def test_the_application_form_works_with_a_keyboard_alone(page, live_server, axe):
+    year = ProgrammeYearFactory(year=2031, host=OrganisationFactory(name="British Museum"))
+    home = OrganisationFactory(name="Ashmolean Test Museum", slug="ashmolean")
+    PartnershipFactory(year=year, organisation=home, confirmed=True)
+    call = open_call(year=year, organisation=home)
+    sam = staff_of(home, user__full_name="Sam Sample")
+    application = services.application_start(call=call, applicant=sam)
+    _sign_in_as(page, live_server, sam)
+    page.goto(f"{live_server.url}/applications/{application.pk}/edit/")
+
+    def tab_to(name: str) -> None:
+        for _press in range(60):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.name") == name:
+                return
+        raise AssertionError(f"Tab never reached {name}")
+
+    tab_to("job_title")
+    page.keyboard.type("Registrar")
+    tab_to("specialism")
+    page.keyboard.press("ArrowDown")
+    tab_to("access_requirements")
+    page.keyboard.type("Large print, please.")
+    tab_to("action")  # the first button, "Save draft"
+    expect(page.get_by_role("button", name="Save draft")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_text("Your draft is saved.")).to_be_visible()
+    expect(field(page, "Job title (needed to submit)")).to_have_value("Registrar")
+    expect(field(page, "Access requirements")).to_have_value("Large print, please.")
+    axe(page)
