@@ -391,7 +391,9 @@ def application_withdraw(*, application: Application, by: User, note: str = "") 
         application.save(update_fields=["status", "updated_at"])
         _record(application, from_status=from_status, by=by, note=note)
         _email_applicant(application, template="application_withdrawn")
-        offered = _offer_to_reserve(application.call) if was_selected else None
+        offered = (
+            _offer_to_reserve(application.call, application.destination) if was_selected else None
+        )
         _email_coordinators(
             application,
             template="application_withdrawn_coordinator",
@@ -400,8 +402,9 @@ def application_withdraw(*, application: Application, by: User, note: str = "") 
     return application
 
 
-def _offer_to_reserve(call: Call) -> Application | None:
-    """Select the first person on the reserve list for a place that has come free."""
+def _offer_to_reserve(call: Call, destination: Organisation) -> Application | None:
+    """Select the first person on the reserve list for the place that has come free,
+    at the same destination (a partner hosts only so many from the host)."""
     first = (
         Application.objects.select_for_update(of=("self",))
         .select_related("call__year", "call__organisation", "applicant")
@@ -411,13 +414,8 @@ def _offer_to_reserve(call: Call) -> Application | None:
     )
     if first is None:
         return None
-    allowed = {o.pk for o in call.destinations.all()}
-    destination_id = next(
-        (pk for pk in (first.first_preference_id, first.second_preference_id) if pk in allowed),
-        next(iter(sorted(allowed)), None),
-    )
     first.status = Status.SELECTED
-    first.destination_id = destination_id
+    first.destination = destination
     first.decided_at = timezone.now()
     first.save(update_fields=["status", "destination", "decided_at", "updated_at"])
     _record(
@@ -608,7 +606,7 @@ def application_select(
     to the destination's coordinators once committed.
     """
     with transaction.atomic():
-        call = Call.objects.select_for_update().get(pk=application.call_id)
+        call = Call.objects.select_for_update().select_related("year").get(pk=application.call_id)
         if not call.destinations.filter(pk=destination.pk).exists():
             raise ApplicationError(
                 _("%(destination)s is not a destination of this call.")
@@ -616,6 +614,29 @@ def application_select(
                 field="destination",
             )
         taken = call.applications.filter(status=Status.SELECTED).exclude(pk=application.pk)
+        if call.organisation_id == call.year.host_id:
+            # Host staff are shared among the partners: each hosts as many as its
+            # partnership says.
+            hosts = (
+                Partnership.objects.filter(year=call.year_id, organisation=destination)
+                .values_list("hosts_from_host", flat=True)
+                .first()
+                or 0
+            )
+            if taken.filter(destination=destination).count() >= hosts:
+                raise ApplicationError(
+                    ngettext(
+                        "%(destination)s hosts %(count)s person from the host this year, "
+                        "and that place is taken.",
+                        "%(destination)s hosts %(count)s people from the host this year, "
+                        "and those places are taken.",
+                        hosts,
+                    )
+                    % {"destination": destination, "count": hosts}
+                    + " "
+                    + _("Choose another destination, or the reserve list."),
+                    field="destination",
+                )
         if taken.count() >= call.places:
             raise ApplicationError(
                 ngettext(

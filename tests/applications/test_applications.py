@@ -668,3 +668,22 @@ def test_a_second_choice_must_differ_from_the_first():
         "second_preference",
         "Choose a different second choice, or none.",
     )
+
+
+@pytest.mark.django_db
+def test_host_staff_are_shared_among_partners_as_each_partnership_says():
+    year = ProgrammeYearFactory(year=2033)
+    storiel = PartnershipFactory(year=year, confirmed=True, organisation__name="Storiel")
+    PartnershipFactory(year=year, confirmed=True)
+    call = open_call(year=year, organisation=year.host, places=2)
+    first, second = (submitted(call=call, applicant=staff_of(year.host)) for _ in range(2))
+    services.application_select(application=first, by=None, destination=storiel.organisation)
+
+    with pytest.raises(services.ApplicationError) as refusal:
+        services.application_select(application=second, by=None, destination=storiel.organisation)
+
+    assert refusal.value.field == "destination"
+    assert refusal.value.message == (
+        "Storiel hosts 1 person from the host this year, and that place is taken. Choose "
+        "another destination, or the reserve list."
+    )
