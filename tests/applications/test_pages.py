@@ -261,3 +261,27 @@ def test_admin_keeps_a_calls_places_at_least_the_people_selected(manager_client,
     assert response.context["adminform"].form.errors["places"] == [
         "2 people are already selected: keep at least 2 places."
     ]
+
+
+def test_manager_opens_one_call_in_the_admin(manager_client, cast):
+    response = manager_client.post(
+        reverse("admin:applications_call_add"),
+        {
+            "year": cast.year.pk,
+            "organisation": cast.organisation_b.pk,
+            "opens_at_0": "2031-03-01",
+            "opens_at_1": "09:00",
+            "closes_at_0": "2031-04-15",
+            "closes_at_1": "17:00",
+            "places": 2,
+            "destinations": [cast.year.host.pk],
+            "eligibility": "Any paid member of staff.",
+            "guidance": "",
+        },
+    )
+
+    assert response.status_code == 302
+    call = Call.objects.get(year=cast.year, organisation=cast.organisation_b)
+    assert (call.places, call.created_by) == (2, cast.manager)
+    assert list(call.destinations.all()) == [cast.year.host]
+    assert timezone.localtime(call.closes_at).strftime("%d %b %H:%M") == "15 Apr 17:00"
