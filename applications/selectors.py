@@ -102,6 +102,16 @@ def calls_for_staff(*, user: User) -> QuerySet[Call]:
     )
 
 
+def is_member_of(*, user: User, organisation_id: int) -> bool:
+    """Whether the person belongs to the organisation (as staff or coordinator)."""
+    return Membership.objects.filter(user=user, organisation=organisation_id).exists()
+
+
+def application_to(*, call: Call, user: User) -> Application | None:
+    """The person's own application to a call, if they have made one."""
+    return call.applications.filter(applicant=user).first()
+
+
 # --- Applications ----------------------------------------------------------------
 
 

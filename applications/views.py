@@ -30,7 +30,6 @@ from applications.forms import (
 from applications.models import Application, hash_token, long_datetime
 from applications.permissions import can_read_access_requirements
 from applications.services import ApplicationError, EndorsementError
-from partners.models import Membership
 from partners.selectors import coordinates_any
 
 Status = Application.Status
@@ -71,10 +70,8 @@ class CallDetailView(DetailView):
         call = self.object
         own_application = is_member = None
         if user.is_authenticated:
-            own_application = call.applications.filter(applicant=user).first()
-            is_member = Membership.objects.filter(
-                user=user, organisation=call.organisation_id
-            ).exists()
+            own_application = selectors.application_to(call=call, user=user)
+            is_member = selectors.is_member_of(user=user, organisation_id=call.organisation_id)
         return super().get_context_data(
             own_application=own_application, is_member=is_member, **kwargs
         )
@@ -94,13 +91,13 @@ class ApplicationStartView(LoginRequiredMixin, DetailView):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        existing = self.object.applications.filter(applicant=request.user).first()
+        existing = selectors.application_to(call=self.object, user=request.user)
         if existing:
             messages.info(request, _("You have already applied to this call: here it is."))
             return redirect(existing)
-        if not Membership.objects.filter(
-            user=request.user, organisation=self.object.organisation_id
-        ).exists():
+        if not selectors.is_member_of(
+            user=request.user, organisation_id=self.object.organisation_id
+        ):
             return self._render(
                 _(
                     "This call is for staff of %(organisation)s. You can apply only to your "
@@ -124,7 +121,7 @@ class ApplicationStartView(LoginRequiredMixin, DetailView):
         try:
             application = services.application_start(call=self.object, applicant=request.user)
         except ApplicationError as error:
-            existing = self.object.applications.filter(applicant=request.user).first()
+            existing = selectors.application_to(call=self.object, user=request.user)
             if existing:
                 messages.info(request, error.message)
                 return redirect(existing)
