@@ -281,21 +281,15 @@ class CallAdminForm(forms.ModelForm):
 
 
 class CallsForYearForm(forms.Form):
-    year = forms.ModelChoiceField(label=_("Programme year"), queryset=None)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].queryset = ProgrammeYear.objects.select_related("host")
+    year = forms.ModelChoiceField(
+        label=_("Programme year"), queryset=ProgrammeYear.objects.select_related("host")
+    )
 
 
 class ExportForm(forms.Form):
-    year = forms.ModelChoiceField(label=_("Programme year"), queryset=None)
+    year = forms.ModelChoiceField(label=_("Programme year"), queryset=ProgrammeYear.objects.all())
     include_access_requirements = forms.BooleanField(
         label=_("Include access requirements"),
         required=False,
         help_text=_("Private information: include it only if you need it, and keep the file safe."),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].queryset = ProgrammeYear.objects.all()

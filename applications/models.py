@@ -10,11 +10,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from partners.models import Organisation, ProgrammeYear, StatusChange
+from partners.models import Organisation, ProgrammeYear, StatusChange, long_datetime
 
 
 class Call(models.Model):
@@ -487,11 +486,6 @@ class Application(models.Model):
             self.Status.WITHDRAWN: _("You withdrew this application. Nothing more is needed."),
         }
         return steps[self.status] % {"closes": long_datetime(self.call.closes_at)}
-
-
-def long_datetime(moment: datetime.datetime) -> str:
-    """A moment as people read it in sentences, in UK time: 17 April 2031, 17:00."""
-    return date_format(timezone.localtime(moment), "j F Y, H:i")
 
 
 class ApplicationStatusChange(StatusChange):

@@ -12,28 +12,9 @@ from django.utils import timezone
 from applications.models import Application, Call, Endorsement
 from partners.models import Membership, Organisation, ProgrammeYear, User
 from partners.permissions import is_programme_manager
+from partners.selectors import coordinated_by
 
 Status = Application.Status
-
-
-def coordinators_of(*, organisation: Organisation) -> list[User]:
-    """The active coordinators of an organisation, who hear about its applications."""
-    return list(
-        User.objects.filter(
-            memberships__organisation=organisation,
-            memberships__role=Membership.Role.COORDINATOR,
-            is_active=True,
-        ).order_by("full_name")
-    )
-
-
-def _coordinated_by(user: User, path: str) -> Q:
-    return Q(
-        **{
-            f"{path}__memberships__user": user,
-            f"{path}__memberships__role": Membership.Role.COORDINATOR,
-        }
-    )
 
 
 # --- Calls -----------------------------------------------------------------------
@@ -79,7 +60,7 @@ def calls_for_coordinator(*, user: User) -> QuerySet[Call]:
     """The calls of every organisation the person coordinates (all, for the manager)."""
     calls = calls_with_counts()
     if not is_programme_manager(user):
-        calls = calls.filter(_coordinated_by(user, "organisation"))
+        calls = calls.filter(coordinated_by(user))
     return calls
 
 
@@ -157,6 +138,11 @@ REVIEW_ORDERINGS = {
 }
 
 
+def _answered_endorsement():
+    """The application's answered endorsement (there is at most one), for a Subquery."""
+    return Endorsement.objects.filter(application=OuterRef("pk")).exclude(decision="")
+
+
 def applications_for_review(
     *,
     call: Call,
@@ -166,7 +152,7 @@ def applications_for_review(
 ) -> QuerySet[Application]:
     """A call's applications that have been submitted (drafts stay private), filtered by
     status and by destination (either choice, or where selected), ordered by date."""
-    endorsement = Endorsement.objects.filter(application=OuterRef("pk")).exclude(decision="")
+    endorsement = _answered_endorsement()
     applications = (
         Application.objects.filter(call=call)
         .exclude(status=Status.DRAFT)
@@ -189,7 +175,7 @@ def application_for_coordinator(*, user: User, pk: int) -> Application:
     (any, for the manager), with its record and endorsements, or 404."""
     applications = _applications().exclude(status=Status.DRAFT)
     if not is_programme_manager(user):
-        applications = applications.filter(_coordinated_by(user, "call__organisation"))
+        applications = applications.filter(coordinated_by(user, "call__organisation"))
     try:
         return applications.prefetch_related(
             Prefetch("call__destinations", queryset=Organisation.objects.order_by("name")),
@@ -203,7 +189,7 @@ def applications_coming_to(*, user: User) -> QuerySet[Application]:
     """People selected to come to an organisation the person coordinates, newest year first."""
     applications = _applications().filter(status=Status.SELECTED)
     if not is_programme_manager(user):
-        applications = applications.filter(_coordinated_by(user, "destination"))
+        applications = applications.filter(coordinated_by(user, "destination"))
     return applications.order_by("-call__year__year", "destination__name", "applicant__full_name")
 
 
@@ -244,7 +230,7 @@ def year_call_counts(*, year: ProgrammeYear) -> QuerySet[Call]:
 
 def applications_for_export(*, year: ProgrammeYear) -> QuerySet[Application]:
     """A year's applications, submitted or not, in a stable order for a spreadsheet."""
-    endorsement = Endorsement.objects.filter(application=OuterRef("pk")).exclude(decision="")
+    endorsement = _answered_endorsement()
     return (
         Application.objects.filter(call__year=year)
         .select_related(

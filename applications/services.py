@@ -17,11 +17,18 @@ from applications.models import (
     Call,
     Endorsement,
     hash_token,
+)
+from knowledge_exchange.mail import absolute_url, queue_templated_email
+from partners.models import (
+    Membership,
+    Organisation,
+    Partnership,
+    ProgrammeYear,
+    User,
+    long_date,
     long_datetime,
 )
-from applications.selectors import coordinators_of
-from knowledge_exchange.mail import absolute_url, queue_templated_email
-from partners.models import Membership, Organisation, Partnership, ProgrammeYear, User, long_date
+from partners.selectors import organisation_coordinators
 
 Status = Application.Status
 
@@ -710,7 +717,7 @@ def _email_applicant(application: Application, *, template: str, context=None) -
 
 def _email_coordinators(application: Application, *, template: str, context=None) -> None:
     url = absolute_url(reverse("applications:application_review", kwargs={"pk": application.pk}))
-    for person in coordinators_of(organisation=application.call.organisation):
+    for person in organisation_coordinators(organisation_id=application.call.organisation_id):
         queue_templated_email(
             template=template,
             to=[person.email],
@@ -726,7 +733,7 @@ def _email_coordinators(application: Application, *, template: str, context=None
 
 def _email_destination(application: Application) -> None:
     url = absolute_url(reverse("applications:hosting_detail", kwargs={"pk": application.pk}))
-    for person in coordinators_of(organisation=application.destination):
+    for person in organisation_coordinators(organisation_id=application.destination_id):
         queue_templated_email(
             template="application_selected_for_host",
             to=[person.email],

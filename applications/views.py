@@ -27,9 +27,10 @@ from applications.forms import (
     ReviewFilterForm,
     WithdrawForm,
 )
-from applications.models import Application, hash_token, long_datetime
+from applications.models import Application, hash_token
 from applications.permissions import can_read_access_requirements
 from applications.services import ApplicationError, EndorsementError
+from partners.models import long_datetime
 from partners.selectors import coordinates_any
 
 Status = Application.Status

@@ -212,6 +212,9 @@ class PartnershipInline(admin.TabularInline):
 class ProgrammeYearAdmin(SimpleHistoryAdmin):
     form = ProgrammeYearAdminForm
     list_display = ["year", "host", "stage", "partners", "budget", "overview_link"]
+    # Later apps add their part of the year to the overview by subclassing
+    # (see applications.admin), so this app never imports them.
+    overview_template = "admin/partners/programmeyear/overview.html"
     list_filter = ["host"]
     search_fields = ["year", "host__name"]
     autocomplete_fields = ["host"]
@@ -303,10 +306,6 @@ class ProgrammeYearAdmin(SimpleHistoryAdmin):
             **self.overview_context(request, year),
         }
         return TemplateResponse(request, self.overview_template, context)
-
-    # Later apps add their part of the year to the overview by subclassing
-    # (see applications.admin), so this app never imports them.
-    overview_template = "admin/partners/programmeyear/overview.html"
 
     def overview_context(self, request, year: ProgrammeYear) -> dict:
         return {}

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -217,6 +218,11 @@ class Membership(models.Model):
 def long_date(day: datetime.date) -> str:
     """A date as people read it in sentences: 1 March 2031."""
     return date_format(day, "j F Y")
+
+
+def long_datetime(moment: datetime.datetime) -> str:
+    """A moment as people read it in sentences, in UK time: 17 April 2031, 17:00."""
+    return date_format(timezone.localtime(moment), "j F Y, H:i")
 
 
 # The key dates of a year, in the order the year runs through them. The

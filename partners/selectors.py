@@ -114,10 +114,13 @@ def year_overview(*, pk: int) -> tuple[ProgrammeYear, list[Partnership], dict]:
     return year, partnerships, totals
 
 
-def _coordinated_by(user: User) -> Q:
+def coordinated_by(user: User, path: str = "organisation") -> Q:
+    """Rows whose organisation at `path` the person coordinates."""
     return Q(
-        organisation__memberships__user=user,
-        organisation__memberships__role=Membership.Role.COORDINATOR,
+        **{
+            f"{path}__memberships__user": user,
+            f"{path}__memberships__role": Membership.Role.COORDINATOR,
+        }
     )
 
 
@@ -125,7 +128,7 @@ def partnerships_for_coordinator(*, user: User) -> QuerySet[Partnership]:
     """The partnerships of every organisation the person coordinates, newest year first."""
     return (
         partnerships_with_details()
-        .filter(_coordinated_by(user))
+        .filter(coordinated_by(user))
         .order_by("-year__year", "organisation__name")
     )
 
@@ -146,7 +149,7 @@ def partnership_for_coordinator(*, user: User, pk: int) -> Partnership:
     """One partnership the person coordinates (or any, for the programme manager), or 404."""
     partnerships = partnerships_with_details()
     if not is_programme_manager(user):
-        partnerships = partnerships.filter(_coordinated_by(user))
+        partnerships = partnerships.filter(coordinated_by(user))
     try:
         return partnerships.get(pk=pk)
     except Partnership.DoesNotExist:
@@ -166,11 +169,14 @@ def partnership_coordinators(*, partnership: Partnership) -> list[User]:
     """Who coordinates a partnership: those chosen for it, or else all of the
     organisation's coordinators."""
     chosen = list(partnership.coordinators.all())
-    if chosen:
-        return chosen
+    return chosen or organisation_coordinators(organisation_id=partnership.organisation_id)
+
+
+def organisation_coordinators(*, organisation_id: int) -> list[User]:
+    """The organisation's active coordinators."""
     return list(
         User.objects.filter(
-            memberships__organisation=partnership.organisation_id,
+            memberships__organisation=organisation_id,
             memberships__role=Membership.Role.COORDINATOR,
             is_active=True,
         )
