@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz/", views.health, name="health"),
     path("", include("partners.urls")),
     path("", include("applications.urls")),
+    path("", include("placements.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -152,7 +152,8 @@ def axe():
 def cast(db):
     """Organisation A and B, each a partner in 2031; A's staff member and coordinator,
     B's coordinator, the manager; A's open call, and the staff member's submitted
-    application to it."""
+    application to it; the host's coordinator and a member of the host's staff who
+    supervises placements."""
     from types import SimpleNamespace
 
     from tests.factories.partners import (
@@ -190,4 +191,7 @@ def cast(db):
         manager=programme_manager(full_name="Morgan Manager"),
         call_a=call_a,
         application_a=submitted(call=call_a, applicant=staff),
+        host=year.host,
+        host_coordinator=coordinator_of(year.host, user__full_name="Hana Host"),
+        supervisor=staff_of(year.host, user__full_name="Sid Supervisor"),
     )

@@ -10,6 +10,7 @@ a shared Redis cache and Celery workers on Redis.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -208,6 +209,18 @@ PROGRAMME_MANAGER_EMAIL = env("PROGRAMME_MANAGER_EMAIL", default="knowledge-exch
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # How long a line manager's endorsement link works.
 ENDORSEMENT_LINK_DAYS = env.int("ENDORSEMENT_LINK_DAYS", default=14)
+# The largest receipt a participant may upload with an expense claim.
+RECEIPT_MAX_BYTES = env.int("RECEIPT_MAX_BYTES", default=5 * 1024 * 1024)
+# When the daily sweep runs (UK time, HH:MM): it completes finished placements.
+DAILY_SWEEP_AT = env("DAILY_SWEEP_AT", default="06:00")
+_sweep_hour, _sweep_minute = (int(part) for part in DAILY_SWEEP_AT.split(":"))
+# django-celery-beat's scheduler copies this into its tables when beat starts.
+CELERY_BEAT_SCHEDULE = {
+    "daily-sweep": {
+        "task": "placements.tasks.daily_sweep",
+        "schedule": crontab(hour=_sweep_hour, minute=_sweep_minute),
+    },
+}
 
 LOGGING = {
     "version": 1,

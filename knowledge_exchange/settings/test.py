@@ -6,6 +6,8 @@ set. Tasks run inline unless a test asks for the real broker and worker.
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 from knowledge_exchange.settings.base import *  # noqa: F403
 from knowledge_exchange.settings.base import CACHES, REDIS_URL
@@ -21,3 +23,6 @@ CELERY_TASK_DEFAULT_QUEUE = f"knowledge-exchange-test-{os.getpid()}"
 
 if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = f"knowledge-exchange-test-{os.getpid()}"
+
+# Receipts uploaded by tests go to a folder of this run's own, never the checkout's.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"knowledge-exchange-test-media-{os.getpid()}"

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from partners.models import User
+from tests.factories import placements as placement_factories
 
 PROGRAMME_APPS = {"partners", "applications", "placements", "evaluations"}
 
@@ -29,7 +30,23 @@ def test_admin_is_closed_to_everyone_but_the_manager(client, cast, role):
 
 
 def _custom_admin_pages(cast):
+    placement = placement_factories.confirm(
+        placement_factories.propose(
+            placement_factories.select(
+                cast.application_a, by=cast.coordinator, destination=cast.host
+            ),
+            by=cast.coordinator,
+            supervisor=cast.supervisor,
+        ),
+        home_coordinator=cast.coordinator,
+        host_coordinator=cast.host_coordinator,
+    )
+    claim = placement_factories.claim(placement)
     return [
+        reverse("admin:placements_placement_change", args=[placement.pk]),
+        reverse("admin:placements_placement_cancel", args=[placement.pk]),
+        reverse("admin:placements_expenseclaim_change", args=[claim.pk]),
+        reverse("admin:placements_expenseclaim_decide", args=[claim.pk]),
         reverse("admin:partners_programmeyear_overview", args=[cast.year.pk]),
         reverse("admin:partners_partnership_status", args=[cast.partnership_a.pk]),
         reverse("admin:applications_call_for_year"),

@@ -7,17 +7,23 @@ organisation B is a denial with data that could leak. Where the kwargs depend on
 records, they are a function of the cast.
 """
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
 from django.urls import reverse
 
 from applications import services as application_services
+from placements import services as placement_services
+from placements.models import Placement
 from tests.access.inventory import missing_from
+from tests.factories import placements as placement_factories
 from tests.factories.applications import open_call, submitted
 from tests.factories.partners import PartnershipFactory, ProgrammeYearFactory, staff_of
 
-ROLES = ("anonymous", "staff", "coordinator", "other_coordinator", "manager")
+# "staff" is Alex, A's staff member (an applicant, then a participant); "supervisor"
+# works at the year's host and supervises Alex's placement.
+ROLES = ("anonymous", "staff", "coordinator", "other_coordinator", "manager", "supervisor")
 
 
 @dataclass(frozen=True)
@@ -44,22 +50,27 @@ def signed_in(expected, anonymous=TO_LOGIN):
     return {"anonymous": anonymous, **dict.fromkeys(ROLES[1:], expected)}
 
 
+def only(**given):
+    """The roles named get what is given; anyone else signed in gets a 404."""
+    return {**everyone(NOT_FOUND), "anonymous": TO_LOGIN, **given}
+
+
 def applicant_only(expected):
     """The staff member's own application: theirs alone, not even their coordinator's
     (who reads it on the review page)."""
-    return {**everyone(NOT_FOUND), "anonymous": TO_LOGIN, "staff": expected}
+    return only(staff=expected)
 
 
 def coordinators(expected, other=NOT_FOUND):
     """A page of organisation A for its coordinators (and the manager); B's
     coordinator gets `other`, staff a 404."""
-    return {
-        "anonymous": TO_LOGIN,
-        "staff": NOT_FOUND,
-        "coordinator": expected,
-        "other_coordinator": other,
-        "manager": expected,
-    }
+    return only(coordinator=expected, other_coordinator=other, manager=expected)
+
+
+def placement_viewers(expected):
+    """A placement of A's staff member: the participant, the supervisor, its
+    coordinators and the manager; not B's coordinator."""
+    return only(staff=expected, supervisor=expected, coordinator=expected, manager=expected)
 
 
 def call_a(cast):
@@ -85,6 +96,56 @@ def selected_to_come_to_a(cast):
         application=application, by=cast.other_coordinator, destination=cast.organisation_a
     )
     return {"pk": application.pk}
+
+
+def _selected_a(cast):
+    return placement_factories.select(
+        cast.application_a, by=cast.coordinator, destination=cast.host
+    )
+
+
+def selected_a(cast):
+    """A's staff member selected to go to the host, with no placement yet."""
+    return {"pk": _selected_a(cast).pk}
+
+
+def _placement_a(cast):
+    """A's staff member's placement at the host, confirmed by both coordinators."""
+    placement = placement_factories.propose(
+        _selected_a(cast), by=cast.coordinator, supervisor=cast.supervisor
+    )
+    return placement_factories.confirm(
+        placement, home_coordinator=cast.coordinator, host_coordinator=cast.host_coordinator
+    )
+
+
+def placement_a(cast):
+    return {"pk": _placement_a(cast).pk}
+
+
+def placement_a_pk(cast):
+    """The placement made by placement_a (for where a redirect leads)."""
+    return {"pk": Placement.objects.get(participant=cast.staff).pk}
+
+
+def session_a(cast):
+    placement = _placement_a(cast)
+    session = placement_services.plan_session_add(
+        placement=placement,
+        by=cast.supervisor,
+        day=placement.days.first(),
+        data={"starts_at": datetime.time(10), "activity": "Welcome and tour"},
+    )
+    return {"pk": placement.pk, "session_pk": session.pk}
+
+
+def claim_a(cast, *, queried=True):
+    claim = placement_factories.claim(_placement_a(cast))
+    if queried:
+        placement_services.expense_claim_query(
+            claim=claim, by=cast.manager, note="Is this one lunch or two?"
+        )
+    return {"pk": claim.pk}
 
 
 # url name -> (kwargs for reverse, {role: expected response})
@@ -113,25 +174,10 @@ ACCESS = {
     "account_confirm_login_code": ({}, signed_in(TO_DASHBOARD, anonymous=TO_LOGIN)),
     # Programme years and partnerships.
     "partners:year_detail": ({"year": 2031}, everyone(OK)),
-    "partners:partnership_list": (
-        {},
-        {
-            "anonymous": TO_LOGIN,
-            "staff": NOT_FOUND,
-            "coordinator": OK,
-            "other_coordinator": OK,
-            "manager": OK,
-        },
-    ),
+    "partners:partnership_list": ({}, coordinators(OK, other=OK)),
     "partners:partnership_detail": (
         lambda cast: {"pk": cast.partnership_a.pk},
-        {
-            "anonymous": TO_LOGIN,
-            "staff": NOT_FOUND,
-            "coordinator": OK,
-            "other_coordinator": NOT_FOUND,
-            "manager": OK,
-        },
+        coordinators(OK),
     ),
     # Calls and applications.
     "applications:call_list": ({}, everyone(OK)),
@@ -144,6 +190,7 @@ ACCESS = {
             "coordinator": OK,  # a coordinator is staff too, and has not applied
             "other_coordinator": FORBIDDEN,  # with the reason: not their organisation's call
             "manager": FORBIDDEN,
+            "supervisor": FORBIDDEN,
         },
     ),
     "applications:application_list": ({}, signed_in(OK)),
@@ -161,6 +208,29 @@ ACCESS = {
     "applications:application_review": (application_a, coordinators(OK)),
     "applications:hosting_list": ({}, coordinators(OK, other=OK)),
     "applications:hosting_detail": (lambda cast: selected_to_come_to_a(cast), coordinators(OK)),
+    # Placements: participants and supervisors.
+    "placements:placement_list": ({}, signed_in(OK)),
+    "placements:placement_detail": (placement_a, placement_viewers(OK)),
+    "placements:placement_plan": (placement_a, placement_viewers(OK)),
+    "placements:placement_plan_print": (placement_a, placement_viewers(OK)),
+    "placements:placement_ics": (placement_a, placement_viewers(OK)),
+    "placements:plansession_update": (session_a, only(staff=OK, supervisor=OK)),
+    "placements:plansession_delete": (session_a, only(staff=OK, supervisor=OK)),
+    # Expenses: the participant's own; receipts to the participant and the manager alone.
+    "placements:expenseclaim_create": (placement_a, only(staff=OK)),
+    "placements:expenseclaim_update": (claim_a, only(staff=OK)),
+    "placements:receipt": (claim_a, only(staff=OK, manager=OK)),
+    # Placements: coordinators (the manager decides nothing here; they cancel in the admin).
+    "placements:approval_queue": ({}, coordinators(OK, other=OK)),
+    "placements:placement_propose": (selected_a, only(coordinator=OK)),
+    "placements:placement_decide": (placement_a, only(coordinator=OK)),
+    "placements:placement_revise": (
+        placement_a,
+        only(coordinator=Redirect("placements:placement_decide", placement_a_pk)),
+    ),
+    "placements:calendar": ({}, coordinators(OK, other=OK)),
+    "placements:calendar_feed": ({}, signed_in(OK)),
+    "placements:calendar_feed_file": ({"token": "not-a-real-token"}, everyone(NOT_FOUND)),
 }
 
 

@@ -131,8 +131,8 @@ def test_overview_queries_do_not_grow_with_partners(
 
     # session, user, year with counts, partnerships, totals, the manager's
     # permissions (user, group), the invitations to confirm (exists, then the list),
-    # the calls with their applications counted
-    with django_assert_num_queries(10):
+    # the calls with their applications counted, the placements with their money
+    with django_assert_num_queries(11):
         response = manager_client.get(url)
     assert response.status_code == 200
 

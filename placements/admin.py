@@ -1,0 +1,309 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
+
+from applications.admin import ProgrammeYearWithCallsAdmin
+from partners.models import ProgrammeYear
+from placements import selectors, services
+from placements.forms import CancelForm, QueryForm
+from placements.models import (
+    BudgetLine,
+    ExpenseClaim,
+    ExpenseClaimStatusChange,
+    Placement,
+    PlacementStatusChange,
+)
+from placements.services import PlacementError
+
+
+class BudgetLineInline(admin.TabularInline):
+    """The manager sets what is set aside for each kind of cost."""
+
+    model = BudgetLine
+    extra = 0
+    fields = ["kind", "amount", "note"]
+
+
+class RecordInline(admin.TabularInline):
+    """A read-only record of decisions."""
+
+    extra = 0
+    can_delete = False
+    fields = ["at", "by", "from_status", "to_status", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PlacementRecordInline(RecordInline):
+    model = PlacementStatusChange
+    fields = ["at", "by", "action", "from_status", "to_status", "note"]
+    readonly_fields = fields
+
+
+class ClaimInline(admin.TabularInline):
+    model = ExpenseClaim
+    extra = 0
+    can_delete = False
+    fields = ["kind", "description", "amount", "status", "decide_link"]
+    readonly_fields = fields
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("decide"))
+    def decide_link(self, claim):
+        url = reverse("admin:placements_expenseclaim_decide", args=[claim.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open"))
+
+
+PLACEMENT_FIELDS = [
+    "year",
+    "participant",
+    "home",
+    "host",
+    "supervisor",
+    "start_on",
+    "end_on",
+    "status",
+    "proposed_by",
+    "proposed_at",
+    "home_approved_by",
+    "home_approved_at",
+    "host_approved_by",
+    "host_approved_at",
+    "decision_note",
+]
+
+
+@admin.register(Placement)
+class PlacementAdmin(SimpleHistoryAdmin):
+    """Placements are proposed and approved by the coordinators in the browser; the
+    manager sets budgets and may cancel."""
+
+    list_display = [
+        "participant",
+        "home",
+        "host",
+        "start_on",
+        "end_on",
+        "status",
+        "budgeted",
+        "approved",
+        "waiting",
+    ]
+    list_filter = ["year", "status", "host", "home"]
+    search_fields = ["participant__full_name", "participant__email", "supervisor__full_name"]
+    date_hierarchy = "start_on"
+    fields = PLACEMENT_FIELDS
+    readonly_fields = PLACEMENT_FIELDS
+    inlines = [BudgetLineInline, ClaimInline, PlacementRecordInline]
+    change_form_template = "admin/placements/placement/change_form.html"
+
+    def get_queryset(self, request):
+        return selectors.with_money(
+            super().get_queryset(request).select_related("participant", "home", "host")
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("budget (£)"), ordering="budgeted")
+    def budgeted(self, placement):
+        return placement.budgeted
+
+    @admin.display(description=gettext_lazy("approved claims (£)"), ordering="approved")
+    def approved(self, placement):
+        return placement.approved
+
+    @admin.display(description=gettext_lazy("claims waiting (£)"), ordering="waiting")
+    def waiting(self, placement):
+        return placement.waiting
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/cancel/",
+                self.admin_site.admin_view(self.cancel_view),
+                name="placements_placement_cancel",
+            ),
+            *super().get_urls(),
+        ]
+
+    def cancel_view(self, request, pk):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        placement = get_object_or_404(
+            Placement.objects.select_related("participant", "host"), pk=pk
+        )
+        form = CancelForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.placement_cancel(
+                    placement=placement, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except PlacementError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                self.message_user(request, _("The placement is cancelled; everyone has been told."))
+                return HttpResponseRedirect(
+                    reverse("admin:placements_placement_change", args=[placement.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Cancel the placement of %(placement)s") % {"placement": placement},
+            "placement": placement,
+            "form": form,
+            "can_cancel": placement.can_transition_to(Placement.Status.CANCELLED),
+        }
+        return TemplateResponse(request, "admin/placements/placement/cancel.html", context)
+
+
+class ClaimRecordInline(RecordInline):
+    model = ExpenseClaimStatusChange
+
+
+CLAIM_FIELDS = [
+    "placement",
+    "kind",
+    "description",
+    "spent_on",
+    "amount",
+    "receipt_link",
+    "status",
+    "query_note",
+    "submitted_at",
+    "decided_at",
+]
+
+
+@admin.register(ExpenseClaim)
+class ExpenseClaimAdmin(SimpleHistoryAdmin):
+    """Claims are made by participants; the manager approves them or asks a question."""
+
+    list_display = [
+        "description",
+        "participant",
+        "kind",
+        "amount",
+        "spent_on",
+        "status",
+        "submitted_at",
+        "decide_link",
+    ]
+    list_filter = ["status", "kind", "placement__year"]
+    search_fields = ["description", "placement__participant__full_name"]
+    fields = CLAIM_FIELDS
+    readonly_fields = CLAIM_FIELDS
+    inlines = [ClaimRecordInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("placement__participant", "placement__host")
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("participant"))
+    def participant(self, claim):
+        return claim.placement.participant
+
+    @admin.display(description=gettext_lazy("receipt"))
+    def receipt_link(self, claim):
+        return format_html(
+            '<a href="{}">{}</a>',
+            claim.get_receipt_url(),
+            _("Download %(name)s") % {"name": claim.receipt_name},
+        )
+
+    @admin.display(description=gettext_lazy("decide"))
+    def decide_link(self, claim):
+        if claim.status != ExpenseClaim.Status.SUBMITTED:
+            return "—"
+        url = reverse("admin:placements_expenseclaim_decide", args=[claim.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Approve or query"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="placements_expenseclaim_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, pk):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        claim = get_object_or_404(
+            ExpenseClaim.objects.select_related("placement__participant", "placement__host"),
+            pk=pk,
+        )
+        form = QueryForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            decision, note = form.cleaned_data["decision"], form.cleaned_data["note"]
+            try:
+                if decision == "approve":
+                    services.expense_claim_approve(claim=claim, by=request.user)
+                else:
+                    services.expense_claim_query(claim=claim, by=request.user, note=note)
+            except PlacementError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                self.message_user(
+                    request,
+                    _("The claim is approved; the participant has been told.")
+                    if decision == "approve"
+                    else _("Your question is sent to the participant."),
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:placements_expenseclaim_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Decide the claim: %(claim)s") % {"claim": claim},
+            "claim": claim,
+            "placement": claim.placement,
+            "form": form,
+            "can_decide": claim.status == ExpenseClaim.Status.SUBMITTED,
+        }
+        return TemplateResponse(request, "admin/placements/expenseclaim/decide.html", context)
+
+
+class ProgrammeYearWithPlacementsAdmin(ProgrammeYearWithCallsAdmin):
+    """The year overview, with its placements' budgets and spend by partner."""
+
+    overview_template = "admin/placements/programmeyear_overview.html"
+
+    def overview_context(self, request, year):
+        return {
+            **super().overview_context(request, year),
+            "money": selectors.year_money(year=year),
+        }
+
+
+admin.site.unregister(ProgrammeYear)
+admin.site.register(ProgrammeYear, ProgrammeYearWithPlacementsAdmin)

@@ -1,0 +1,317 @@
+"""Reads of placements, plans, claims and calendars, with the query shape each page needs.
+
+Every fetch of one object for a person is guarded: someone else's record is a 404.
+"""
+
+import datetime
+import itertools
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from applications.models import Application
+from applications.permissions import coordinated_organisation_ids
+from partners.models import Membership, Organisation, ProgrammeYear, User
+from partners.permissions import is_programme_manager
+from placements.models import (
+    HOLDS_DATES,
+    BudgetLine,
+    CalendarFeed,
+    ExpenseClaim,
+    Placement,
+    PlacementDay,
+    PlanSession,
+)
+
+Status = Placement.Status
+MONEY = DecimalField(max_digits=12, decimal_places=2)
+ZERO = Value(Decimal("0.00"), output_field=MONEY)
+
+
+def _placements() -> QuerySet[Placement]:
+    return Placement.objects.select_related(
+        "participant", "supervisor", "home", "host", "year", "application"
+    )
+
+
+def _with_plan(placements: QuerySet[Placement]) -> QuerySet[Placement]:
+    return placements.prefetch_related(
+        Prefetch(
+            "days",
+            queryset=PlacementDay.objects.prefetch_related(
+                Prefetch("sessions", queryset=PlanSession.objects.order_by("starts_at", "pk"))
+            ),
+        )
+    )
+
+
+def _coordinated(user: User) -> Q:
+    ids = coordinated_organisation_ids(user)
+    return Q(home__in=ids) | Q(host__in=ids)
+
+
+def _visible(user: User) -> Q:
+    """Placements the person takes part in, supervises or coordinates (all, for the manager)."""
+    if is_programme_manager(user):
+        return Q()
+    return Q(participant=user) | Q(supervisor=user) | _coordinated(user)
+
+
+def _get(placements: QuerySet[Placement], pk: int) -> Placement:
+    try:
+        return placements.get(pk=pk)
+    except Placement.DoesNotExist:
+        raise Http404("No such placement") from None
+
+
+def placement_for_viewer(*, user: User, pk: int) -> Placement:
+    """A placement with its plan, record and budget for anyone who takes part in it,
+    coordinates it or manages the programme; otherwise 404."""
+    placements = _with_plan(_placements().filter(_visible(user))).prefetch_related(
+        "status_changes__by", "budget_lines"
+    )
+    return _get(placements, pk)
+
+
+def placement_for_coordinator(*, user: User, pk: int) -> Placement:
+    """A placement of an organisation the person coordinates, coming or going, or 404.
+    The manager cancels in the admin, so this is for coordinators alone."""
+    return _get(_with_plan(_placements().filter(_coordinated(user))), pk)
+
+
+def placement_for_plan_editor(*, user: User, pk: int) -> Placement:
+    """A placement the person takes part in or supervises, with its plan, or 404."""
+    placements = _placements().filter(Q(participant=user) | Q(supervisor=user))
+    return _get(_with_plan(placements), pk)
+
+
+def placement_for_participant(*, user: User, pk: int) -> Placement:
+    return _get(_placements().filter(participant=user), pk)
+
+
+def session_for_editor(*, placement: Placement, pk: int) -> PlanSession:
+    try:
+        return PlanSession.objects.select_related("day").get(day__placement=placement, pk=pk)
+    except PlanSession.DoesNotExist:
+        raise Http404("No such session") from None
+
+
+def placements_for_person(*, user: User) -> QuerySet[Placement]:
+    """The person's own placements and those they supervise, with their claims' totals,
+    latest first."""
+    return (
+        _placements()
+        .filter(Q(participant=user) | Q(supervisor=user))
+        .annotate(
+            claimed=Coalesce(Subquery(_claims_total(status=None), output_field=MONEY), ZERO),
+            session_count=Count("days__sessions"),
+        )
+        .order_by("-start_on", "pk")
+    )
+
+
+def supervisors_at(*, organisation: Organisation) -> QuerySet[User]:
+    """People who could supervise at an organisation: its staff and coordinators."""
+    return User.objects.filter(memberships__organisation=organisation, is_active=True).order_by(
+        "full_name"
+    )
+
+
+def supervisor_is_at(*, user: User, organisation: Organisation) -> bool:
+    return Membership.objects.filter(user=user, organisation=organisation).exists()
+
+
+# --- Coordinators ----------------------------------------------------------------
+
+
+def approval_queue(*, user: User) -> QuerySet[Placement]:
+    """Proposals of the person's organisations, coming and going, that wait for an
+    approval or for changes, oldest first."""
+    return (
+        _placements()
+        .filter(_coordinated(user), status__in=[Status.PROPOSED, Status.CHANGES_REQUESTED])
+        .order_by("proposed_at", "pk")
+    )
+
+
+def awaiting_placement(*, user: User) -> QuerySet[Application]:
+    """Selected applicants, going from or coming to the person's organisations, who have
+    no placement proposed yet."""
+    ids = coordinated_organisation_ids(user)
+    has_placement = Placement.objects.filter(application=OuterRef("pk"), status__in=HOLDS_DATES)
+    return (
+        Application.objects.filter(
+            Q(call__organisation__in=ids) | Q(destination__in=ids),
+            status=Application.Status.SELECTED,
+        )
+        .exclude(Exists(has_placement))
+        .select_related("applicant", "call__organisation", "call__year", "destination")
+        .order_by("-call__year__year", "applicant__full_name")
+    )
+
+
+def application_to_place(*, user: User, pk: int) -> Application:
+    """A selected applicant, from or to an organisation the person coordinates, or 404."""
+    ids = coordinated_organisation_ids(user)
+    try:
+        return (
+            Application.objects.filter(
+                Q(call__organisation__in=ids) | Q(destination__in=ids),
+                status=Application.Status.SELECTED,
+            )
+            .select_related("applicant", "call__organisation", "call__year", "destination")
+            .get(pk=pk)
+        )
+    except Application.DoesNotExist:
+        raise Http404("No such applicant") from None
+
+
+def calendar_years(*, user: User) -> list[int]:
+    """The years that have placements the person may see in the calendar."""
+    placements = Placement.objects.all()
+    if not is_programme_manager(user):
+        placements = placements.filter(_coordinated(user))
+    return sorted(set(placements.values_list("year__year", flat=True)), reverse=True)
+
+
+def calendar_weeks(*, user: User, year: int) -> list[tuple[datetime.date, list[Placement]]]:
+    """A year's placements by the week they start in (the Monday), for the coordinators
+    of either organisation and for the manager. Declined ones are left out."""
+    placements = _placements().filter(year__year=year).exclude(status=Status.DECLINED)
+    if not is_programme_manager(user):
+        placements = placements.filter(_coordinated(user))
+    placements = placements.order_by("start_on", "participant__full_name")
+
+    def monday(placement: Placement) -> datetime.date:
+        return placement.start_on - datetime.timedelta(days=placement.start_on.weekday())
+
+    return [(week, list(group)) for week, group in itertools.groupby(placements, key=monday)]
+
+
+def placements_for_feed(*, token_hash: str) -> tuple[User, list[Placement]] | None:
+    """The feed's owner and the confirmed and completed placements they take part in,
+    supervise or coordinate, with their plans; None for an unknown token."""
+    feed = CalendarFeed.objects.select_related("user").filter(token_hash=token_hash).first()
+    if feed is None or not feed.user.is_active:
+        return None
+    user = feed.user
+    placements = _with_plan(
+        _placements().filter(
+            Q(participant=user) | Q(supervisor=user) | _coordinated(user),
+            status__in=[Status.CONFIRMED, Status.COMPLETED],
+        )
+    ).order_by("start_on")
+    return user, list(placements)
+
+
+def calendar_feed_of(*, user: User) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user).first()
+
+
+# --- Expenses --------------------------------------------------------------------
+
+
+def claims_for_placement(*, placement: Placement) -> QuerySet[ExpenseClaim]:
+    return ExpenseClaim.objects.filter(placement=placement).order_by("-submitted_at", "-pk")
+
+
+def claim_for_participant(*, user: User, pk: int) -> ExpenseClaim:
+    try:
+        return ExpenseClaim.objects.select_related("placement__host").get(
+            placement__participant=user, pk=pk
+        )
+    except ExpenseClaim.DoesNotExist:
+        raise Http404("No such claim") from None
+
+
+def claim_for_receipt(*, user: User, pk: int) -> ExpenseClaim:
+    """A claim whose receipt the person may download: their own, or any for the
+    programme manager. Everyone else gets a 404."""
+    claims = ExpenseClaim.objects.select_related("placement")
+    if not is_programme_manager(user):
+        claims = claims.filter(placement__participant=user)
+    try:
+        return claims.get(pk=pk)
+    except ExpenseClaim.DoesNotExist:
+        raise Http404("No such receipt") from None
+
+
+def _claims_total(*, status: str | None):
+    claims = ExpenseClaim.objects.filter(placement=OuterRef("pk"))
+    if status:
+        claims = claims.filter(status=status)
+    return claims.values("placement").annotate(total=Sum("amount")).values("total")
+
+
+def _budget_total():
+    return (
+        BudgetLine.objects.filter(placement=OuterRef("pk"))
+        .values("placement")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+
+
+def with_money(placements: QuerySet[Placement]) -> QuerySet[Placement]:
+    """Placements with `budgeted` (their budget lines), `approved` and `waiting` (their
+    claims), each a sum in one subquery, so rows never multiply."""
+    return placements.annotate(
+        budgeted=Coalesce(Subquery(_budget_total(), output_field=MONEY), ZERO),
+        approved=Coalesce(
+            Subquery(_claims_total(status=ExpenseClaim.Status.APPROVED), output_field=MONEY),
+            ZERO,
+        ),
+        waiting=Coalesce(
+            Subquery(_claims_total(status=ExpenseClaim.Status.SUBMITTED), output_field=MONEY),
+            ZERO,
+        ),
+    )
+
+
+def year_money(*, year: ProgrammeYear) -> dict:
+    """A year's placements with their budgets and spend, the totals by partner (the
+    organisation other than the host), and the year's totals against its budget."""
+    placements = list(
+        with_money(_placements().filter(year=year).exclude(status=Status.DECLINED)).order_by(
+            "start_on", "pk"
+        )
+    )
+    by_partner: dict[int, dict] = {}
+    for placement in placements:
+        partner = placement.home if placement.host_id == year.host_id else placement.host
+        row = by_partner.setdefault(
+            partner.pk,
+            {
+                "partner": partner,
+                "placements": 0,
+                "budgeted": Decimal(0),
+                "approved": Decimal(0),
+                "waiting": Decimal(0),
+            },
+        )
+        row["placements"] += 1
+        for name in ("budgeted", "approved", "waiting"):
+            row[name] += getattr(placement, name)
+    budgeted = sum((p.budgeted for p in placements), Decimal(0))
+    return {
+        "placements": placements,
+        "partners": sorted(by_partner.values(), key=lambda row: row["partner"].name),
+        "budgeted": budgeted,
+        "approved": sum((p.approved for p in placements), Decimal(0)),
+        "waiting": sum((p.waiting for p in placements), Decimal(0)),
+        "budget": year.budget,
+        "unallocated": year.budget - budgeted,
+    }

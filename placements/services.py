@@ -1,0 +1,720 @@
+"""Every write to placements, their approval, day plans, expense claims and calendar feeds."""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import Application, hash_token
+from applications.permissions import coordinated_organisation_ids
+from knowledge_exchange.mail import absolute_url, queue_templated_email
+from partners.models import Membership, User, long_date
+from partners.permissions import is_programme_manager
+from partners.selectors import organisation_coordinators
+from placements.models import (
+    HOLDS_DATES,
+    CalendarFeed,
+    ExpenseClaim,
+    ExpenseClaimStatusChange,
+    Placement,
+    PlacementDay,
+    PlacementStatusChange,
+    PlanSession,
+    file_sha256,
+)
+from placements.working_days import PLACEMENT_DAYS, why_not_working, working_days_from
+
+Status = Placement.Status
+Action = PlacementStatusChange.Action
+
+
+class PlacementError(Exception):
+    """A change the programme's rules refuse; the message is for people.
+
+    `field` names the form field the message belongs to, where there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- Dates -------------------------------------------------------------------------
+
+
+def placement_days(*, start_on: datetime.date, host_nation: str) -> list[datetime.date]:
+    """The five working days of a placement starting on `start_on` at the host."""
+    return working_days_from(start_on, host_nation, PLACEMENT_DAYS)
+
+
+def placement_problems(
+    *,
+    application: Application,
+    supervisor: User | None,
+    start_on: datetime.date | None,
+    placement: Placement | None = None,
+) -> dict[str, str]:
+    """What is wrong with a placement's supervisor and dates, by field; empty when it
+    may be saved. `placement` is the one being revised, which does not clash with itself."""
+    problems = {}
+    year = application.call.year
+    host = application.destination
+    if (
+        supervisor is not None
+        and not Membership.objects.filter(user=supervisor, organisation=host).exists()
+    ):
+        problems["supervisor"] = _("The supervisor must work at %(host)s.") % {"host": host}
+    if start_on is None:
+        return problems
+    reason = why_not_working(start_on, host.nation)
+    if reason:
+        problems["start_on"] = (
+            reason + " " + _("A placement starts on a working day at %(host)s.") % {"host": host}
+        )
+        return problems
+    days = placement_days(start_on=start_on, host_nation=host.nation)
+    end_on = days[-1]
+    if end_on.year != year.year:
+        problems["start_on"] = _(
+            "Five working days from %(start)s end on %(end)s, after 31 December %(year)s: "
+            "every placement is finished by the end of the year."
+        ) % {"start": long_date(start_on), "end": long_date(end_on), "year": year.year}
+    elif start_on < year.placements_start_on or end_on > year.placements_end_on:
+        problems["start_on"] = _(
+            "Five working days from %(start)s end on %(end)s, outside the placement window "
+            "of %(year)s (%(window_start)s to %(window_end)s). Choose an earlier or later start."
+        ) % {
+            "start": long_date(start_on),
+            "end": long_date(end_on),
+            "year": year.year,
+            "window_start": long_date(year.placements_start_on),
+            "window_end": long_date(year.placements_end_on),
+        }
+    else:
+        clash = (
+            Placement.objects.filter(
+                participant=application.applicant_id,
+                status__in=HOLDS_DATES,
+                start_on__lte=end_on,
+                end_on__gte=start_on,
+            )
+            .exclude(pk=placement.pk if placement else None)
+            .select_related("host")
+            .first()
+        )
+        if clash:
+            problems["start_on"] = _(
+                "%(person)s is already on a placement at %(host)s from %(start)s to %(end)s, "
+                "which overlaps these dates (%(new_start)s to %(new_end)s)."
+            ) % {
+                "person": application.applicant,
+                "host": clash.host,
+                "start": long_date(clash.start_on),
+                "end": long_date(clash.end_on),
+                "new_start": long_date(start_on),
+                "new_end": long_date(end_on),
+            }
+    return problems
+
+
+def supervisor_clashes(*, placement: Placement) -> list[Placement]:
+    """Other placements the same supervisor has on overlapping dates: a warning, not a
+    refusal (a supervisor may choose to host two people at once)."""
+    return list(
+        Placement.objects.filter(
+            supervisor=placement.supervisor_id,
+            status__in=HOLDS_DATES,
+            start_on__lte=placement.end_on,
+            end_on__gte=placement.start_on,
+        )
+        .exclude(pk=placement.pk)
+        .select_related("participant")
+    )
+
+
+def _refuse(problems: dict[str, str]) -> None:
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise PlacementError(message, field=field)
+
+
+def _set_days(placement: Placement, days: list[datetime.date]) -> None:
+    """Give the placement its five days, keeping each day's sessions by number."""
+    existing = {day.number: day for day in placement.days.all()}
+    if not existing:
+        PlacementDay.objects.bulk_create(
+            PlacementDay(placement=placement, number=number, date=date)
+            for number, date in enumerate(days, start=1)
+        )
+        return
+    # Old and new days are both runs of the host's working days, so every day moves
+    # the same way; moving the leading day first keeps (placement, date) unique.
+    numbered = list(enumerate(days, start=1))
+    if days[0] > existing[1].date:
+        numbered.reverse()
+    for number, date in numbered:
+        day = existing[number]
+        if day.date != date:
+            day.date = date
+            day.save(update_fields=["date"])
+
+
+def _record(
+    placement: Placement, *, action: str, from_status: str, by: User | None, note: str = ""
+) -> PlacementStatusChange:
+    return PlacementStatusChange.objects.create(
+        placement=placement,
+        action=action,
+        from_status=from_status,
+        to_status=placement.status,
+        by=by,
+        note=note,
+    )
+
+
+def _locked(placement: Placement) -> Placement:
+    return (
+        Placement.objects.select_for_update(of=("self",))
+        .select_related("participant", "supervisor", "home", "host", "year", "application")
+        .get(pk=placement.pk)
+    )
+
+
+def _refuse_unless_allowed(placement: Placement, to_status: str) -> None:
+    if not placement.can_transition_to(to_status):
+        raise PlacementError(
+            _("This placement is %(status)s, so it cannot become %(to)s.")
+            % {
+                "status": placement.get_status_display().lower(),
+                "to": Status(to_status).label.lower(),
+            }
+        )
+
+
+def _refuse_unless_coordinator(placement: Placement, by: User) -> set[str]:
+    """The sides ('home', 'host') the person coordinates; refused if neither."""
+    coordinated = coordinated_organisation_ids(by)
+    sides = {
+        side
+        for side, organisation_id in (("home", placement.home_id), ("host", placement.host_id))
+        if organisation_id in coordinated
+    }
+    if not sides:
+        raise PlacementError(
+            _("Only the coordinators of %(home)s and %(host)s can do this.")
+            % {"home": placement.home, "host": placement.host}
+        )
+    return sides
+
+
+# --- Proposing and approving ---------------------------------------------------------
+
+
+def placement_propose(
+    *, application: Application, by: User, supervisor: User, start_on: datetime.date
+) -> Placement:
+    """Propose a placement for a selected applicant, for both coordinators to approve.
+
+    Side effects: the Placement (proposed) with its five days, and its first record;
+    emails to the coordinators of both organisations once committed.
+    """
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("call__year", "call__organisation", "applicant", "destination")
+            .get(pk=application.pk)
+        )
+        if application.status != Application.Status.SELECTED:
+            raise PlacementError(_("Only a selected applicant can have a placement."))
+        if application.placements.filter(status__in=HOLDS_DATES).exists():
+            raise PlacementError(
+                _("%(person)s already has a placement.") % {"person": application.applicant}
+            )
+        coordinated = coordinated_organisation_ids(by)
+        if not {application.call.organisation_id, application.destination_id} & coordinated:
+            raise PlacementError(
+                _("Only the coordinators of the two organisations can propose a placement.")
+            )
+        _refuse(
+            placement_problems(application=application, supervisor=supervisor, start_on=start_on)
+        )
+        days = placement_days(start_on=start_on, host_nation=application.destination.nation)
+        try:
+            with transaction.atomic():
+                placement = Placement.objects.create(
+                    application=application,
+                    year=application.call.year,
+                    participant=application.applicant,
+                    home=application.call.organisation,
+                    host=application.destination,
+                    supervisor=supervisor,
+                    start_on=days[0],
+                    end_on=days[-1],
+                    proposed_by=by,
+                    proposed_at=timezone.now(),
+                )
+        except IntegrityError:
+            # Someone else wrote a clashing placement at the same moment.
+            raise PlacementError(
+                _("These dates now clash with another placement of %(person)s: choose others.")
+                % {"person": application.applicant},
+                field="start_on",
+            ) from None
+        _set_days(placement, days)
+        _record(placement, action=Action.PROPOSED, from_status="", by=by)
+        _email_coordinators(placement, template="placement_proposed", context={"by": by})
+    return placement
+
+
+def placement_revise(
+    *, placement: Placement, by: User, supervisor: User, start_on: datetime.date
+) -> Placement:
+    """Change the supervisor or dates after changes were asked for, and propose again.
+    Approvals given before start again.
+
+    Side effects: the placement's dates and days (sessions keep their day number); a
+    record; emails to the coordinators of both organisations once committed.
+    """
+    with transaction.atomic():
+        placement = _locked(placement)
+        _refuse_unless_coordinator(placement, by)
+        _refuse_unless_allowed(placement, Status.PROPOSED)
+        _refuse(
+            placement_problems(
+                application=placement.application,
+                supervisor=supervisor,
+                start_on=start_on,
+                placement=placement,
+            )
+        )
+        days = placement_days(start_on=start_on, host_nation=placement.host.nation)
+        from_status = placement.status
+        placement.supervisor = supervisor
+        placement.start_on, placement.end_on = days[0], days[-1]
+        placement.status = Status.PROPOSED
+        placement.proposed_by, placement.proposed_at = by, timezone.now()
+        placement.home_approved_by = placement.home_approved_at = None
+        placement.host_approved_by = placement.host_approved_at = None
+        placement.decision_note = ""
+        placement.save()
+        _set_days(placement, days)
+        _record(placement, action=Action.REVISED, from_status=from_status, by=by)
+        _email_coordinators(placement, template="placement_proposed", context={"by": by})
+    return placement
+
+
+def placement_approve(*, placement: Placement, by: User) -> Placement:
+    """Approve a proposed placement for the organisation(s) the person coordinates; once
+    both sides have approved, it is confirmed.
+
+    The row is locked, so two coordinators approving at the same moment are counted
+    one after the other and exactly one of them confirms it. Side effects: the
+    approval and a record; when confirmed, a second record and emails to the
+    participant, the supervisor and both organisations' coordinators once committed.
+    """
+    with transaction.atomic():
+        placement = _locked(placement)
+        sides = _refuse_unless_coordinator(placement, by)
+        if placement.status != Status.PROPOSED:
+            raise PlacementError(
+                _("This placement is %(status)s, so it is not waiting for approval.")
+                % {"status": placement.get_status_display().lower()}
+            )
+        waiting = {side for side in sides if getattr(placement, f"{side}_approved_at") is None}
+        if not waiting:
+            organisation = placement.home if "home" in sides else placement.host
+            raise PlacementError(
+                _("%(organisation)s has already approved this placement.")
+                % {"organisation": organisation}
+            )
+        now = timezone.now()
+        for side in sorted(waiting):
+            setattr(placement, f"{side}_approved_by", by)
+            setattr(placement, f"{side}_approved_at", now)
+            _record(
+                placement,
+                action=Action.APPROVED_HOME if side == "home" else Action.APPROVED_HOST,
+                from_status=placement.status,
+                by=by,
+            )
+        if placement.is_fully_approved:
+            placement.status = Status.CONFIRMED
+            _record(placement, action=Action.CONFIRMED, from_status=Status.PROPOSED, by=by)
+            _email_everyone(placement, template="placement_confirmed")
+        placement.save(
+            update_fields=[
+                "status",
+                "home_approved_by",
+                "home_approved_at",
+                "host_approved_by",
+                "host_approved_at",
+                "updated_at",
+            ]
+        )
+    return placement
+
+
+def placement_request_changes(*, placement: Placement, by: User, note: str) -> Placement:
+    """Send a proposal back to its proposer with a note saying what should change.
+
+    Side effects: the status and a record; an email to the proposer once committed.
+    """
+    if not note.strip():
+        raise PlacementError(
+            _("Say what should change, so the proposer can act on it."), field="note"
+        )
+    with transaction.atomic():
+        placement = _locked(placement)
+        _refuse_unless_coordinator(placement, by)
+        _move(
+            placement,
+            to_status=Status.CHANGES_REQUESTED,
+            action=Action.CHANGES_REQUESTED,
+            by=by,
+            note=note,
+        )
+        if placement.proposed_by_id:
+            _email(
+                placement,
+                template="placement_changes_requested",
+                to=[placement.proposed_by],
+                context={"by": by, "note": note},
+                url_name="placements:placement_revise",
+            )
+    return placement
+
+
+def placement_decline(*, placement: Placement, by: User, reason: str) -> Placement:
+    """Decline a proposal with a reason. The applicant stays selected, so another
+    placement may be proposed.
+
+    Side effects: the status and a record; emails to both organisations' coordinators
+    once committed.
+    """
+    if not reason.strip():
+        raise PlacementError(
+            _("Say why the placement is declined: the other coordinator reads this."),
+            field="note",
+        )
+    with transaction.atomic():
+        placement = _locked(placement)
+        _refuse_unless_coordinator(placement, by)
+        _move(placement, to_status=Status.DECLINED, action=Action.DECLINED, by=by, note=reason)
+        _email_coordinators(
+            placement, template="placement_declined", context={"by": by, "note": reason}
+        )
+    return placement
+
+
+def placement_cancel(*, placement: Placement, by: User, reason: str) -> Placement:
+    """The programme manager cancels a placement that has not yet been completed.
+
+    Side effects: the status and a record; emails to the participant, the supervisor
+    and both organisations' coordinators once committed. A cancelled placement is never
+    completed.
+    """
+    if not is_programme_manager(by):
+        raise PlacementError(_("Only the programme manager can cancel a placement."))
+    if not reason.strip():
+        raise PlacementError(_("Say why the placement is cancelled."), field="reason")
+    with transaction.atomic():
+        placement = _locked(placement)
+        _move(placement, to_status=Status.CANCELLED, action=Action.CANCELLED, by=by, note=reason)
+        _email_everyone(placement, template="placement_cancelled", context={"note": reason})
+    return placement
+
+
+def _move(placement: Placement, *, to_status: str, action: str, by: User | None, note: str = ""):
+    _refuse_unless_allowed(placement, to_status)
+    from_status = placement.status
+    placement.status = to_status
+    placement.decision_note = note
+    placement.save(update_fields=["status", "decision_note", "updated_at"])
+    _record(placement, action=action, from_status=from_status, by=by, note=note)
+
+
+def placement_complete(*, placement: Placement) -> Placement:
+    """Mark a confirmed placement completed once its last day has passed, which opens
+    its evaluation. Side effects: the status and a record (by nobody: the daily sweep)."""
+    with transaction.atomic():
+        placement = _locked(placement)
+        if placement.end_on >= timezone.localdate():
+            raise PlacementError(_("This placement has not yet finished."))
+        _move(placement, to_status=Status.COMPLETED, action=Action.COMPLETED, by=None)
+    return placement
+
+
+def placements_complete_finished(*, today: datetime.date | None = None) -> list[Placement]:
+    """The daily sweep: complete every confirmed placement whose last day has passed.
+    Proposed, declined and cancelled placements are never completed."""
+    today = today or timezone.localdate()
+    finished = Placement.objects.filter(status=Status.CONFIRMED, end_on__lt=today)
+    completed = []
+    for placement in finished.order_by("end_on", "pk"):
+        try:
+            completed.append(placement_complete(placement=placement))
+        except PlacementError:
+            continue  # changed by someone else since it was read
+    return completed
+
+
+# --- The day plan ------------------------------------------------------------------
+
+
+def _refuse_unless_plan_editable(placement: Placement, by: User) -> None:
+    if by.pk not in (placement.participant_id, placement.supervisor_id):
+        raise PlacementError(_("Only the participant and the host supervisor edit the plan."))
+    if not placement.plan_is_editable:
+        raise PlacementError(
+            _("This placement is %(status)s, so its plan can no longer change.")
+            % {"status": placement.get_status_display().lower()}
+        )
+
+
+# A session's fields, and what each is when not given.
+PLAN_SESSION_FIELDS = {
+    "starts_at": None,
+    "ends_at": None,
+    "activity": "",
+    "department": "",
+    "contact": "",
+}
+
+
+def plan_session_add(
+    *, placement: Placement, by: User, day: PlacementDay, data: dict
+) -> PlanSession:
+    """Add a session to a day of the plan. Side effects: the session and its history."""
+    _refuse_unless_plan_editable(placement, by)
+    if day.placement_id != placement.pk:
+        raise PlacementError(_("Choose one of this placement's days."), field="day")
+    return PlanSession.objects.create(
+        day=day,
+        updated_by=by,
+        **{name: data.get(name, blank) for name, blank in PLAN_SESSION_FIELDS.items()},
+    )
+
+
+def plan_session_update(
+    *, session: PlanSession, by: User, day: PlacementDay, data: dict
+) -> PlanSession:
+    """Change a session of the plan. Side effects: the session's history."""
+    placement = session.day.placement
+    _refuse_unless_plan_editable(placement, by)
+    if day.placement_id != placement.pk:
+        raise PlacementError(_("Choose one of this placement's days."), field="day")
+    session.day = day
+    for name, blank in PLAN_SESSION_FIELDS.items():
+        setattr(session, name, data.get(name, blank))
+    session.updated_by = by
+    session.save()
+    return session
+
+
+def plan_session_remove(*, session: PlanSession, by: User) -> None:
+    """Remove a session from the plan. Side effects: its history keeps it."""
+    _refuse_unless_plan_editable(session.day.placement, by)
+    session._change_reason = _("Removed by %(person)s") % {"person": by}
+    session.delete()
+
+
+# --- Expense claims ----------------------------------------------------------------
+
+CLAIM_FIELDS = ("kind", "description", "spent_on", "amount")
+
+
+def expense_claim_submit(*, placement: Placement, by: User, data: dict, receipt) -> ExpenseClaim:
+    """The participant claims a cost with its receipt (already checked by the form).
+
+    Side effects: the claim, its file in private storage, a record; an email to the
+    programme manager once committed.
+    """
+    if by.pk != placement.participant_id:
+        raise PlacementError(_("Only the participant claims expenses for a placement."))
+    if not placement.takes_claims:
+        raise PlacementError(
+            _("Expenses can be claimed once the placement is confirmed."), field=None
+        )
+    with transaction.atomic():
+        claim = ExpenseClaim(
+            placement=placement,
+            submitted_at=timezone.now(),
+            receipt_name=receipt.name[-200:],
+            receipt_sha256=file_sha256(receipt),
+            **{name: data[name] for name in CLAIM_FIELDS},
+        )
+        claim.receipt.save(receipt.name, receipt, save=False)
+        claim.save()
+        _record_claim(claim, from_status="", by=by)
+        _email_manager_about(claim)
+    return claim
+
+
+def expense_claim_resubmit(
+    *, claim: ExpenseClaim, by: User, data: dict, receipt=None
+) -> ExpenseClaim:
+    """The participant answers a query: corrects the claim, perhaps with a new receipt,
+    and sends it again. Side effects: the claim and a record; an email to the programme
+    manager once committed."""
+    with transaction.atomic():
+        claim = (
+            ExpenseClaim.objects.select_for_update()
+            .select_related("placement__participant")
+            .get(pk=claim.pk)
+        )
+        if by.pk != claim.placement.participant_id:
+            raise PlacementError(_("Only the participant can change their claim."))
+        _refuse_claim_unless_allowed(claim, ExpenseClaim.Status.SUBMITTED)
+        for name in CLAIM_FIELDS:
+            setattr(claim, name, data[name])
+        if receipt is not None:
+            old = claim.receipt.name
+            claim.receipt.save(receipt.name, receipt, save=False)
+            claim.receipt_name = receipt.name[-200:]
+            claim.receipt_sha256 = file_sha256(receipt)
+            storage = claim.receipt.storage
+            transaction.on_commit(lambda: storage.delete(old))
+        from_status = claim.status
+        claim.status = ExpenseClaim.Status.SUBMITTED
+        claim.submitted_at = timezone.now()
+        claim.save()
+        _record_claim(claim, from_status=from_status, by=by)
+        _email_manager_about(claim)
+    return claim
+
+
+def _refuse_claim_unless_allowed(claim: ExpenseClaim, to_status: str) -> None:
+    if not claim.can_transition_to(to_status):
+        raise PlacementError(
+            _("This claim is %(status)s, so it cannot change now.")
+            % {"status": claim.get_status_display().lower()}
+        )
+
+
+def _decide_claim(claim: ExpenseClaim, *, by: User, to_status: str, note: str = ""):
+    if not is_programme_manager(by):
+        raise PlacementError(_("Only the programme manager decides expense claims."))
+    with transaction.atomic():
+        claim = (
+            ExpenseClaim.objects.select_for_update()
+            .select_related("placement__participant", "placement__host")
+            .get(pk=claim.pk)
+        )
+        _refuse_claim_unless_allowed(claim, to_status)
+        from_status = claim.status
+        claim.status = to_status
+        claim.query_note = note
+        claim.decided_at = timezone.now()
+        claim.save(update_fields=["status", "query_note", "decided_at"])
+        _record_claim(claim, from_status=from_status, by=by, note=note)
+        _email(
+            claim.placement,
+            template="expense_claim_decided",
+            to=[claim.placement.participant],
+            context={"claim": claim},
+            url_name="placements:placement_detail",
+        )
+    return claim
+
+
+def expense_claim_approve(*, claim: ExpenseClaim, by: User) -> ExpenseClaim:
+    """The programme manager approves a claim for payment. Side effects: a record; an
+    email to the participant once committed."""
+    return _decide_claim(claim, by=by, to_status=ExpenseClaim.Status.APPROVED)
+
+
+def expense_claim_query(*, claim: ExpenseClaim, by: User, note: str) -> ExpenseClaim:
+    """The programme manager asks the participant about a claim. Side effects: a record;
+    an email with the question to the participant once committed."""
+    if not note.strip():
+        raise PlacementError(
+            _("Say what the question is: the participant reads this."), field="note"
+        )
+    return _decide_claim(claim, by=by, to_status=ExpenseClaim.Status.QUERIED, note=note)
+
+
+def _record_claim(claim: ExpenseClaim, *, from_status: str, by: User, note: str = "") -> None:
+    ExpenseClaimStatusChange.objects.create(
+        claim=claim, from_status=from_status, to_status=claim.status, by=by, note=note
+    )
+
+
+def _email_manager_about(claim: ExpenseClaim) -> None:
+    queue_templated_email(
+        template="expense_claim_submitted",
+        to=[settings.PROGRAMME_MANAGER_EMAIL],
+        context={
+            "claim": claim,
+            "placement": claim.placement,
+            "url": absolute_url(
+                reverse("admin:placements_expenseclaim_decide", kwargs={"pk": claim.pk})
+            ),
+        },
+    )
+
+
+# --- Calendar feeds ----------------------------------------------------------------
+
+
+def calendar_feed_reset(*, user: User) -> str:
+    """Make the person a new private calendar address; the old one stops working.
+
+    Returns the token, which is shown once: only its hash is kept.
+    """
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token_hash": hash_token(token), "created_at": timezone.now()}
+    )
+    return token
+
+
+def calendar_feed_remove(*, user: User) -> None:
+    CalendarFeed.objects.filter(user=user).delete()
+
+
+# --- Emails ------------------------------------------------------------------------
+
+
+def _email(
+    placement: Placement,
+    *,
+    template: str,
+    to: list[User],
+    context=None,
+    url_name: str = "placements:placement_detail",
+) -> None:
+    url = absolute_url(reverse(url_name, kwargs={"pk": placement.pk}))
+    for person in to:
+        queue_templated_email(
+            template=template,
+            to=[person.email],
+            context={"person": person, "placement": placement, "url": url, **(context or {})},
+        )
+
+
+def _coordinators(placement: Placement) -> list[User]:
+    people = organisation_coordinators(organisation_id=placement.home_id)
+    people += organisation_coordinators(organisation_id=placement.host_id)
+    return list({person.pk: person for person in people}.values())
+
+
+def _email_coordinators(placement: Placement, *, template: str, context=None) -> None:
+    _email(
+        placement,
+        template=template,
+        to=_coordinators(placement),
+        context=context,
+        url_name="placements:placement_decide",
+    )
+
+
+def _email_everyone(placement: Placement, *, template: str, context=None) -> None:
+    people = {person.pk: person for person in _coordinators(placement)}
+    people.setdefault(placement.participant_id, placement.participant)
+    people.setdefault(placement.supervisor_id, placement.supervisor)
+    _email(placement, template=template, to=list(people.values()), context=context)

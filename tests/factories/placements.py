@@ -1,0 +1,59 @@
+"""Placements made through the services, so each is valid, approved and recorded."""
+
+import datetime
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from applications import services as application_services
+from applications.models import Application
+from partners.models import Organisation, User
+from placements import services
+from placements.models import Placement
+
+# A Monday in the 2031 window with no bank holiday anywhere in the UK that week.
+FIRST_MONDAY = datetime.date(2031, 6, 2)
+
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def receipt(name: str = "receipt.pdf", content: bytes = PDF) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def select(application: Application, *, by: User, destination: Organisation) -> Application:
+    return application_services.application_select(
+        application=application, by=by, destination=destination
+    )
+
+
+def propose(
+    application: Application,
+    *,
+    by: User,
+    supervisor: User,
+    start_on: datetime.date = FIRST_MONDAY,
+) -> Placement:
+    return services.placement_propose(
+        application=application, by=by, supervisor=supervisor, start_on=start_on
+    )
+
+
+def confirm(placement: Placement, *, home_coordinator: User, host_coordinator: User) -> Placement:
+    services.placement_approve(placement=placement, by=home_coordinator)
+    return services.placement_approve(placement=placement, by=host_coordinator)
+
+
+def claim(placement: Placement, *, amount: str = "12.50", **data):
+    return services.expense_claim_submit(
+        placement=placement,
+        by=placement.participant,
+        data={
+            "kind": "subsistence",
+            "description": "Lunch on day one",
+            "spent_on": placement.start_on,
+            "amount": amount,
+            **data,
+        },
+        receipt=receipt(),
+    )

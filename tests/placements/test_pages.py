@@ -1,0 +1,529 @@
+"""Placements' pages: who reaches what, bad input, receipts, calendars and query counts."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from icalendar import Calendar
+
+from placements import services
+from placements.models import ExpenseClaim, Placement
+from tests.factories.applications import submitted
+from tests.factories.partners import staff_of
+from tests.factories.placements import PNG, claim, confirm, propose, receipt, select
+
+Status = Placement.Status
+
+
+def _url(name, **kwargs):
+    return reverse(f"placements:{name}", kwargs=kwargs)
+
+
+@pytest.fixture
+def confirmed_a(cast, proposed_a):
+    return confirm(
+        proposed_a, home_coordinator=cast.coordinator, host_coordinator=cast.host_coordinator
+    )
+
+
+# --- Approving in the browser ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_third_organisations_coordinator_can_neither_open_nor_approve(client, cast, proposed_a):
+    client.force_login(cast.other_coordinator)
+    url = _url("placement_decide", pk=proposed_a.pk)
+
+    assert client.get(url).status_code == 404
+    assert client.get(_url("placement_detail", pk=proposed_a.pk)).status_code == 404
+    response = client.post(url, {"decision": "approve"})
+
+    assert response.status_code == 404
+    proposed_a.refresh_from_db()
+    assert (proposed_a.home_approved_at, proposed_a.host_approved_at) == (None, None)
+    assert "Alex Applicant" not in client.get(_url("approval_queue")).content.decode()
+    assert "Alex Applicant" not in client.get(_url("calendar")).content.decode()
+
+
+@pytest.mark.django_db
+def test_approving_twice_in_the_browser_says_so_on_the_form(client, cast, proposed_a):
+    client.force_login(cast.coordinator)
+    url = _url("placement_decide", pk=proposed_a.pk)
+    client.post(url, {"decision": "approve"})
+
+    response = client.post(url, {"decision": "approve"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "decision": ["Select a valid choice. approve is not one of the available choices."]
+    }
+    assert "You have approved this placement." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_declining_without_a_reason_is_refused_on_its_field(client, cast, proposed_a):
+    client.force_login(cast.host_coordinator)
+
+    response = client.post(_url("placement_decide", pk=proposed_a.pk), {"decision": "decline"})
+
+    assert response.context["form"].errors == {
+        "note": ["Say why the placement is declined: the other coordinator reads this."]
+    }
+    proposed_a.refresh_from_db()
+    assert proposed_a.status == Status.PROPOSED
+
+
+@pytest.mark.django_db
+def test_proposing_on_a_weekend_is_refused_on_its_field_and_keeps_what_was_typed(
+    client, cast, selected_a
+):
+    client.force_login(cast.host_coordinator)
+
+    response = client.post(
+        _url("placement_propose", pk=selected_a.pk),
+        {"supervisor": cast.supervisor.pk, "start_on": "2031-06-07"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "start_on": [
+            "7 June 2031 is a Saturday. A placement starts on a working day at Host Test Museum."
+        ]
+    }
+    assert 'value="2031-06-07"' in response.content.decode()
+    assert not Placement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_proposing_with_a_date_that_is_not_a_date_is_refused_on_its_field(client, cast, selected_a):
+    client.force_login(cast.coordinator)
+
+    response = client.post(
+        _url("placement_propose", pk=selected_a.pk),
+        {"supervisor": str(cast.coordinator.pk), "start_on": "next Tuesday"},
+    )
+
+    assert response.context["form"].errors == {
+        "supervisor": ["Select a valid choice. That choice is not one of the available choices."],
+        "start_on": ["Enter the first day as a date, for example 2031-06-02."],
+    }
+
+
+# --- The plan and access requirements -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_supervisor_plans_a_session_and_everyone_concerned_reads_it(client, cast, confirmed_a):
+    client.force_login(cast.supervisor)
+    day_two = confirmed_a.days.get(number=2)
+
+    response = client.post(
+        _url("placement_plan", pk=confirmed_a.pk),
+        {
+            "day": day_two.pk,
+            "starts_at": "10:30",
+            "ends_at": "12:00",
+            "activity": "Tour of the conservation studio",
+            "department": "Conservation",
+            "contact": "Dr Ruth Ames",
+        },
+    )
+
+    assert response.status_code == 302
+    session = day_two.sessions.get()
+    assert (session.activity, session.updated_by) == (
+        "Tour of the conservation studio",
+        cast.supervisor,
+    )
+    for person in (cast.staff, cast.coordinator, cast.host_coordinator, cast.manager):
+        client.force_login(person)
+        page = client.get(_url("placement_plan_print", pk=confirmed_a.pk)).content.decode()
+        assert "10:30–12:00" in page
+        assert "Dr Ruth Ames" in page
+
+
+@pytest.mark.django_db
+def test_a_session_that_ends_before_it_starts_is_refused_on_its_field(client, cast, confirmed_a):
+    client.force_login(cast.staff)
+
+    response = client.post(
+        _url("placement_plan", pk=confirmed_a.pk),
+        {
+            "day": confirmed_a.days.first().pk,
+            "starts_at": "14:00",
+            "ends_at": "13:00",
+            "activity": "Lunch",
+        },
+    )
+
+    assert response.context["form"].errors == {"ends_at": ["The session must end after it starts."]}
+    assert 'value="Lunch"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_coordinators_read_the_plan_but_do_not_edit_it(client, cast, confirmed_a):
+    client.force_login(cast.coordinator)
+
+    response = client.post(
+        _url("placement_plan", pk=confirmed_a.pk),
+        {"day": confirmed_a.days.first().pk, "starts_at": "09:00", "activity": "Coffee"},
+    )
+
+    assert response.status_code == 404
+    assert not confirmed_a.days.filter(sessions__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_access_requirements_reach_the_supervisor_and_coordinators_and_nobody_else(
+    client, cast, confirmed_a
+):
+    requirement = "Step-free access, please."
+    placement_url = _url("placement_detail", pk=confirmed_a.pk)
+    for person in (cast.staff, cast.supervisor, cast.coordinator, cast.host_coordinator):
+        client.force_login(person)
+        assert requirement in client.get(placement_url).content.decode(), person
+    client.force_login(cast.host_coordinator)
+    assert requirement in client.get(_url("placement_decide", pk=confirmed_a.pk)).content.decode()
+
+    another_at_the_host = staff_of(cast.host)
+    for person in (another_at_the_host, cast.other_coordinator):
+        client.force_login(person)
+        assert client.get(placement_url).status_code == 404
+    # Nor do lists and calendars show it to anyone.
+    client.force_login(cast.coordinator)
+    for name in ("approval_queue", "calendar", "placement_list"):
+        assert requirement not in client.get(_url(name)).content.decode()
+    ics = client.get(_url("placement_ics", pk=confirmed_a.pk)).content.decode()
+    assert "Step-free" not in ics
+
+
+# --- Calendars ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_placement_calendar_file_parses_back_to_its_five_days(client, cast, confirmed_a):
+    services.plan_session_add(
+        placement=confirmed_a,
+        by=cast.supervisor,
+        day=confirmed_a.days.get(number=1),
+        data={"starts_at": datetime.time(9, 30), "activity": "Welcome", "department": "Learning"},
+    )
+    client.force_login(cast.staff)
+
+    response = client.get(_url("placement_ics", pk=confirmed_a.pk))
+
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert (
+        response["Content-Disposition"] == f'attachment; filename="placement-{confirmed_a.pk}.ics"'
+    )
+    calendar = Calendar.from_ical(response.content)
+    events = calendar.walk("VEVENT")
+    assert [event.decoded("dtstart") for event in events] == [
+        datetime.date(2031, 6, day) for day in (2, 3, 4, 5, 6)
+    ]
+    assert [event.decoded("dtend") for event in events] == [
+        datetime.date(2031, 6, day) for day in (3, 4, 5, 6, 7)
+    ]
+    first = events[0]
+    assert str(first["summary"]) == "Alex Applicant at Host Test Museum (day 1 of 5)"
+    assert str(first["status"]) == "CONFIRMED"
+    assert str(first["location"]) == "Host Test Museum, York"
+    assert str(first["uid"]) == f"placement-{confirmed_a.pk}-day-1@knowledge-exchange"
+    assert "09:30 Welcome (Learning)" in str(first["description"])
+    assert "Supervisor: Sid Supervisor." in str(first["description"])
+
+
+@pytest.mark.django_db
+def test_a_private_feed_works_by_its_token_until_it_is_reset(client, cast, confirmed_a):
+    client.force_login(cast.supervisor)
+    made = client.post(_url("calendar_feed"), {"action": "reset"})
+    feed_url = made.context["feed_url"]
+    path = feed_url.removeprefix("http://testserver")
+    client.logout()
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'inline; filename="calendar.ics"'
+    calendar = Calendar.from_ical(response.content)
+    assert str(calendar["x-wr-calname"]) == "Knowledge Exchange: Sid Supervisor"
+    assert len(calendar.walk("VEVENT")) == 5
+
+    client.force_login(cast.supervisor)
+    client.post(_url("calendar_feed"), {"action": "reset"})
+    client.logout()
+    assert client.get(path).status_code == 404
+    assert client.get(_url("calendar_feed_file", token="made-up")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_feed_leaves_out_proposals_and_other_peoples_placements(client, cast, proposed_a):
+    token = services.calendar_feed_reset(user=cast.staff)
+    other_token = services.calendar_feed_reset(user=cast.other_coordinator)
+
+    own = Calendar.from_ical(client.get(_url("calendar_feed_file", token=token)).content)
+    other = Calendar.from_ical(client.get(_url("calendar_feed_file", token=other_token)).content)
+
+    assert own.walk("VEVENT") == []  # proposed, not yet confirmed
+    assert other.walk("VEVENT") == []
+
+
+# --- Expenses and receipts ------------------------------------------------------------
+
+
+def _claim_data(**overrides):
+    return {
+        "kind": "subsistence",
+        "description": "Lunch on day one",
+        "spent_on": "2031-06-02",
+        "amount": "12.50",
+        **overrides,
+    }
+
+
+@pytest.mark.django_db
+def test_a_claim_with_a_receipt_is_sent_and_the_manager_is_told(
+    client, cast, confirmed_a, django_capture_on_commit_callbacks, settings
+):
+    client.force_login(cast.staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            _url("expenseclaim_create", pk=confirmed_a.pk),
+            {**_claim_data(), "receipt": receipt("till-receipt.png", PNG)},
+        )
+
+    assert response.status_code == 302
+    claim = ExpenseClaim.objects.get()
+    assert (claim.amount, claim.receipt_name, claim.status) == (
+        pytest.approx(12.5),
+        "till-receipt.png",
+        ExpenseClaim.Status.SUBMITTED,
+    )
+    assert claim.receipt.name.startswith(f"{confirmed_a.pk}/")
+    assert "till-receipt" not in claim.receipt.name
+    assert claim.receipt.path.startswith(str(settings.MEDIA_ROOT))
+    assert [m.to for m in mail.outbox] == [[settings.PROGRAMME_MANAGER_EMAIL]]
+    assert mail.outbox[0].subject == "Expense claim from Alex Applicant: £12.50"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "notes.txt",
+            b"just some text",
+            "Upload the receipt as a PDF, JPEG or PNG file: notes.txt is not one.",
+        ),
+        (
+            "fake.pdf",
+            b"MZ\x90\x00 not a pdf",
+            "Upload the receipt as a PDF, JPEG or PNG file: fake.pdf is not one.",
+        ),
+        (
+            "receipt.exe",
+            b"%PDF-1.4 disguised",
+            "Upload the receipt as a PDF, JPEG or PNG file: receipt.exe is not one.",
+        ),
+        ("empty.pdf", b"", "The submitted file is empty."),
+    ],
+)
+def test_a_receipt_of_the_wrong_type_is_refused_and_the_claim_is_kept(
+    client, cast, confirmed_a, name, content, message
+):
+    client.force_login(cast.staff)
+
+    response = client.post(
+        _url("expenseclaim_create", pk=confirmed_a.pk),
+        {**_claim_data(description="Museum guidebook"), "receipt": receipt(name, content)},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"receipt": [message]}
+    assert 'value="Museum guidebook"' in response.content.decode()
+    assert not ExpenseClaim.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_receipt_too_large_is_refused_with_the_limit(client, cast, confirmed_a, settings):
+    settings.RECEIPT_MAX_BYTES = 1024
+    client.force_login(cast.staff)
+
+    response = client.post(
+        _url("expenseclaim_create", pk=confirmed_a.pk),
+        {**_claim_data(), "receipt": receipt("big.pdf", b"%PDF-" + b"0" * 2048)},
+    )
+
+    assert response.context["form"].errors == {
+        "receipt": ["This file is 2.0\xa0KB: a receipt can be at most 1.0\xa0KB."]
+    }
+    assert not ExpenseClaim.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_bad_amount_is_refused_on_its_field(client, cast, confirmed_a):
+    client.force_login(cast.staff)
+
+    response = client.post(
+        _url("expenseclaim_create", pk=confirmed_a.pk),
+        {**_claim_data(amount="-3"), "receipt": receipt()},
+    )
+
+    assert response.context["form"].errors == {"amount": ["Enter an amount of at least £0.01."]}
+
+
+@pytest.mark.django_db
+def test_a_receipt_is_downloaded_by_the_participant_and_the_manager_alone(
+    client, cast, confirmed_a
+):
+    expense = claim(confirmed_a)
+    url = expense.get_receipt_url()
+
+    for person in (cast.staff, cast.manager):
+        client.force_login(person)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"%PDF-")
+        assert response["Content-Disposition"] == 'attachment; filename="receipt.pdf"'
+        assert response["Cache-Control"] == "private, no-store"
+    for person in (
+        cast.coordinator,
+        cast.host_coordinator,
+        cast.supervisor,
+        cast.other_coordinator,
+        staff_of(cast.organisation_a),
+    ):
+        client.force_login(person)
+        assert client.get(url).status_code == 404, person
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+@pytest.mark.django_db
+def test_claims_wait_until_the_placement_is_confirmed(client, cast, proposed_a):
+    client.force_login(cast.staff)
+
+    response = client.get(_url("expenseclaim_create", pk=proposed_a.pk), follow=True)
+
+    assert "Expenses can be claimed once the placement is confirmed." in response.content.decode()
+    with pytest.raises(services.PlacementError):
+        claim(proposed_a)
+
+
+@pytest.mark.django_db
+def test_a_queried_claim_is_answered_and_sent_again(client, cast, confirmed_a):
+    expense = claim(confirmed_a)
+    services.expense_claim_query(claim=expense, by=cast.manager, note="Two lunches?")
+    client.force_login(cast.staff)
+
+    response = client.post(_url("expenseclaim_update", pk=expense.pk), _claim_data(amount="6.25"))
+
+    assert response.status_code == 302
+    expense.refresh_from_db()
+    assert (str(expense.amount), expense.status) == ("6.25", ExpenseClaim.Status.SUBMITTED)
+    assert list(expense.status_changes.values_list("to_status", flat=True)) == [
+        "submitted",
+        "queried",
+        "submitted",
+    ]
+
+
+@pytest.mark.django_db
+def test_the_manager_approves_or_queries_in_the_admin(client, cast, confirmed_a):
+    expense = claim(confirmed_a)
+    client.force_login(cast.manager)
+    url = reverse("admin:placements_expenseclaim_decide", args=[expense.pk])
+
+    refused = client.post(url, {"decision": "query", "note": ""})
+    assert refused.context["form"].errors == {
+        "note": ["Say what the question is: the participant reads this."]
+    }
+    client.post(url, {"decision": "approve"})
+
+    expense.refresh_from_db()
+    assert expense.status == ExpenseClaim.Status.APPROVED
+    assert expense.status_changes.last().by == cast.manager
+
+
+@pytest.mark.django_db
+def test_the_year_overview_totals_budgets_and_spend_by_partner(client, cast, confirmed_a):
+    confirmed_a.budget_lines.create(kind="travel", amount="180.00")
+    confirmed_a.budget_lines.create(kind="accommodation", amount="400.00")
+    services.expense_claim_approve(claim=claim(confirmed_a, amount="12.50"), by=cast.manager)
+    claim(confirmed_a, amount="7.00")
+    client.force_login(cast.manager)
+
+    money = client.get(
+        reverse("admin:partners_programmeyear_overview", args=[cast.year.pk])
+    ).context["money"]
+
+    assert money["budget"] == 30000
+    assert (money["budgeted"], money["approved"], money["waiting"]) == (580, 12.5, 7)
+    assert money["unallocated"] == 29420
+    [row] = money["partners"]
+    assert (row["partner"], row["placements"], row["budgeted"]) == (cast.organisation_a, 1, 580)
+
+
+# --- Query counts ---------------------------------------------------------------------
+
+
+def _more_placements(cast, count):
+    """`count` more of A's staff placed at the host, supervised by Sid, proposed."""
+    cast.call_a.places = count + 1
+    cast.call_a.save()
+    placements = []
+    for number in range(count):
+        application = select(
+            submitted(call=cast.call_a, applicant=staff_of(cast.organisation_a)),
+            by=cast.coordinator,
+            destination=cast.host,
+        )
+        start = datetime.date(2031, 6, 9) + datetime.timedelta(weeks=number)
+        placements.append(
+            propose(application, by=cast.coordinator, supervisor=cast.supervisor, start_on=start)
+        )
+    return placements
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("more", [0, 4])
+def test_the_approval_queue_runs_the_same_queries_for_one_or_many(
+    client, cast, proposed_a, more, django_assert_num_queries
+):
+    _more_placements(cast, more)
+    client.force_login(cast.coordinator)
+
+    with django_assert_num_queries(6):
+        response = client.get(_url("approval_queue"))
+
+    assert len(response.context["placements"]) == 1 + more
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("more", [0, 4])
+def test_the_calendar_runs_the_same_queries_for_one_or_many(
+    client, cast, proposed_a, more, django_assert_num_queries
+):
+    _more_placements(cast, more)
+    client.force_login(cast.coordinator)
+
+    with django_assert_num_queries(6):
+        response = client.get(_url("calendar"))
+
+    assert sum(len(placements) for _week, placements in response.context["weeks"]) == 1 + more
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("more", [0, 4])
+def test_your_placements_runs_the_same_queries_for_one_or_many(
+    client, cast, proposed_a, more, django_assert_num_queries
+):
+    _more_placements(cast, more)
+    client.force_login(cast.supervisor)
+
+    with django_assert_num_queries(3):
+        response = client.get(_url("placement_list"))
+
+    assert len(response.context["placements"]) == 1 + more

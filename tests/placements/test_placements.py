@@ -1,0 +1,503 @@
+"""The rules of placements: working days, conflicts, approval, completion; in the
+services and in the database."""
+
+import datetime
+import threading
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import IntegrityError, close_old_connections, connection, transaction
+
+from placements import services
+from placements.models import Placement, PlacementDay, PlacementStatusChange
+from placements.working_days import working_days_from
+from tests.factories.applications import open_call, submitted
+from tests.factories.partners import MembershipFactory, staff_of
+from tests.factories.placements import FIRST_MONDAY, confirm, propose, select
+
+Status = Placement.Status
+Action = PlacementStatusChange.Action
+date = datetime.date
+
+
+# --- Working days ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("nation", "start", "days"),
+    [
+        # St Andrew's Day 2031 falls on a Sunday: Scotland takes Monday 1 December.
+        ("scotland", date(2031, 11, 27), [27, 28, 2, 3, 4]),
+        ("england", date(2031, 11, 27), [27, 28, 1, 2, 3]),
+        # Good Friday everywhere; Easter Monday everywhere but Scotland.
+        ("england", date(2031, 4, 10), [10, 15, 16, 17, 18]),
+        ("wales", date(2031, 4, 10), [10, 15, 16, 17, 18]),
+        ("northern_ireland", date(2031, 4, 10), [10, 15, 16, 17, 18]),
+        ("scotland", date(2031, 4, 10), [10, 14, 15, 16, 17]),
+        # The Twelfth falls on a Saturday in 2031: Northern Ireland takes Monday 14 July.
+        ("northern_ireland", date(2031, 7, 10), [10, 11, 15, 16, 17]),
+        ("england", date(2031, 7, 10), [10, 11, 14, 15, 16]),
+        # On a weekday (Friday 12 July 2030) it is the day itself.
+        ("northern_ireland", date(2030, 7, 11), [11, 15, 16, 17, 18]),
+        # Scotland's summer bank holiday is the first Monday of August, England's the last.
+        ("scotland", date(2031, 8, 1), [1, 5, 6, 7, 8]),
+        ("england", date(2031, 8, 22), [22, 26, 27, 28, 29]),
+        ("scotland", date(2031, 8, 22), [22, 25, 26, 27, 28]),
+    ],
+)
+def test_five_working_days_skip_weekends_and_the_nations_bank_holidays(nation, start, days):
+    assert [day.day for day in working_days_from(start, nation)] == days
+
+
+@pytest.mark.django_db
+def test_a_placement_in_scotland_skips_st_andrews_day(cast):
+    scottish_host = cast.host
+    scottish_host.nation = "scotland"
+    scottish_host.save()
+    year = cast.year
+    year.placements_end_on = date(2031, 12, 31)
+    year.save()
+    application = select(cast.application_a, by=cast.coordinator, destination=scottish_host)
+
+    placement = propose(
+        application, by=cast.coordinator, supervisor=cast.supervisor, start_on=date(2031, 11, 27)
+    )
+
+    assert placement.end_on == date(2031, 12, 4)
+    assert list(placement.days.values_list("date", flat=True)) == [
+        date(2031, 11, 27),
+        date(2031, 11, 28),
+        date(2031, 12, 2),
+        date(2031, 12, 3),
+        date(2031, 12, 4),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("nation", "start", "message"),
+    [
+        ("england", date(2031, 6, 7), "7 June 2031 is a Saturday."),
+        (
+            "scotland",
+            date(2031, 12, 1),
+            "1 December 2031 is a bank holiday in Scotland (Saint Andrew's Day (observed)).",
+        ),
+        (
+            "northern_ireland",
+            date(2031, 7, 14),
+            "14 July 2031 is a bank holiday in Northern Ireland (Battle of the Boyne (observed)).",
+        ),
+        ("england", date(2031, 8, 25), "25 August 2031 is a bank holiday in England"),
+    ],
+)
+def test_a_start_that_is_not_a_working_day_is_refused(cast, nation, start, message):
+    cast.host.nation = nation
+    cast.host.save()
+    application = select(cast.application_a, by=cast.coordinator, destination=cast.host)
+
+    with pytest.raises(services.PlacementError) as refused:
+        propose(application, by=cast.coordinator, supervisor=cast.supervisor, start_on=start)
+
+    assert refused.value.field == "start_on"
+    assert refused.value.message.startswith(message)
+    assert not Placement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_placement_running_past_31_december_is_refused(cast, selected_a):
+    cast.year.placements_end_on = date(2031, 12, 31)
+    cast.year.save()
+
+    with pytest.raises(services.PlacementError) as refused:
+        # Monday 29 December: 29, 30, 31, then 2 and 5 January 2032.
+        propose(
+            selected_a, by=cast.coordinator, supervisor=cast.supervisor, start_on=date(2031, 12, 29)
+        )
+
+    assert refused.value.message == (
+        "Five working days from 29 December 2031 end on 5 January 2032, after 31 December "
+        "2031: every placement is finished by the end of the year."
+    )
+    assert not Placement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_placement_outside_the_window_is_refused(cast, selected_a):
+    # The window closes on Thursday 18 December 2031.
+    with pytest.raises(services.PlacementError) as refused:
+        propose(
+            selected_a, by=cast.coordinator, supervisor=cast.supervisor, start_on=date(2031, 12, 15)
+        )
+
+    assert refused.value.message == (
+        "Five working days from 15 December 2031 end on 19 December 2031, outside the "
+        "placement window of 2031 (1 June 2031 to 18 December 2031). Choose an earlier or "
+        "later start."
+    )
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_placement_outside_the_window(cast, proposed_a, postgresql):
+    with pytest.raises(IntegrityError, match="within"), transaction.atomic():
+        Placement.objects.filter(pk=proposed_a.pk).update(
+            start_on=date(2031, 12, 29), end_on=date(2032, 1, 5)
+        )
+
+
+# --- Conflicts ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def alex_also_at_b(cast):
+    """Alex works at B as well, and B's call selects Alex to go to the host too."""
+    MembershipFactory(user=cast.staff, organisation=cast.organisation_b)
+    call_b = open_call(year=cast.year, organisation=cast.organisation_b)
+    return select(
+        submitted(call=call_b, applicant=cast.staff),
+        by=cast.other_coordinator,
+        destination=cast.host,
+    )
+
+
+@pytest.mark.django_db
+def test_a_person_in_two_overlapping_placements_is_refused(cast, proposed_a, alex_also_at_b):
+    with pytest.raises(services.PlacementError) as refused:
+        propose(
+            alex_also_at_b,
+            by=cast.other_coordinator,
+            supervisor=cast.supervisor,
+            start_on=FIRST_MONDAY + datetime.timedelta(days=2),
+        )
+
+    assert refused.value.field == "start_on"
+    assert refused.value.message == (
+        "Alex Applicant is already on a placement at Host Test Museum from 2 June 2031 to "
+        "6 June 2031, which overlaps these dates (4 June 2031 to 10 June 2031)."
+    )
+    # The week after is free.
+    later = propose(
+        alex_also_at_b,
+        by=cast.other_coordinator,
+        supervisor=cast.supervisor,
+        start_on=FIRST_MONDAY + datetime.timedelta(days=7),
+    )
+    assert later.start_on == date(2031, 6, 9)
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_overlapping_placements_for_a_person(
+    cast, proposed_a, alex_also_at_b, postgresql
+):
+    with pytest.raises(IntegrityError, match="two placements at once"), transaction.atomic():
+        Placement.objects.create(
+            application=alex_also_at_b,
+            year=cast.year,
+            participant=cast.staff,
+            home=cast.organisation_b,
+            host=cast.host,
+            supervisor=cast.supervisor,
+            start_on=date(2031, 6, 4),
+            end_on=date(2031, 6, 10),
+            proposed_at=proposed_a.proposed_at,
+        )
+
+
+@pytest.mark.django_db
+def test_a_declined_placement_frees_its_dates(cast, proposed_a):
+    services.placement_decline(placement=proposed_a, by=cast.host_coordinator, reason="Too soon")
+
+    again = propose(proposed_a.application, by=cast.host_coordinator, supervisor=cast.supervisor)
+
+    assert again.start_on == proposed_a.start_on
+    assert again.status == Status.PROPOSED
+
+
+@pytest.mark.django_db
+def test_a_supervisor_must_work_at_the_host(cast, selected_a):
+    with pytest.raises(services.PlacementError) as refused:
+        propose(selected_a, by=cast.coordinator, supervisor=cast.coordinator)
+
+    assert refused.value.field == "supervisor"
+    assert refused.value.message == "The supervisor must work at Host Test Museum."
+
+
+@pytest.mark.django_db
+def test_a_supervisor_with_two_placements_at_once_is_a_warning_not_a_refusal(
+    cast, proposed_a, client
+):
+    colleague = staff_of(cast.organisation_a, user__full_name="Casey Colleague")
+    cast.call_a.places = 2
+    cast.call_a.save()
+    second = select(
+        submitted(call=cast.call_a, applicant=colleague), by=cast.coordinator, destination=cast.host
+    )
+    client.force_login(cast.host_coordinator)
+
+    response = client.post(
+        f"/approvals/propose/{second.pk}/",
+        {"supervisor": cast.supervisor.pk, "start_on": "2031-06-03"},
+        follow=True,
+    )
+
+    placement = Placement.objects.get(application=second)
+    assert placement.status == Status.PROPOSED
+    assert services.supervisor_clashes(placement=placement) == [proposed_a]
+    assert (
+        "Sid Supervisor also supervises Alex Applicant from 2 June 2031 to 6 June 2031, at the "
+        "same time." in response.content.decode()
+    )
+
+
+# --- Approval ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_proposing_emails_the_coordinators_of_both_organisations(
+    cast, selected_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        placement = propose(selected_a, by=cast.coordinator, supervisor=cast.supervisor)
+
+    assert placement.end_on == date(2031, 6, 6)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [cast.coordinator.email, cast.host_coordinator.email]
+    )
+    assert (
+        mail.outbox[0].subject == "Placement of Alex Applicant at Host Test Museum: please approve"
+    )
+    assert f"/approvals/{placement.pk}/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_both_coordinators_approving_in_either_order_confirms(
+    cast, proposed_a, django_capture_on_commit_callbacks
+):
+    first = services.placement_approve(placement=proposed_a, by=cast.host_coordinator)
+    assert first.status == Status.PROPOSED
+    assert first.host_approved_by == cast.host_coordinator
+
+    with django_capture_on_commit_callbacks(execute=True):
+        placement = services.placement_approve(placement=proposed_a, by=cast.coordinator)
+
+    assert placement.status == Status.CONFIRMED
+    assert list(placement.status_changes.values_list("action", "by__full_name")) == [
+        (Action.PROPOSED, "Cora Coordinator"),
+        (Action.APPROVED_HOST, "Hana Host"),
+        (Action.APPROVED_HOME, "Cora Coordinator"),
+        (Action.CONFIRMED, "Cora Coordinator"),
+    ]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [
+            cast.coordinator.email,
+            cast.host_coordinator.email,
+            cast.staff.email,
+            cast.supervisor.email,
+        ]
+    )
+    assert {m.subject for m in mail.outbox} == {"Confirmed: Alex Applicant at Host Test Museum"}
+
+
+@pytest.mark.django_db
+def test_the_same_coordinator_approving_twice_is_refused(cast, proposed_a):
+    services.placement_approve(placement=proposed_a, by=cast.coordinator)
+
+    with pytest.raises(services.PlacementError) as refused:
+        services.placement_approve(placement=proposed_a, by=cast.coordinator)
+
+    assert refused.value.message == "Ashmolean Test Museum has already approved this placement."
+    proposed_a.refresh_from_db()
+    assert proposed_a.status == Status.PROPOSED
+    assert proposed_a.host_approved_at is None
+    assert proposed_a.status_changes.filter(action=Action.APPROVED_HOME).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_third_organisations_coordinator_cannot_approve(cast, proposed_a):
+    with pytest.raises(services.PlacementError) as refused:
+        services.placement_approve(placement=proposed_a, by=cast.other_coordinator)
+
+    assert refused.value.message == (
+        "Only the coordinators of Ashmolean Test Museum and Host Test Museum can do this."
+    )
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_confirmation_without_both_approvals(cast, proposed_a):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Placement.objects.filter(pk=proposed_a.pk).update(status=Status.CONFIRMED)
+
+
+def _in_thread(work, results, key, start):
+    def run():
+        try:
+            start.wait(5)
+            results[key] = work()
+        except Exception as error:
+            results[key] = error
+        finally:
+            close_old_connections()
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinators_approving_at_the_same_moment_confirm_once(cast, postgresql):
+    selected = select(cast.application_a, by=cast.coordinator, destination=cast.host)
+    placement = propose(selected, by=cast.coordinator, supervisor=cast.supervisor)
+    start, results = threading.Event(), {}
+
+    threads = [
+        _in_thread(
+            lambda person=person: services.placement_approve(placement=placement, by=person),
+            results,
+            key,
+            start,
+        )
+        for key, person in (("home", cast.coordinator), ("host", cast.host_coordinator))
+    ]
+    start.set()
+    for thread in threads:
+        thread.join(10)
+
+    assert all(isinstance(result, Placement) for result in results.values()), results
+    placement.refresh_from_db()
+    assert placement.status == Status.CONFIRMED
+    assert placement.home_approved_by == cast.coordinator
+    assert placement.host_approved_by == cast.host_coordinator
+    assert placement.status_changes.filter(action=Action.CONFIRMED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_coordinator_approving_twice_at_the_same_moment_approves_once(cast, postgresql):
+    selected = select(cast.application_a, by=cast.coordinator, destination=cast.host)
+    placement = propose(selected, by=cast.coordinator, supervisor=cast.supervisor)
+    start, results = threading.Event(), {}
+
+    threads = [
+        _in_thread(
+            lambda: services.placement_approve(placement=placement, by=cast.coordinator),
+            results,
+            key,
+            start,
+        )
+        for key in ("first", "second")
+    ]
+    start.set()
+    for thread in threads:
+        thread.join(10)
+
+    outcomes = sorted(type(result).__name__ for result in results.values())
+    assert outcomes == ["Placement", "PlacementError"], results
+    assert placement.status_changes.filter(action=Action.APPROVED_HOME).count() == 1
+
+
+@pytest.mark.django_db
+def test_asking_for_changes_goes_back_to_the_proposer_and_a_revision_starts_again(
+    cast, proposed_a, django_capture_on_commit_callbacks
+):
+    services.placement_approve(placement=proposed_a, by=cast.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.placement_request_changes(
+            placement=proposed_a, by=cast.host_coordinator, note="The week after, please."
+        )
+
+    assert [m.to for m in mail.outbox] == [[cast.coordinator.email]]
+    assert "The week after, please." in mail.outbox[0].body
+    assert f"/approvals/{proposed_a.pk}/revise/" in mail.outbox[0].body
+
+    revised = services.placement_revise(
+        placement=proposed_a,
+        by=cast.coordinator,
+        supervisor=cast.supervisor,
+        start_on=date(2031, 6, 9),
+    )
+
+    assert revised.status == Status.PROPOSED
+    assert (revised.start_on, revised.end_on) == (date(2031, 6, 9), date(2031, 6, 13))
+    assert revised.home_approved_at is None
+    assert list(PlacementDay.objects.filter(placement=revised).values_list("date", flat=True)) == [
+        date(2031, 6, day) for day in (9, 10, 11, 12, 13)
+    ]
+
+
+@pytest.mark.django_db
+def test_asking_for_changes_or_declining_needs_a_note(cast, proposed_a):
+    with pytest.raises(services.PlacementError, match="Say what should change"):
+        services.placement_request_changes(placement=proposed_a, by=cast.coordinator, note=" ")
+    with pytest.raises(services.PlacementError, match="Say why the placement is declined"):
+        services.placement_decline(placement=proposed_a, by=cast.coordinator, reason="")
+
+
+@pytest.mark.django_db
+def test_only_the_manager_cancels(cast, proposed_a, django_capture_on_commit_callbacks):
+    with pytest.raises(services.PlacementError, match="Only the programme manager"):
+        services.placement_cancel(placement=proposed_a, by=cast.coordinator, reason="No")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.placement_cancel(placement=proposed_a, by=cast.manager, reason="Funding ended")
+
+    proposed_a.refresh_from_db()
+    assert proposed_a.status == Status.CANCELLED
+    assert proposed_a.status_changes.last().by == cast.manager
+    assert {m.to[0] for m in mail.outbox} == {
+        cast.coordinator.email,
+        cast.host_coordinator.email,
+        cast.staff.email,
+        cast.supervisor.email,
+    }
+
+
+# --- Completion --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_daily_sweep_completes_confirmed_placements_after_their_last_day(cast, proposed_a):
+    placement = confirm(
+        proposed_a, home_coordinator=cast.coordinator, host_coordinator=cast.host_coordinator
+    )
+    colleague = staff_of(cast.organisation_b)
+    call_b = open_call(year=cast.year, organisation=cast.organisation_b)
+    other = select(
+        submitted(call=call_b, applicant=colleague),
+        by=cast.other_coordinator,
+        destination=cast.host,
+    )
+    cancelled = propose(other, by=cast.other_coordinator, supervisor=cast.supervisor)
+    services.placement_cancel(placement=cancelled, by=cast.manager, reason="Ill")
+
+    # Just after midnight on 7 June in London (23:00 UTC on the 6th, in summer time).
+    with time_machine.travel(datetime.datetime(2031, 6, 6, 23, 0, tzinfo=datetime.UTC)):
+        assert [p.pk for p in services.placements_complete_finished()] == [placement.pk]
+
+    placement.refresh_from_db()
+    cancelled.refresh_from_db()
+    assert placement.status == Status.COMPLETED
+    assert placement.status_changes.last().action == Action.COMPLETED
+    assert cancelled.status == Status.CANCELLED
+    assert services.placements_complete_finished(today=date(2031, 7, 1)) == []
+
+
+@pytest.mark.django_db
+def test_the_sweep_leaves_a_placement_on_its_last_day(cast, proposed_a):
+    confirmed = confirm(
+        proposed_a, home_coordinator=cast.coordinator, host_coordinator=cast.host_coordinator
+    )
+
+    with time_machine.travel(datetime.datetime(2031, 6, 6, 22, 0, tzinfo=datetime.UTC)):
+        assert services.placements_complete_finished() == []
+
+    confirmed.refresh_from_db()
+    assert confirmed.status == Status.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_the_sweep_never_completes_a_proposal(cast, proposed_a):
+    assert services.placements_complete_finished(today=date(2031, 12, 31)) == []
+
+    proposed_a.refresh_from_db()
+    assert proposed_a.status == Status.PROPOSED
