@@ -77,6 +77,9 @@ APPLICATIONS = [
 
 # Each applicant's line manager (made-up people at the same organisation).
 LINE_MANAGERS = {
+    "Ben Carter": "Helen Marsh",
+    "Maya Collins": "Daniel Osei",
+    "Declan Murphy": "Siobhan Kelly",
     "Sam Okafor": "Helen Marsh",
     "Hannah Price": "Daniel Osei",
     "Tom Becker": "Marta Kowalski",
@@ -85,18 +88,24 @@ LINE_MANAGERS = {
 }
 
 
+# What every demo application says, unless it says otherwise.
+GENERAL_ANSWERS = {
+    "specialism": Application.Specialism.COLLECTIONS,
+    "career_level": Application.CareerLevel.MID,
+    "can_share": "Ten years of experience in my field, and a keen interest in "
+    "working across organisations.",
+    "departments_of_interest": "Collections, learning, and the team who run loans.",
+    "availability": "Any week in September or October.",
+}
+
+
 def _answers(name: str, slug: str, first_choice: Organisation, answers: dict) -> dict:
     line_manager = LINE_MANAGERS[name]
     return {
-        "specialism": Application.Specialism.COLLECTIONS,
-        "career_level": Application.CareerLevel.MID,
+        **GENERAL_ANSWERS,
         "line_manager_name": line_manager,
         "line_manager_email": email_for(line_manager, slug),
         "first_preference": first_choice,
-        "can_share": "Ten years of experience in my field, and a keen interest in "
-        "working across organisations.",
-        "departments_of_interest": "Collections, learning, and the team who run loans.",
-        "availability": "Any week in September or October.",
         **answers,
     }
 

@@ -144,6 +144,7 @@ PEOPLE = {
             ("Tom Becker", "Conservator, Organic Materials"),
             ("Grace Adeyemi", "Collections Manager, Asia"),
             ("Ben Carter", "Digital Content Producer"),
+            ("Maya Collins", "Interpretation Officer"),
         ],
     ),
     "national-museums-scotland": ("Eilidh MacLeod", [("Callum Reid", "Collections Officer")]),

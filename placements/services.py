@@ -71,6 +71,11 @@ def placement_problems(
         problems["supervisor"] = _("The supervisor must work at %(host)s.") % {"host": host}
     if start_on is None:
         return problems
+    if start_on <= timezone.localdate():
+        problems["start_on"] = _("The first day must be after today, %(today)s.") % {
+            "today": long_date(timezone.localdate())
+        }
+        return problems
     reason = why_not_working(start_on, host.nation)
     if reason:
         problems["start_on"] = (

@@ -6,12 +6,13 @@ from django.test.utils import override_settings
 
 from applications import demo as applications_demo
 from partners import demo as partners_demo
+from placements import demo as placements_demo
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo programme (organisations, people, roles, programme years, "
-        "partnerships, calls, applications). Safe to run again."
+        "partnerships, calls, applications, placements). Safe to run again."
     )
 
     # Demo records go through the real services, which email the people concerned;
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 created = partners_demo.load()
                 created.update(applications_demo.load())
+                created.update(placements_demo.load())
         finally:
             logging.disable(logging.NOTSET)
         summary = ", ".join(f"{count} {kind}" for kind, count in created.items())
