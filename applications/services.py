@@ -18,6 +18,8 @@ from applications.models import (
     Endorsement,
     hash_token,
 )
+from applications.signals import application_withdrawn
+from knowledge_exchange.errors import RuleError
 from knowledge_exchange.mail import absolute_url, queue_templated_email
 from partners.models import (
     Membership,
@@ -50,16 +52,8 @@ REQUIRED_TO_SUBMIT = (
 EDITABLE_IN_DRAFT = (*REQUIRED_TO_SUBMIT, "second_preference", "access_requirements")
 
 
-class ApplicationError(Exception):
-    """A change the programme's rules refuse; the message is for people.
-
-    `field` names the form field the message belongs to, where there is one.
-    """
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class ApplicationError(RuleError):
+    """A change to a call or an application that the programme's rules refuse."""
 
 
 # --- Calls -----------------------------------------------------------------------
@@ -386,7 +380,8 @@ def application_withdraw(*, application: Application, by: User, note: str = "") 
 
     If they had been selected, the first person on the call's reserve list is offered
     the place (see application_offer_to_reserve). Side effects: status changes; emails
-    to the applicant and the home coordinators once committed.
+    to the applicant and the home coordinators once committed; the
+    `application_withdrawn` signal, inside the transaction (a placement is cancelled).
     """
     with transaction.atomic():
         Call.objects.select_for_update().get(pk=application.call_id)
@@ -397,6 +392,7 @@ def application_withdraw(*, application: Application, by: User, note: str = "") 
         application.status = Status.WITHDRAWN
         application.save(update_fields=["status", "updated_at"])
         _record(application, from_status=from_status, by=by, note=note)
+        application_withdrawn.send(sender=Application, application=application, by=by)
         _email_applicant(application, template="application_withdrawn")
         offered = (
             _offer_to_reserve(application.call, application.destination) if was_selected else None

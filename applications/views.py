@@ -30,16 +30,11 @@ from applications.forms import (
 from applications.models import Application, hash_token
 from applications.permissions import can_read_access_requirements
 from applications.services import ApplicationError, EndorsementError
+from knowledge_exchange.errors import add_form_error
 from partners.models import long_datetime
 from partners.selectors import coordinates_any
 
 Status = Application.Status
-
-
-def _form_error(form, error: ApplicationError) -> None:
-    """Put a service's refusal on the field it concerns, or on the whole form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 # --- Public pages ------------------------------------------------------------------
@@ -205,7 +200,7 @@ class ApplicationUpdateView(ApplicantObjectMixin, FormView):
                 if self.submitting:
                     services.application_submit(application=application, by=self.request.user)
         except ApplicationError as error:
-            _form_error(form, error)
+            add_form_error(form, error)
             return self.form_invalid(form)
         if self.submitting:
             messages.success(
@@ -244,7 +239,7 @@ class ApplicationWithdrawView(ApplicantObjectMixin, FormView):
                 application=self.application, by=self.request.user, note=form.cleaned_data["note"]
             )
         except ApplicationError as error:
-            _form_error(form, error)
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Your application is withdrawn."))
         return redirect(self.application)
@@ -268,7 +263,7 @@ class EndorsementResendView(ApplicantObjectMixin, FormView):
                 application=self.application, by=self.request.user, **form.cleaned_data
             )
         except ApplicationError as error:
-            _form_error(form, error)
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -430,7 +425,7 @@ class ApplicationReviewView(LoginRequiredMixin, FormView):
             else:
                 services.application_shortlist(**arguments)
         except ApplicationError as error:
-            _form_error(form, error)
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -491,7 +486,7 @@ class HostingDetailView(LoginRequiredMixin, FormView):
                 note=form.cleaned_data["note"],
             )
         except ApplicationError as error:
-            _form_error(form, error)
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from applications.admin import ProgrammeYearWithCallsAdmin
+from knowledge_exchange.errors import add_form_error
 from partners.models import ProgrammeYear
 from placements import selectors, services
 from placements.forms import CancelForm, QueryForm
@@ -158,7 +159,7 @@ class PlacementAdmin(SimpleHistoryAdmin):
                     placement=placement, by=request.user, reason=form.cleaned_data["reason"]
                 )
             except PlacementError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                add_form_error(form, error)
             else:
                 self.message_user(request, _("The placement is cancelled; everyone has been told."))
                 return HttpResponseRedirect(
@@ -271,7 +272,7 @@ class ExpenseClaimAdmin(SimpleHistoryAdmin):
                 else:
                     services.expense_claim_query(claim=claim, by=request.user, note=note)
             except PlacementError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                add_form_error(form, error)
             else:
                 self.message_user(
                     request,

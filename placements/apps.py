@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PlacementsConfig(AppConfig):
     name = "placements"
     verbose_name = _("Placements")
+
+    def ready(self) -> None:
+        from placements import receivers
+
+        receivers.connect()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, hash_token
 from applications.permissions import coordinated_organisation_ids
+from knowledge_exchange.errors import RuleError
 from knowledge_exchange.mail import absolute_url, queue_templated_email
 from partners.models import Membership, User, long_date
 from partners.permissions import is_programme_manager
@@ -32,16 +33,8 @@ Status = Placement.Status
 Action = PlacementStatusChange.Action
 
 
-class PlacementError(Exception):
-    """A change the programme's rules refuse; the message is for people.
-
-    `field` names the form field the message belongs to, where there is one.
-    """
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class PlacementError(RuleError):
+    """A change to a placement that the programme's rules refuse."""
 
 
 # --- Dates -------------------------------------------------------------------------
@@ -432,6 +425,23 @@ def placement_cancel(*, placement: Placement, by: User, reason: str) -> Placemen
         _move(placement, to_status=Status.CANCELLED, action=Action.CANCELLED, by=by, note=reason)
         _email_everyone(placement, template="placement_cancelled", context={"note": reason})
     return placement
+
+
+def placements_cancel_on_withdrawal(*, application: Application, by: User) -> list[Placement]:
+    """When a participant withdraws, their placement that has not yet happened is
+    cancelled with them. Side effects: the status and a record for each; emails to the
+    supervisor and both organisations' coordinators once committed."""
+    cancelled = []
+    live = application.placements.filter(
+        status__in=[Status.PROPOSED, Status.CHANGES_REQUESTED, Status.CONFIRMED]
+    )
+    note = _("%(person)s withdrew from the programme.") % {"person": application.applicant}
+    for placement in live:
+        placement = _locked(placement)
+        _move(placement, to_status=Status.CANCELLED, action=Action.CANCELLED, by=by, note=note)
+        _email_everyone(placement, template="placement_cancelled", context={"note": note})
+        cancelled.append(placement)
+    return cancelled
 
 
 def _move(placement: Placement, *, to_status: str, action: str, by: User | None, note: str = ""):

@@ -21,6 +21,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from applications.models import hash_token
 from applications.views import CoordinatorMixin
+from knowledge_exchange.errors import add_form_error
 from partners.models import long_date
 from placements import permissions, selectors, services
 from placements.forms import (
@@ -31,12 +32,6 @@ from placements.forms import (
 )
 from placements.ics import placements_calendar
 from placements.services import PlacementError
-
-
-def _form_error(form, error: PlacementError) -> None:
-    """Put a service's refusal on the field it concerns, or on the whole form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def _warn_about_supervisor(request, placement) -> None:
@@ -132,7 +127,7 @@ class PlanView(PlacementMixin, FormView):
                 data=form.cleaned_data,
             )
         except PlacementError as error:
-            _form_error(form, error)
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The session is added to the plan."))
         return redirect("placements:placement_plan", pk=self.placement.pk)
@@ -183,7 +178,7 @@ class PlanSessionUpdateView(PlanSessionMixin, FormView):
                 data=form.cleaned_data,
             )
         except PlacementError as error:
-            _form_error(form, error)
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The session is saved."))
         return redirect("placements:placement_plan", pk=self.placement.pk)
@@ -251,7 +246,7 @@ class ExpenseClaimCreateView(LoginRequiredMixin, FormView):
                 receipt=form.cleaned_data["receipt"],
             )
         except PlacementError as error:
-            _form_error(form, error)
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -293,7 +288,7 @@ class ExpenseClaimUpdateView(LoginRequiredMixin, FormView):
                 receipt=form.cleaned_data.get("receipt"),
             )
         except PlacementError as error:
-            _form_error(form, error)
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Your claim is sent again."))
         return redirect(self.claim.placement.get_absolute_url() + "#expenses")
@@ -355,7 +350,7 @@ class PlacementProposeView(LoginRequiredMixin, FormView):
                 application=self.application, by=self.request.user, **form.cleaned_data
             )
         except PlacementError as error:
-            _form_error(form, error)
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -410,7 +405,7 @@ class PlacementReviseView(CoordinatorPlacementMixin, FormView):
                 placement=self.placement, by=self.request.user, **form.cleaned_data
             )
         except PlacementError as error:
-            _form_error(form, error)
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The placement is proposed again."))
         _warn_about_supervisor(self.request, placement)
@@ -465,7 +460,7 @@ class PlacementDecideView(CoordinatorPlacementMixin, FormView):
                 services.placement_decline(**arguments, reason=form.cleaned_data["note"])
                 message = _("The placement is declined; both coordinators have been told.")
         except PlacementError as error:
-            _form_error(form, error)
+            add_form_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, message)
         return redirect("placements:approval_queue")

@@ -527,3 +527,18 @@ def test_your_placements_runs_the_same_queries_for_one_or_many(
         response = client.get(_url("placement_list"))
 
     assert len(response.context["placements"]) == 1 + more
+
+
+@pytest.mark.django_db
+def test_the_manager_cancels_in_the_admin_with_a_reason(client, cast, confirmed_a):
+    client.force_login(cast.manager)
+    url = reverse("admin:placements_placement_cancel", args=[confirmed_a.pk])
+
+    refused = client.post(url, {"reason": " "})
+    assert refused.context["form"].errors == {"reason": ["Say why the placement is cancelled."]}
+    client.post(url, {"reason": "The host had to close for repairs."})
+
+    confirmed_a.refresh_from_db()
+    assert confirmed_a.status == Status.CANCELLED
+    assert confirmed_a.decision_note == "The host had to close for repairs."
+    assert "can no longer be cancelled" in client.get(url).content.decode()

@@ -9,6 +9,7 @@ import time_machine
 from django.core import mail
 from django.db import IntegrityError, close_old_connections, connection, transaction
 
+from applications import services as application_services
 from placements import services
 from placements.models import Placement, PlacementDay, PlacementStatusChange
 from placements.working_days import working_days_from
@@ -501,3 +502,30 @@ def test_the_sweep_never_completes_a_proposal(cast, proposed_a):
 
     proposed_a.refresh_from_db()
     assert proposed_a.status == Status.PROPOSED
+
+
+@pytest.mark.django_db
+def test_withdrawing_cancels_the_placement_and_tells_everyone(
+    cast, proposed_a, django_capture_on_commit_callbacks
+):
+    placement = confirm(
+        proposed_a, home_coordinator=cast.coordinator, host_coordinator=cast.host_coordinator
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        application_services.application_withdraw(
+            application=placement.application, by=cast.staff, note="A family matter."
+        )
+
+    placement.refresh_from_db()
+    assert placement.status == Status.CANCELLED
+    assert placement.decision_note == "Alex Applicant withdrew from the programme."
+    assert placement.status_changes.last().by == cast.staff
+    cancelled = [m for m in mail.outbox if m.subject.startswith("Cancelled")]
+    assert {m.to[0] for m in cancelled} == {
+        cast.coordinator.email,
+        cast.host_coordinator.email,
+        cast.staff.email,
+        cast.supervisor.email,
+    }
+    assert services.placements_complete_finished(today=date(2031, 7, 1)) == []
