@@ -105,7 +105,7 @@ class PlacementAdmin(SimpleHistoryAdmin):
         "approved",
         "waiting",
     ]
-    list_filter = ["year", "status", "host", "home"]
+    list_filter = ["year", "status", "host"]
     search_fields = ["participant__full_name", "participant__email", "supervisor__full_name"]
     date_hierarchy = "start_on"
     fields = PLACEMENT_FIELDS

@@ -195,19 +195,30 @@ class Placement(models.Model):
                 name="placement_fits_year_and_person",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert | pgtrigger.Update,
-                declare=[("year_row", "RECORD")],
+                declare=[("year_row", "RECORD"), ("dates_changed", "boolean")],
+                # Each rule is checked when what it is about changes, so a later
+                # change elsewhere (the year's window edited, a supervisor who has
+                # moved on) never stops a placement from being approved or completed.
                 func=f"""
-                SELECT year, placements_start_on, placements_end_on INTO year_row
-                FROM partners_programmeyear WHERE id = NEW.year_id;
-                IF NEW.start_on < year_row.placements_start_on
-                   OR NEW.end_on > year_row.placements_end_on
-                   OR extract(year FROM NEW.end_on) <> year_row.year THEN
-                    RAISE EXCEPTION 'A placement in % runs within % to %.',
-                        year_row.year, year_row.placements_start_on, year_row.placements_end_on
-                        USING ERRCODE = 'check_violation',
-                              CONSTRAINT = 'placements_placement_within_window';
+                dates_changed := TG_OP = 'INSERT'
+                    OR NEW.start_on <> OLD.start_on OR NEW.end_on <> OLD.end_on
+                    OR NEW.year_id <> OLD.year_id OR NEW.participant_id <> OLD.participant_id;
+                IF dates_changed THEN
+                    SELECT year, placements_start_on, placements_end_on INTO year_row
+                    FROM partners_programmeyear WHERE id = NEW.year_id;
+                    IF NEW.start_on < year_row.placements_start_on
+                       OR NEW.end_on > year_row.placements_end_on
+                       OR extract(year FROM NEW.end_on) <> year_row.year THEN
+                        RAISE EXCEPTION 'A placement in % runs within % to %.',
+                            year_row.year, year_row.placements_start_on,
+                            year_row.placements_end_on
+                            USING ERRCODE = 'check_violation',
+                                  CONSTRAINT = 'placements_placement_within_window';
+                    END IF;
                 END IF;
-                IF NEW.status IN ({HOLDS_DATES_SQL}) THEN
+                IF NEW.status IN ({HOLDS_DATES_SQL}) AND (
+                    dates_changed OR OLD.status NOT IN ({HOLDS_DATES_SQL})
+                ) THEN
                     PERFORM pg_advisory_xact_lock(7301, NEW.participant_id::integer);
                     IF EXISTS (
                         SELECT 1 FROM placements_placement p
@@ -220,7 +231,10 @@ class Placement(models.Model):
                                   CONSTRAINT = 'placements_placement_no_overlap';
                     END IF;
                 END IF;
-                IF NOT EXISTS (
+                IF (
+                    TG_OP = 'INSERT' OR NEW.supervisor_id <> OLD.supervisor_id
+                    OR NEW.host_id <> OLD.host_id
+                ) AND NOT EXISTS (
                     SELECT 1 FROM partners_membership
                     WHERE user_id = NEW.supervisor_id AND organisation_id = NEW.host_id
                 ) THEN

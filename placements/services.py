@@ -453,12 +453,12 @@ def _move(placement: Placement, *, to_status: str, action: str, by: User | None,
     _record(placement, action=action, from_status=from_status, by=by, note=note)
 
 
-def placement_complete(*, placement: Placement) -> Placement:
+def placement_complete(*, placement: Placement, today: datetime.date | None = None) -> Placement:
     """Mark a confirmed placement completed once its last day has passed, which opens
     its evaluation. Side effects: the status and a record (by nobody: the daily sweep)."""
     with transaction.atomic():
         placement = _locked(placement)
-        if placement.end_on >= timezone.localdate():
+        if placement.end_on >= (today or timezone.localdate()):
             raise PlacementError(_("This placement has not yet finished."))
         _move(placement, to_status=Status.COMPLETED, action=Action.COMPLETED, by=None)
     return placement
@@ -472,7 +472,7 @@ def placements_complete_finished(*, today: datetime.date | None = None) -> list[
     completed = []
     for placement in finished.order_by("end_on", "pk"):
         try:
-            completed.append(placement_complete(placement=placement))
+            completed.append(placement_complete(placement=placement, today=today))
         except PlacementError:
             continue  # changed by someone else since it was read
     return completed

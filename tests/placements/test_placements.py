@@ -529,3 +529,18 @@ def test_withdrawing_cancels_the_placement_and_tells_everyone(
         cast.supervisor.email,
     }
     assert services.placements_complete_finished(today=date(2031, 7, 1)) == []
+
+
+@pytest.mark.django_db
+def test_a_later_change_elsewhere_never_blocks_approving_or_completing(cast, proposed_a):
+    # The window is moved past the placement, and the supervisor leaves the host.
+    cast.year.placements_start_on = date(2031, 7, 1)
+    cast.year.save()
+    cast.supervisor.memberships.all().delete()
+
+    placement = confirm(
+        proposed_a, home_coordinator=cast.coordinator, host_coordinator=cast.host_coordinator
+    )
+    [completed] = services.placements_complete_finished(today=date(2031, 6, 9))
+
+    assert (placement.status, completed.status) == (Status.CONFIRMED, Status.COMPLETED)
