@@ -15,6 +15,7 @@ from partners.selectors import (
     public_programme,
     years_hosted_for_coordinator,
 )
+from placements.selectors import placements_for_person
 
 
 class HomeView(TemplateView):
@@ -57,6 +58,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             is_manager=is_programme_manager(self.request.user),
             coordinator_memberships=coordinator_memberships,
             memberships=memberships,
+            placements=placements_for_person(user=self.request.user),
             **kwargs,
         )
 

@@ -34,7 +34,7 @@ def _sign_in_as(page, live_server, person):
 
 def _dashboard_link(page, name):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
-    page.get_by_role("link", name=name).click()
+    page.get_by_role("link", name=name, exact=True).click()
 
 
 def test_both_coordinators_approve_the_supervisor_plans_and_the_participant_claims(
@@ -127,8 +127,12 @@ def test_both_coordinators_approve_the_supervisor_plans_and_the_participant_clai
     expect(page.get_by_role("button", name="Print this plan")).to_be_visible()
     axe(page)
 
-    # The participant downloads the calendar file and claims an expense.
+    # The participant sees it on their dashboard, downloads the calendar file and
+    # claims an expense.
     _sign_in_as(page, live_server, sam)
+    placements = page.get_by_role("region", name="Your placements")
+    expect(placements).to_contain_text("Plan your days with Sid Supervisor: 1 session planned")
+    axe(page)
     _dashboard_link(page, "Your placements")
     page.get_by_role("link", name="Sam Sample at British Museum").click()
     with page.expect_download() as download:

@@ -67,8 +67,8 @@ def test_dashboard_queries_do_not_grow_with_memberships(
     client.force_login(person)
 
     # session, user, memberships with their organisations and head counts,
-    # partnerships with their years, years hosted
-    with django_assert_num_queries(5):
+    # partnerships with their years, years hosted, their placements
+    with django_assert_num_queries(6):
         response = client.get(reverse("dashboard"))
     assert response.content.decode().count("Your partnership in") == organisations
 

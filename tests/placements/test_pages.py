@@ -542,3 +542,19 @@ def test_the_manager_cancels_in_the_admin_with_a_reason(client, cast, confirmed_
     assert confirmed_a.status == Status.CANCELLED
     assert confirmed_a.decision_note == "The host had to close for repairs."
     assert "can no longer be cancelled" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("more", [0, 4])
+def test_the_dashboard_shows_placements_with_the_same_queries_for_one_or_many(
+    client, cast, proposed_a, more, django_assert_num_queries
+):
+    _more_placements(cast, more)
+    client.force_login(cast.supervisor)
+
+    # session, user, memberships, placements with their sessions counted
+    with django_assert_num_queries(4):
+        response = client.get(reverse("dashboard"))
+
+    assert len(response.context["placements"]) == 1 + more
+    assert "Waiting for both coordinators to approve the dates." in response.content.decode()
