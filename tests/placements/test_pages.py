@@ -498,12 +498,13 @@ def _rows(response) -> int:
 @pytest.mark.parametrize(
     ("url", "person", "queries"),
     [
-        # session, user, coordinated organisations, the manager's group, the proposals,
-        # the selected people with no placement
+        # session, user, "is a coordinator", the organisations coordinated, the
+        # proposals, the selected people with no placement
         (reverse_lazy("placements:approval_queue"), "coordinator", 6),
-        # session, user, coordinated organisations, the manager's group, the years, the weeks
+        # session, user, "is a coordinator", the organisations coordinated, the years,
+        # the year's placements
         (reverse_lazy("placements:calendar"), "coordinator", 6),
-        # session, user, the manager's group, the placements with their sessions counted
+        # session, user, the placements with their sessions counted
         (reverse_lazy("placements:placement_list"), "supervisor", 3),
         # session, user, memberships, the placements with their sessions counted
         (reverse_lazy("dashboard"), "supervisor", 4),
