@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("applications.urls")),
     path("", include("placements.urls")),
+    path("", include("evaluations.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -211,6 +211,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 ENDORSEMENT_LINK_DAYS = env.int("ENDORSEMENT_LINK_DAYS", default=14)
 # The largest receipt a participant may upload with an expense claim.
 RECEIPT_MAX_BYTES = env.int("RECEIPT_MAX_BYTES", default=5 * 1024 * 1024)
+# How long after a placement's last day its follow-up evaluation opens.
+FOLLOW_UP_MONTHS = env.int("FOLLOW_UP_MONTHS", default=6)
 # When the daily sweep runs (UK time, HH:MM): it completes finished placements.
 DAILY_SWEEP_AT = env("DAILY_SWEEP_AT", default="06:00")
 _sweep_hour, _sweep_minute = (int(part) for part in DAILY_SWEEP_AT.split(":"))

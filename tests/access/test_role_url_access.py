@@ -231,6 +231,12 @@ ACCESS = {
     "placements:calendar": ({}, coordinators(OK, other=OK)),
     "placements:calendar_feed": ({}, signed_in(OK)),
     "placements:calendar_feed_file": ({"token": "not-a-real-token"}, everyone(NOT_FOUND)),
+    # Evaluations: each person's own; the baseline is the participant's to answer.
+    "evaluations:response_list": ({}, signed_in(OK)),
+    "evaluations:response_form": (
+        lambda cast: {**placement_a(cast), "instrument": "baseline"},
+        only(staff=OK),
+    ),
 }
 
 

@@ -9,6 +9,8 @@ from applications.models import Application
 from partners.models import Organisation, User
 from placements import services
 from placements.models import Placement
+from tests.factories.applications import submitted
+from tests.factories.partners import staff_of
 
 # A Monday in the 2031 window with no bank holiday anywhere in the UK that week.
 FIRST_MONDAY = datetime.date(2031, 6, 2)
@@ -57,3 +59,21 @@ def claim(placement: Placement, *, amount: str = "12.50", **data):
         },
         receipt=receipt(),
     )
+
+
+def more_placements(cast, count: int) -> list[Placement]:
+    """`count` more of A's staff placed at the host, supervised by Sid, proposed."""
+    cast.call_a.places = count + 1
+    cast.call_a.save()
+    placements = []
+    for number in range(count):
+        application = select(
+            submitted(call=cast.call_a, applicant=staff_of(cast.organisation_a)),
+            by=cast.coordinator,
+            destination=cast.host,
+        )
+        start = datetime.date(2031, 6, 9) + datetime.timedelta(weeks=number)
+        placements.append(
+            propose(application, by=cast.coordinator, supervisor=cast.supervisor, start_on=start)
+        )
+    return placements

@@ -9,9 +9,8 @@ from icalendar import Calendar
 
 from placements import services
 from placements.models import ExpenseClaim, Placement
-from tests.factories.applications import submitted
 from tests.factories.partners import staff_of
-from tests.factories.placements import PNG, claim, confirm, propose, receipt, select
+from tests.factories.placements import PNG, claim, confirm, more_placements, receipt
 
 Status = Placement.Status
 
@@ -469,24 +468,6 @@ def test_the_year_overview_totals_budgets_and_spend_by_partner(client, cast, con
 # --- Query counts ---------------------------------------------------------------------
 
 
-def _more_placements(cast, count):
-    """`count` more of A's staff placed at the host, supervised by Sid, proposed."""
-    cast.call_a.places = count + 1
-    cast.call_a.save()
-    placements = []
-    for number in range(count):
-        application = select(
-            submitted(call=cast.call_a, applicant=staff_of(cast.organisation_a)),
-            by=cast.coordinator,
-            destination=cast.host,
-        )
-        start = datetime.date(2031, 6, 9) + datetime.timedelta(weeks=number)
-        placements.append(
-            propose(application, by=cast.coordinator, supervisor=cast.supervisor, start_on=start)
-        )
-    return placements
-
-
 def _rows(response) -> int:
     context = response.context
     if "weeks" in context:
@@ -514,7 +495,7 @@ def _rows(response) -> int:
 def test_list_pages_run_the_same_queries_for_one_placement_or_many(
     client, cast, proposed_a, url, person, queries, more, django_assert_num_queries
 ):
-    _more_placements(cast, more)
+    more_placements(cast, more)
     client.force_login(getattr(cast, person))
 
     with django_assert_num_queries(queries):

@@ -1,0 +1,47 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from evaluations.models import AIMS, OUTCOMES, Response
+from evaluations.services import questions, required_to_submit
+
+
+class ResponseForm(forms.ModelForm):
+    """An instrument's questions. "Save and finish later" keeps whatever is there;
+    "Submit" needs every rating, each missing one marked on its field."""
+
+    SAVE, SUBMIT = "save", "submit"
+
+    class Meta:
+        model = Response
+        fields = [*OUTCOMES, *AIMS, "reflections", "shared_at_home", "comments"]
+        widgets = {
+            **{name: forms.RadioSelect for name in [*OUTCOMES, *AIMS]},
+            "reflections": forms.Textarea(attrs={"rows": 5}),
+            "shared_at_home": forms.Textarea(attrs={"rows": 4}),
+            "comments": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, instrument: str, submitting: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        self.submitting = submitting
+        asked = questions(instrument)
+        for name in list(self.fields):
+            if name not in asked:
+                del self.fields[name]
+        for name in required_to_submit(instrument):
+            field = self.fields[name]
+            field.choices = [choice for choice in field.choices if choice[0] != ""]
+            field.label = _("%(label)s (needed to submit)") % {"label": field.label}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.submitting:
+            for name in required_to_submit(self.instrument):
+                if cleaned.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("Answer this question before submitting."))
+        return cleaned
+
+    def validate_constraints(self, exclude=None):
+        # The rules for a submitted response are checked by clean() and the service.
+        return None

@@ -1,0 +1,116 @@
+"""Evaluations in the browser: each person's list of what to answer, and each form.
+
+Each view fetches its placement through a guarded selector (someone else's is a 404),
+and each POST hands its form's cleaned data to one service.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, ListView
+
+from evaluations import selectors, services
+from evaluations.forms import ResponseForm
+from evaluations.models import Instrument
+from knowledge_exchange.errors import add_form_error
+
+
+class EvaluationListView(LoginRequiredMixin, ListView):
+    """The evaluations a person answers, placement by placement, with what is open."""
+
+    template_name = "evaluations/response_list.html"
+    context_object_name = "placements"
+
+    def get_queryset(self):
+        return selectors.placements_to_evaluate(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        for placement in context["placements"]:
+            responses = {r.instrument: r for r in placement.evaluation_responses.all()}
+            placement.evaluations = [
+                {
+                    "instrument": Instrument(instrument),
+                    "response": responses.get(instrument),
+                    "why_not_open": services.why_not_open(
+                        placement=placement, instrument=instrument
+                    ),
+                }
+                for instrument in Instrument.values
+                if services.respondent_id(placement, instrument) == user.pk
+            ]
+        return context
+
+
+class ResponseFormView(LoginRequiredMixin, FormView):
+    """One instrument for one placement: saved as a draft as often as needed, then
+    submitted; once submitted, shown as it was."""
+
+    template_name = "evaluations/response_form.html"
+    form_class = ResponseForm
+
+    @cached_property
+    def placement(self):
+        return selectors.placement_to_evaluate(user=self.request.user, pk=self.kwargs["pk"])
+
+    @cached_property
+    def instrument(self) -> str:
+        instrument = self.kwargs["instrument"]
+        if instrument not in Instrument.values:
+            raise Http404("No such evaluation")
+        if services.respondent_id(self.placement, instrument) != self.request.user.pk:
+            raise Http404("Someone else answers this evaluation")
+        return instrument
+
+    @cached_property
+    def response(self):
+        return selectors.response_to(placement=self.placement, instrument=self.instrument)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.instrument  # noqa: B018 (a 404 before anything else)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instrument"] = self.instrument
+        kwargs["submitting"] = self.request.POST.get("action") == ResponseForm.SUBMIT
+        if self.response:
+            kwargs["instance"] = self.response
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            placement=self.placement,
+            instrument=Instrument(self.instrument),
+            response=self.response,
+            why_not_open=services.why_not_open(
+                placement=self.placement, instrument=self.instrument
+            ),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        submit = form.submitting
+        try:
+            services.response_save(
+                placement=self.placement,
+                instrument=self.instrument,
+                by=self.request.user,
+                data=form.cleaned_data,
+                submit=submit,
+            )
+        except services.EvaluationError as error:
+            add_form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Thank you: your answers are submitted.")
+            if submit
+            else _("Your answers are saved. Come back to finish and submit them."),
+        )
+        return redirect("evaluations:response_list")

@@ -1,0 +1,56 @@
+"""Evaluations, in the browser: the participant saves part of the baseline survey, is
+told what is missing, and submits it; the list shows what is open and what is done."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in
+from tests.factories.partners import PASSWORD
+from tests.factories.placements import confirm, propose, select
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_participant_saves_then_submits_the_baseline_survey(page, live_server, axe, cast):
+    confirm(
+        propose(
+            select(cast.application_a, by=cast.coordinator, destination=cast.host),
+            by=cast.coordinator,
+            supervisor=cast.supervisor,
+        ),
+        home_coordinator=cast.coordinator,
+        host_coordinator=cast.host_coordinator,
+    )
+    sign_in(page, live_server, cast.staff.email, password=PASSWORD)
+    page.get_by_role("link", name="Your evaluations").click()
+    expect(page.get_by_role("heading", name="Your evaluations")).to_be_visible()
+    axe(page)
+    expect(
+        page.get_by_role("listitem").filter(has_text="Post-exchange evaluation")
+    ).to_contain_text("opens once the placement is completed")
+    page.get_by_role("link", name=re.compile(r"^Start\W+Baseline survey")).click()
+    axe(page)
+
+    def rate(question, answer):
+        page.get_by_role("group", name=re.compile(question)).get_by_label(answer).check()
+
+    rate("Confidence", "3: moderate")
+    page.get_by_label("Anything else").fill("Looking forward to it.")
+    page.get_by_role("button", name="Save and finish later").click()
+    expect(page.get_by_text("Your answers are saved.")).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"^Continue\W+Baseline survey")).click()
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Answer this question before submitting.").first).to_be_visible()
+    expect(page.get_by_label("Anything else")).to_have_value("Looking forward to it.")
+    axe(page)
+    rate("Knowledge-sharing", "4: high")
+    rate("Time for reflection", "2: low")
+    rate("Motivation", "5: very high")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Thank you: your answers are submitted.")).to_be_visible()
+    axe(page)
+    page.get_by_role("link", name=re.compile(r"^read your answers\W+Baseline survey")).click()
+    expect(page.get_by_text("3: moderate")).to_be_visible()
+    axe(page)
