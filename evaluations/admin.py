@@ -1,7 +1,19 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from evaluations.models import AIMS, OUTCOMES, Response
+from evaluations import services
+from evaluations.forms import TestimonialDecisionForm
+from evaluations.models import AIMS, OUTCOMES, Response, Testimonial, TestimonialStatusChange
+from knowledge_exchange.errors import add_form_error
+from placements.admin import RecordInline
 
 RESPONSE_FIELDS = [
     "placement",
@@ -40,3 +52,96 @@ class ResponseAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class TestimonialRecordInline(RecordInline):
+    model = TestimonialStatusChange
+
+
+TESTIMONIAL_FIELDS = [
+    "placement",
+    "author",
+    "kind",
+    "text",
+    "status",
+    "consent_statement",
+    "consent_given_at",
+    "consent_withdrawn_at",
+    "decided_by",
+    "decided_at",
+    "decision_note",
+]
+
+
+@admin.register(Testimonial)
+class TestimonialAdmin(SimpleHistoryAdmin):
+    """The manager publishes offered testimonials, or not; the words are the author's."""
+
+    list_display = ["author", "kind", "status", "created_at", "decide_link"]
+    list_filter = ["status", "kind", "placement__year"]
+    search_fields = ["author__full_name", "text"]
+    fields = TESTIMONIAL_FIELDS
+    readonly_fields = TESTIMONIAL_FIELDS
+    inlines = [TestimonialRecordInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("decide"))
+    def decide_link(self, testimonial):
+        if testimonial.status != Testimonial.Status.OFFERED:
+            return "—"
+        url = reverse("admin:evaluations_testimonial_decide", args=[testimonial.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Publish or not"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="evaluations_testimonial_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, pk):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        testimonial = get_object_or_404(
+            Testimonial.objects.select_related("author", "placement__host"), pk=pk
+        )
+        form = TestimonialDecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            publish = form.cleaned_data["decision"] == "publish"
+            try:
+                services.testimonial_decide(
+                    testimonial=testimonial,
+                    by=request.user,
+                    publish=publish,
+                    note=form.cleaned_data["note"],
+                )
+            except services.EvaluationError as error:
+                add_form_error(form, error)
+            else:
+                self.message_user(
+                    request,
+                    _("Published: it is on the programme page now.")
+                    if publish
+                    else _("Not published; the author has been told why."),
+                )
+                return HttpResponseRedirect(reverse("admin:evaluations_testimonial_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Publish the testimonial from %(author)s?") % {"author": testimonial.author},
+            "testimonial": testimonial,
+            "form": form,
+            "can_decide": testimonial.status == Testimonial.Status.OFFERED,
+        }
+        return TemplateResponse(request, "admin/evaluations/testimonial/decide.html", context)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.models import AIMS, OUTCOMES, Response
+from evaluations.models import AIMS, CONSENT_STATEMENT, OUTCOMES, Response, Testimonial
 from evaluations.services import questions, required_to_submit
 
 
@@ -45,3 +45,48 @@ class ResponseForm(forms.ModelForm):
     def validate_constraints(self, exclude=None):
         # The rules for a submitted response are checked by clean() and the service.
         return None
+
+
+class TestimonialForm(forms.ModelForm):
+    consent = forms.BooleanField(
+        label=CONSENT_STATEMENT,
+        required=True,
+        error_messages={
+            "required": _(
+                "Tick the box to agree to publication: without it we cannot publish anything."
+            )
+        },
+    )
+
+    class Meta:
+        model = Testimonial
+        fields = ["kind", "text"]
+        widgets = {"kind": forms.RadioSelect, "text": forms.Textarea(attrs={"rows": 8})}
+        help_texts = {
+            "text": _(
+                "A sentence or two for a quote; a few paragraphs for a case study: what you "
+                "did, what you learned and what changed afterwards."
+            )
+        }
+        error_messages = {"text": {"required": _("Write the words you would like published.")}}
+
+
+class TestimonialDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[("publish", _("Publish")), ("not", _("Do not publish"))],
+        error_messages={"required": _("Choose a decision.")},
+    )
+    note = forms.CharField(
+        label=_("Note for the author"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you do not publish."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "not" and not cleaned.get("note", "").strip():
+            self.add_error("note", _("Say why, so the author understands."))
+        return cleaned

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partners.models import StatusChange
 from placements.models import Placement
 
 
@@ -224,3 +225,135 @@ class Response(models.Model):
 def follow_up_due_on(placement: Placement) -> datetime.date:
     """The follow-up opens FOLLOW_UP_MONTHS after the placement's last day."""
     return placement.end_on + relativedelta(months=settings.FOLLOW_UP_MONTHS)
+
+
+class TestimonialStatus(models.TextChoices):
+    OFFERED = "offered", _("Waiting for the programme manager")
+    PUBLISHED = "published", _("Published")
+    NOT_PUBLISHED = "not_published", _("Not published")
+    WITHDRAWN = "withdrawn", _("Consent withdrawn")
+
+
+# The words a participant agrees to, kept with their consent so it is clear later what
+# they agreed to.
+CONSENT_STATEMENT = _(
+    "I agree that the programme may publish these words on its public pages, with my name, "
+    "job title and organisation. I can withdraw my consent at any time, and they will be "
+    "taken down at once."
+)
+
+
+class Testimonial(models.Model):
+    """A participant's quote or case study about their placement, published only with
+    their recorded consent and the manager's approval."""
+
+    Status = TestimonialStatus
+
+    class Kind(models.TextChoices):
+        QUOTE = "quote", _("A short quote")
+        CASE_STUDY = "case_study", _("A longer case study")
+
+    TRANSITIONS = {
+        TestimonialStatus.OFFERED: {
+            TestimonialStatus.PUBLISHED,
+            TestimonialStatus.NOT_PUBLISHED,
+            TestimonialStatus.WITHDRAWN,
+        },
+        TestimonialStatus.PUBLISHED: {TestimonialStatus.WITHDRAWN},
+        TestimonialStatus.NOT_PUBLISHED: {TestimonialStatus.WITHDRAWN},
+        TestimonialStatus.WITHDRAWN: set(),
+    }
+
+    placement = models.ForeignKey(
+        Placement,
+        verbose_name=_("placement"),
+        on_delete=models.PROTECT,
+        related_name="testimonials",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="testimonials",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.QUOTE)
+    text = models.TextField(_("your words"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OFFERED
+    )
+    consent_statement = models.TextField(_("what was agreed to"))
+    consent_given_at = models.DateTimeField(_("consent given"))
+    consent_withdrawn_at = models.DateTimeField(_("consent withdrawn"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.TextField(_("note for the author"), blank=True)
+    created_at = models.DateTimeField(_("offered"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("testimonial")
+        verbose_name_plural = _("testimonials")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=TestimonialStatus.values),
+                name="evaluations_testimonial_status_valid",
+            ),
+            # Published only while consent stands, and only once the manager approved.
+            models.CheckConstraint(
+                condition=~models.Q(status=TestimonialStatus.PUBLISHED)
+                | models.Q(
+                    consent_withdrawn_at__isnull=True,
+                    decided_at__isnull=False,
+                    decided_by__isnull=False,
+                ),
+                name="evaluations_testimonial_published_with_consent_and_approval",
+                violation_error_message=_(
+                    "A testimonial is published only with consent and the manager's approval."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=TestimonialStatus.WITHDRAWN)
+                | models.Q(consent_withdrawn_at__isnull=False),
+                name="evaluations_testimonial_withdrawn_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(text=""), name="evaluations_testimonial_has_words"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(kind)s from %(author)s") % {
+            "kind": self.get_kind_display(),
+            "author": self.author,
+        }
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+
+class TestimonialStatusChange(StatusChange):
+    """A step in a testimonial's life: who, when, from what, to what, and why."""
+
+    testimonial = models.ForeignKey(
+        Testimonial,
+        verbose_name=_("testimonial"),
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+    )
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=TestimonialStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=TestimonialStatus.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("testimonial record")
+        verbose_name_plural = _("testimonial records")

@@ -6,7 +6,7 @@ Every fetch of one object for a person is guarded: someone else's record is a 40
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from evaluations.models import Response
+from evaluations.models import Response, Testimonial
 from partners.models import User
 from placements.models import Placement
 
@@ -42,3 +42,37 @@ def placement_to_evaluate(*, user: User, pk: int) -> Placement:
 
 def response_to(*, placement: Placement, instrument: str) -> Response | None:
     return Response.objects.filter(placement=placement, instrument=instrument).first()
+
+
+def testimonials_of(*, user: User) -> QuerySet[Testimonial]:
+    return Testimonial.objects.filter(author=user).select_related("placement__host")
+
+
+def testimonial_of(*, user: User, pk: int) -> Testimonial:
+    try:
+        return testimonials_of(user=user).get(pk=pk)
+    except Testimonial.DoesNotExist:
+        raise Http404("No such testimonial") from None
+
+
+def completed_placements_of(*, user: User) -> QuerySet[Placement]:
+    return Placement.objects.filter(
+        participant=user, status=Placement.Status.COMPLETED
+    ).select_related("host")
+
+
+def completed_placement_of(*, user: User, pk: int) -> Placement:
+    """A completed placement the person took part in, or 404."""
+    try:
+        return completed_placements_of(user=user).get(pk=pk)
+    except Placement.DoesNotExist:
+        raise Http404("No such placement") from None
+
+
+def published_testimonials(*, limit: int = 6) -> list[Testimonial]:
+    """The latest published testimonials, with their authors' organisations."""
+    return list(
+        Testimonial.objects.filter(status=Testimonial.Status.PUBLISHED)
+        .select_related("author", "placement__home", "placement__host", "placement__application")
+        .order_by("-decided_at", "-pk")[:limit]
+    )

@@ -2,7 +2,9 @@
 
 import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,13 +13,18 @@ from evaluations.models import (
     ANSWERED_BY_SUPERVISOR,
     ASKS_AIMS,
     ASKS_REFLECTION,
+    CONSENT_STATEMENT,
     OUTCOMES,
     Instrument,
     Response,
+    Testimonial,
+    TestimonialStatusChange,
     follow_up_due_on,
 )
 from knowledge_exchange.errors import RuleError
+from knowledge_exchange.mail import absolute_url, queue_templated_email
 from partners.models import User, long_date
+from partners.permissions import is_programme_manager
 from placements.models import Placement
 
 
@@ -124,3 +131,122 @@ def response_save(
             response.submitted_at = timezone.now()
         response.save()
     return response
+
+
+# --- Testimonials ----------------------------------------------------------------------
+
+
+def _record(testimonial: Testimonial, *, from_status: str, by: User | None, note: str = ""):
+    TestimonialStatusChange.objects.create(
+        testimonial=testimonial,
+        from_status=from_status,
+        to_status=testimonial.status,
+        by=by,
+        note=note,
+    )
+
+
+def testimonial_offer(
+    *, placement: Placement, by: User, kind: str, text: str, consent: bool
+) -> Testimonial:
+    """The participant offers a quote or case study, with explicit consent to publish.
+
+    Side effects: the Testimonial (offered) with the consent statement and when it was
+    given, its first record; an email to the programme manager once committed.
+    """
+    if by.pk != placement.participant_id:
+        raise EvaluationError(_("Only the participant can offer a testimonial."))
+    if placement.status != Placement.Status.COMPLETED:
+        raise EvaluationError(_("You can offer a testimonial once your placement is completed."))
+    if not text.strip():
+        raise EvaluationError(_("Write the words you would like published."), field="text")
+    if not consent:
+        raise EvaluationError(
+            _("Tick the box to agree to publication: without it we cannot publish anything."),
+            field="consent",
+        )
+    with transaction.atomic():
+        testimonial = Testimonial.objects.create(
+            placement=placement,
+            author=by,
+            kind=kind,
+            text=text.strip(),
+            consent_statement=str(CONSENT_STATEMENT),
+            consent_given_at=timezone.now(),
+        )
+        _record(testimonial, from_status="", by=by)
+        queue_templated_email(
+            template="testimonial_offered",
+            to=[settings.PROGRAMME_MANAGER_EMAIL],
+            context={
+                "testimonial": testimonial,
+                "url": absolute_url(
+                    reverse("admin:evaluations_testimonial_decide", args=[testimonial.pk])
+                ),
+            },
+        )
+    return testimonial
+
+
+def _locked_testimonial(testimonial: Testimonial) -> Testimonial:
+    return (
+        Testimonial.objects.select_for_update(of=("self",))
+        .select_related("author", "placement__host")
+        .get(pk=testimonial.pk)
+    )
+
+
+def _move(testimonial: Testimonial, *, to_status: str, by: User, note: str = "") -> None:
+    if not testimonial.can_transition_to(to_status):
+        raise EvaluationError(
+            _("This testimonial is %(status)s, so it cannot change that way.")
+            % {"status": testimonial.get_status_display().lower()}
+        )
+    from_status = testimonial.status
+    testimonial.status = to_status
+    testimonial.save()
+    _record(testimonial, from_status=from_status, by=by, note=note)
+
+
+def testimonial_decide(
+    *, testimonial: Testimonial, by: User, publish: bool, note: str = ""
+) -> Testimonial:
+    """The programme manager publishes an offered testimonial, or does not (with a note
+    for the author). Side effects: the decision and a record; an email to the author
+    once committed."""
+    if not is_programme_manager(by):
+        raise EvaluationError(_("Only the programme manager publishes testimonials."))
+    if not publish and not note.strip():
+        raise EvaluationError(_("Say why, so the author understands."), field="note")
+    with transaction.atomic():
+        testimonial = _locked_testimonial(testimonial)
+        testimonial.decided_by, testimonial.decided_at = by, timezone.now()
+        testimonial.decision_note = note
+        _move(
+            testimonial,
+            to_status=Testimonial.Status.PUBLISHED if publish else Testimonial.Status.NOT_PUBLISHED,
+            by=by,
+            note=note,
+        )
+        queue_templated_email(
+            template="testimonial_decided",
+            to=[testimonial.author.email],
+            context={
+                "person": testimonial.author,
+                "testimonial": testimonial,
+                "url": absolute_url(reverse("evaluations:testimonial_list")),
+            },
+        )
+    return testimonial
+
+
+def testimonial_withdraw_consent(*, testimonial: Testimonial, by: User) -> Testimonial:
+    """The author withdraws consent: a published testimonial comes down at once and is
+    never published again. Side effects: the date and a record."""
+    with transaction.atomic():
+        testimonial = _locked_testimonial(testimonial)
+        if by.pk != testimonial.author_id:
+            raise EvaluationError(_("Only the author can withdraw consent."))
+        testimonial.consent_withdrawn_at = timezone.now()
+        _move(testimonial, to_status=Testimonial.Status.WITHDRAWN, by=by)
+    return testimonial

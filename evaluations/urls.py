@@ -11,4 +11,15 @@ urlpatterns = [
         views.ResponseFormView.as_view(),
         name="response_form",
     ),
+    path("testimonials/", views.TestimonialListView.as_view(), name="testimonial_list"),
+    path(
+        "testimonials/new/<int:pk>/",
+        views.TestimonialCreateView.as_view(),
+        name="testimonial_create",
+    ),
+    path(
+        "testimonials/<int:pk>/withdraw/",
+        views.TestimonialWithdrawView.as_view(),
+        name="testimonial_withdraw",
+    ),
 ]

@@ -10,10 +10,10 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, ListView
+from django.views.generic import FormView, ListView, TemplateView
 
 from evaluations import selectors, services
-from evaluations.forms import ResponseForm
+from evaluations.forms import ResponseForm, TestimonialForm
 from evaluations.models import Instrument
 from knowledge_exchange.errors import add_form_error
 
@@ -114,3 +114,73 @@ class ResponseFormView(LoginRequiredMixin, FormView):
             else _("Your answers are saved. Come back to finish and submit them."),
         )
         return redirect("evaluations:response_list")
+
+
+# --- Testimonials ------------------------------------------------------------------
+
+
+class TestimonialListView(LoginRequiredMixin, TemplateView):
+    """The person's testimonials with where each stands, and their completed placements
+    they can write about."""
+
+    template_name = "evaluations/testimonial_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            testimonials=selectors.testimonials_of(user=user),
+            placements=selectors.completed_placements_of(user=user),
+            **kwargs,
+        )
+
+
+class TestimonialCreateView(LoginRequiredMixin, FormView):
+    """The participant offers a quote or case study, and agrees to its publication."""
+
+    template_name = "evaluations/testimonial_form.html"
+    form_class = TestimonialForm
+
+    @cached_property
+    def placement(self):
+        return selectors.completed_placement_of(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(placement=self.placement, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.testimonial_offer(
+                placement=self.placement, by=self.request.user, **form.cleaned_data
+            )
+        except services.EvaluationError as error:
+            add_form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Thank you. The programme manager will read it before it is published."),
+        )
+        return redirect("evaluations:testimonial_list")
+
+
+class TestimonialWithdrawView(LoginRequiredMixin, TemplateView):
+    """The author withdraws consent; a published testimonial comes down at once."""
+
+    template_name = "evaluations/testimonial_withdraw.html"
+
+    @cached_property
+    def testimonial(self):
+        return selectors.testimonial_of(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(testimonial=self.testimonial, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.testimonial_withdraw_consent(testimonial=self.testimonial, by=request.user)
+        except services.EvaluationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("Your consent is withdrawn: your words are not on any public page.")
+            )
+        return redirect("evaluations:testimonial_list")

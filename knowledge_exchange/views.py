@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from evaluations.selectors import published_testimonials
 from partners.permissions import is_programme_manager
 from partners.selectors import (
     memberships_for_user,
@@ -25,7 +26,12 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         current_year, past_years = public_programme()
-        return super().get_context_data(current_year=current_year, past_years=past_years, **kwargs)
+        return super().get_context_data(
+            current_year=current_year,
+            past_years=past_years,
+            testimonials=published_testimonials(),
+            **kwargs,
+        )
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):

@@ -4,7 +4,9 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from evaluations import services as evaluation_services
 from partners.models import User
+from placements.models import Placement
 from tests.factories import placements as placement_factories
 
 PROGRAMME_APPS = {"partners", "applications", "placements", "evaluations"}
@@ -42,7 +44,13 @@ def _custom_admin_pages(cast):
         host_coordinator=cast.host_coordinator,
     )
     claim = placement_factories.claim(placement)
+    Placement.objects.filter(pk=placement.pk).update(status=Placement.Status.COMPLETED)
+    placement.refresh_from_db()
+    testimonial = evaluation_services.testimonial_offer(
+        placement=placement, by=cast.staff, kind="quote", text="Wonderful.", consent=True
+    )
     return [
+        reverse("admin:evaluations_testimonial_decide", args=[testimonial.pk]),
         reverse("admin:placements_placement_change", args=[placement.pk]),
         reverse("admin:placements_placement_cancel", args=[placement.pk]),
         reverse("admin:placements_expenseclaim_change", args=[claim.pk]),

@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 
 from applications import services as application_services
+from evaluations import services as evaluation_services
 from placements import services as placement_services
 from placements.models import Placement
 from tests.access.inventory import missing_from
@@ -121,6 +122,25 @@ def _placement_a(cast):
 
 def placement_a(cast):
     return {"pk": _placement_a(cast).pk}
+
+
+def _completed_a(cast):
+    placement = _placement_a(cast)
+    Placement.objects.filter(pk=placement.pk).update(status=Placement.Status.COMPLETED)
+    placement.refresh_from_db()
+    return placement
+
+
+def completed_a(cast):
+    """A's staff member's placement, completed (set directly: its dates are to come)."""
+    return {"pk": _completed_a(cast).pk}
+
+
+def offered_testimonial_a(cast):
+    testimonial = evaluation_services.testimonial_offer(
+        placement=_completed_a(cast), by=cast.staff, kind="quote", text="Wonderful.", consent=True
+    )
+    return {"pk": testimonial.pk}
 
 
 def placement_a_pk(cast):
@@ -237,6 +257,9 @@ ACCESS = {
         lambda cast: {**placement_a(cast), "instrument": "baseline"},
         only(staff=OK),
     ),
+    "evaluations:testimonial_list": ({}, signed_in(OK)),
+    "evaluations:testimonial_create": (completed_a, only(staff=OK)),
+    "evaluations:testimonial_withdraw": (offered_testimonial_a, only(staff=OK)),
 }
 
 

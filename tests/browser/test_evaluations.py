@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from placements.models import Placement
 from tests.browser.conftest import sign_in
 from tests.factories.partners import PASSWORD
 from tests.factories.placements import confirm, propose, select
@@ -54,3 +55,60 @@ def test_the_participant_saves_then_submits_the_baseline_survey(page, live_serve
     page.get_by_role("link", name=re.compile(r"^read your answers\W+Baseline survey")).click()
     expect(page.get_by_text("3: moderate")).to_be_visible()
     axe(page)
+
+
+def test_a_consented_testimonial_is_published_and_taken_down_when_consent_is_withdrawn(
+    page, live_server, axe, cast
+):
+    placement = confirm(
+        propose(
+            select(cast.application_a, by=cast.coordinator, destination=cast.host),
+            by=cast.coordinator,
+            supervisor=cast.supervisor,
+        ),
+        home_coordinator=cast.coordinator,
+        host_coordinator=cast.host_coordinator,
+    )
+    Placement.objects.filter(pk=placement.pk).update(status=Placement.Status.COMPLETED)
+    words = "I came home with three new ways to share our stores with visitors."
+
+    # The participant writes a quote; without ticking consent it is refused.
+    sign_in(page, live_server, cast.staff.email, password=PASSWORD)
+    page.get_by_role("link", name="Your testimonials").click()
+    axe(page)
+    page.get_by_role("link", name="Write about your placement at Host Test Museum").click()
+    page.get_by_label("Your words").fill(words)
+    page.get_by_role("button", name="Offer it for publication").click()
+    expect(page.get_by_text("Tick the box to agree to publication")).to_be_visible()
+    axe(page)
+    page.get_by_label(re.compile("I agree that the programme may publish")).check()
+    page.get_by_role("button", name="Offer it for publication").click()
+    expect(page.get_by_text("Waiting for the programme manager")).to_be_visible()
+    axe(page)
+
+    # The manager publishes it, and the public reads it.
+    page.context.clear_cookies()
+    sign_in(page, live_server, cast.manager.email, password=PASSWORD)
+    page.goto(f"{live_server.url}/admin/evaluations/testimonial/")
+    page.get_by_role("link", name="Publish or not").click()
+    expect(page.get_by_role("heading", name=re.compile("Publish the testimonial"))).to_be_visible()
+    axe(page)
+    page.get_by_role("radio", name="Publish", exact=True).check()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("Published: it is on the programme page now.")).to_be_visible()
+    page.context.clear_cookies()
+    page.goto(live_server.url)
+    testimonials = page.get_by_role("region", name="What participants say")
+    expect(testimonials).to_contain_text(words)
+    axe(page)
+
+    # The participant withdraws consent; it is gone at once.
+    sign_in(page, live_server, cast.staff.email, password=PASSWORD)
+    page.get_by_role("link", name="Your testimonials").click()
+    page.get_by_role("link", name=re.compile("^Withdraw your consent")).click()
+    axe(page)
+    page.get_by_role("button", name="Withdraw my consent").click()
+    expect(page.get_by_text("Your consent is withdrawn")).to_be_visible()
+    page.context.clear_cookies()
+    page.goto(live_server.url)
+    expect(page.get_by_text(words)).to_have_count(0)
