@@ -57,10 +57,11 @@ AIM_SCALE = [
     (5, _("5: fully")),
 ]
 
-ASKS_AIMS = {Instrument.POST_EXCHANGE, Instrument.FOLLOW_UP}
-ASKS_REFLECTION = {Instrument.POST_EXCHANGE, Instrument.FOLLOW_UP}
+# Tuples, not sets: a constraint built from them must read the same on every run.
+ASKS_AIMS = (Instrument.POST_EXCHANGE, Instrument.FOLLOW_UP)
+ASKS_REFLECTION = (Instrument.POST_EXCHANGE, Instrument.FOLLOW_UP)
 # Who answers each instrument.
-ANSWERED_BY_SUPERVISOR = {Instrument.HOST_FEEDBACK}
+ANSWERED_BY_SUPERVISOR = (Instrument.HOST_FEEDBACK,)
 
 
 def _rating(label, scale) -> models.PositiveSmallIntegerField:
