@@ -165,9 +165,7 @@ def call_create(
             "organisation": organisation,
             "year": year.year,
         }
-    if problems:
-        field, message = next(iter(problems.items()))
-        raise ApplicationError(message, field=field)
+    ApplicationError.refuse_first(problems)
     call = Call(
         year=year,
         organisation=organisation,

@@ -13,7 +13,7 @@ from evaluations import services
 from evaluations.forms import TestimonialDecisionForm
 from evaluations.models import AIMS, OUTCOMES, Response, Testimonial, TestimonialStatusChange
 from knowledge_exchange.errors import add_form_error
-from placements.admin import RecordInline
+from partners.admin import PartnershipStatusChangeInline
 
 RESPONSE_FIELDS = [
     "placement",
@@ -54,7 +54,7 @@ class ResponseAdmin(SimpleHistoryAdmin):
         return False
 
 
-class TestimonialRecordInline(RecordInline):
+class TestimonialRecordInline(PartnershipStatusChangeInline):
     model = TestimonialStatusChange
 
 

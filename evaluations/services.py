@@ -86,6 +86,21 @@ def why_not_open(
     return None
 
 
+def evaluations_of(*, placement: Placement, user: User) -> list[dict]:
+    """The instruments this person answers for a placement, each with its response (if
+    started; the placement's responses should be prefetched) and why it is not open."""
+    responses = {r.instrument: r for r in placement.evaluation_responses.all()}
+    return [
+        {
+            "instrument": Instrument(instrument),
+            "response": responses.get(instrument),
+            "why_not_open": why_not_open(placement=placement, instrument=instrument),
+        }
+        for instrument in Instrument.values
+        if respondent_id(placement, instrument) == user.pk
+    ]
+
+
 def response_save(
     *, placement: Placement, instrument: str, by: User, data: dict, submit: bool
 ) -> Response:

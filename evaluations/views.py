@@ -31,18 +31,7 @@ class EvaluationListView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         for placement in context["placements"]:
-            responses = {r.instrument: r for r in placement.evaluation_responses.all()}
-            placement.evaluations = [
-                {
-                    "instrument": Instrument(instrument),
-                    "response": responses.get(instrument),
-                    "why_not_open": services.why_not_open(
-                        placement=placement, instrument=instrument
-                    ),
-                }
-                for instrument in Instrument.values
-                if services.respondent_id(placement, instrument) == user.pk
-            ]
+            placement.evaluations = services.evaluations_of(placement=placement, user=user)
         return context
 
 

@@ -12,6 +12,13 @@ class RuleError(Exception):
         self.message = message
         self.field = field
 
+    @classmethod
+    def refuse_first(cls, problems: dict[str, str]) -> None:
+        """Raise the first of a {field: message} dict of problems, if there is one."""
+        if problems:
+            field, message = next(iter(problems.items()))
+            raise cls(message, field=field)
+
 
 def add_form_error(form, error: RuleError) -> None:
     """Put a service's refusal on the field it concerns, or on the whole form."""

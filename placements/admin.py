@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from applications.admin import ProgrammeYearWithCallsAdmin
 from knowledge_exchange.errors import add_form_error
+from partners.admin import PartnershipStatusChangeInline
 from partners.models import ProgrammeYear
 from placements import selectors, services
 from placements.forms import CancelForm, QueryForm
@@ -32,24 +33,9 @@ class BudgetLineInline(admin.TabularInline):
     fields = ["kind", "amount", "note"]
 
 
-class RecordInline(admin.TabularInline):
-    """A read-only record of decisions."""
-
-    extra = 0
-    can_delete = False
-    fields = ["at", "by", "from_status", "to_status", "note"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class PlacementRecordInline(RecordInline):
+class PlacementRecordInline(PartnershipStatusChangeInline):
     model = PlacementStatusChange
-    fields = ["at", "by", "action", "from_status", "to_status", "note"]
+    fields = ["at", "action", "from_status", "to_status", "by", "note"]
     readonly_fields = fields
 
 
@@ -176,7 +162,7 @@ class PlacementAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/placements/placement/cancel.html", context)
 
 
-class ClaimRecordInline(RecordInline):
+class ClaimRecordInline(PartnershipStatusChangeInline):
     model = ExpenseClaimStatusChange
 
 

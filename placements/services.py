@@ -135,12 +135,6 @@ def supervisor_clashes(*, placement: Placement) -> list[Placement]:
     )
 
 
-def _refuse(problems: dict[str, str]) -> None:
-    if problems:
-        field, message = next(iter(problems.items()))
-        raise PlacementError(message, field=field)
-
-
 def _set_days(placement: Placement, days: list[datetime.date]) -> None:
     """Give the placement its five days, keeping each day's sessions by number."""
     existing = {day.number: day for day in placement.days.all()}
@@ -238,7 +232,7 @@ def placement_propose(
             raise PlacementError(
                 _("Only the coordinators of the two organisations can propose a placement.")
             )
-        _refuse(
+        PlacementError.refuse_first(
             placement_problems(application=application, supervisor=supervisor, start_on=start_on)
         )
         days = placement_days(start_on=start_on, host_nation=application.destination.nation)
@@ -282,7 +276,7 @@ def placement_revise(
         placement = _locked(placement)
         _refuse_unless_coordinator(placement, by)
         _refuse_unless_allowed(placement, Status.PROPOSED)
-        _refuse(
+        PlacementError.refuse_first(
             placement_problems(
                 application=placement.application,
                 supervisor=supervisor,

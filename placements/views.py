@@ -197,9 +197,11 @@ class PlanSessionDeleteView(PlanSessionMixin, TemplateView):
         return redirect("placements:placement_plan", pk=self.placement.pk)
 
 
-def _ics_response(content: bytes, *, filename: str) -> HttpResponse:
+def _ics_response(content: bytes, *, filename: str, inline: bool = False) -> HttpResponse:
+    """A calendar file: downloaded, or read in place by a subscribed calendar."""
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -523,8 +525,7 @@ class CalendarFeedFileView(View):
         user, placements = found
         name = f"{settings.PROGRAMME_NAME}: {user}"
         response = _ics_response(
-            placements_calendar(placements, name=name), filename="calendar.ics"
+            placements_calendar(placements, name=name), filename="calendar.ics", inline=True
         )
-        response["Content-Disposition"] = 'inline; filename="calendar.ics"'
         response["X-Robots-Tag"] = "noindex"
         return response
