@@ -85,6 +85,8 @@ LINE_MANAGERS = {
     "Tom Becker": "Marta Kowalski",
     "Grace Adeyemi": "Richard Lam",
     "Callum Reid": "Morag Stewart",
+    "Owain Jones": "Carys Davies",
+    "Ruth Bell": "Peter Graham",
 }
 
 

@@ -90,3 +90,23 @@ class TestimonialDecisionForm(forms.Form):
         if cleaned.get("decision") == "not" and not cleaned.get("note", "").strip():
             self.add_error("note", _("Say why, so the author understands."))
         return cleaned
+
+
+class ReportFilterForm(forms.Form):
+    """Which year and organisation a report covers. A coordinator chooses among the
+    organisations they coordinate; the programme manager may also choose all."""
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, empty_value=None, required=False)
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None, required=False)
+
+    def __init__(self, *args, years: list[int], organisations, everyone: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("All years")), *[(y, str(y)) for y in years]]
+        self.fields["year"].error_messages["invalid_choice"] = _(
+            "Choose a programme year from the list, or all years."
+        )
+        field = self.fields["organisation"]
+        field.queryset = organisations
+        field.required = not everyone
+        field.empty_label = _("All organisations") if everyone else None
+        field.error_messages["invalid_choice"] = _("Choose an organisation from the list.")

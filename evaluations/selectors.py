@@ -3,12 +3,19 @@
 Every fetch of one object for a person is guarded: someone else's record is a 404.
 """
 
+import datetime
+
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from evaluations.models import Response, Testimonial
-from partners.models import User
+from evaluations.models import AIMS, OUTCOMES, Response, Testimonial
+from evaluations.reports import Report, build_report
+from partners.models import Membership, Organisation, ProgrammeYear, User
+from partners.permissions import is_programme_manager
 from placements.models import Placement
+from placements.selectors import with_money
 
 
 def placements_to_evaluate(*, user: User) -> QuerySet[Placement]:
@@ -76,3 +83,53 @@ def published_testimonials(*, limit: int = 6) -> list[Testimonial]:
         .select_related("author", "placement__home", "placement__host", "placement__application")
         .order_by("-decided_at", "-pk")[:limit]
     )
+
+
+# --- Reports ---------------------------------------------------------------------------
+
+
+def report_organisations(*, user: User) -> QuerySet[Organisation]:
+    """The organisations whose figures the person may read: every one for the programme
+    manager; for a coordinator, those they coordinate; for anyone else, none."""
+    organisations = Organisation.objects.order_by("name")
+    if is_programme_manager(user):
+        return organisations
+    return organisations.filter(
+        memberships__user=user, memberships__role=Membership.Role.COORDINATOR
+    )
+
+
+def report_years() -> list[int]:
+    return list(ProgrammeYear.objects.order_by("-year").values_list("year", flat=True))
+
+
+def report(
+    *,
+    year: int | None,
+    organisation: Organisation | None,
+    min_group: int,
+    today: datetime.date | None = None,
+) -> Report:
+    """The report on one year (or all, when None) for one organisation's placements,
+    coming and going (or all, when None). Two queries, however many years and responses."""
+    placements = Placement.objects.filter(
+        status__in=[Placement.Status.CONFIRMED, Placement.Status.COMPLETED]
+    )
+    if year is not None:
+        placements = placements.filter(year__year=year)
+    if organisation is not None:
+        placements = placements.filter(Q(home=organisation) | Q(host=organisation))
+    responses = Response.objects.filter(
+        status=Response.Status.SUBMITTED, placement__in=placements.values("pk")
+    ).values("placement_id", "instrument", *OUTCOMES, *AIMS)
+    return build_report(
+        with_money(placements).select_related("home", "host").order_by("start_on", "pk"),
+        responses,
+        today=today or timezone.localdate(),
+        min_group=min_group,
+    )
+
+
+def public_findings() -> Report:
+    """Every year and organisation, with small groups withheld, for the public page."""
+    return report(year=None, organisation=None, min_group=settings.EVALUATION_MIN_GROUP)

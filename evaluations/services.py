@@ -108,8 +108,9 @@ def response_save(
 
     Refused when the person is not the one who answers it, when it is not open, and
     once submitted. Submitting needs every rating the instrument asks. Side effects: the
-    Response (created on the first save) and its history. The row is locked, so a
-    double submit saves once.
+    Response (created on the first save) and its history; on submitting, a thank-you
+    email to the respondent once committed. The row is locked, so a double submit saves
+    once.
     """
     if by.pk != respondent_id(placement, instrument):
         raise EvaluationError(_("This evaluation is for someone else to answer."))
@@ -145,7 +146,29 @@ def response_save(
             response.status = Response.Status.SUBMITTED
             response.submitted_at = timezone.now()
         response.save()
+        if submit:
+            _thank(response, placement=placement, by=by)
     return response
+
+
+def _thank(response: Response, *, placement: Placement, by: User) -> None:
+    """Thank the respondent; after the post-exchange evaluation, invite a testimonial."""
+    offers_testimonial = response.instrument == Instrument.POST_EXCHANGE
+    if offers_testimonial:
+        url = reverse("evaluations:testimonial_create", args=[placement.pk])
+    else:
+        url = reverse("evaluations:response_form", args=[placement.pk, response.instrument])
+    queue_templated_email(
+        template="evaluation_submitted",
+        to=[by.email],
+        context={
+            "person": by,
+            "placement": placement,
+            "instrument": Instrument(response.instrument),
+            "offers_testimonial": offers_testimonial,
+            "url": absolute_url(url),
+        },
+    )
 
 
 # --- Testimonials ----------------------------------------------------------------------

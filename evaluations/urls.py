@@ -22,4 +22,6 @@ urlpatterns = [
         views.TestimonialWithdrawView.as_view(),
         name="testimonial_withdraw",
     ),
+    path("reports/", views.ReportView.as_view(), name="report"),
+    path("reports/export.csv", views.ReportExportView.as_view(), name="report_csv"),
 ]

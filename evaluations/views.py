@@ -4,18 +4,23 @@ Each view fetches its placement through a guarded selector (someone else's is a 
 and each POST hands its form's cleaned data to one service.
 """
 
+import csv
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
 from evaluations import selectors, services
-from evaluations.forms import ResponseForm, TestimonialForm
+from evaluations.forms import ReportFilterForm, ResponseForm, TestimonialForm
 from evaluations.models import Instrument
+from evaluations.reports import csv_rows
 from knowledge_exchange.errors import add_form_error
+from partners.permissions import is_programme_manager
 
 
 class EvaluationListView(LoginRequiredMixin, ListView):
@@ -173,3 +178,65 @@ class TestimonialWithdrawView(LoginRequiredMixin, TemplateView):
                 request, _("Your consent is withdrawn: your words are not on any public page.")
             )
         return redirect("evaluations:testimonial_list")
+
+
+# --- Reports ---------------------------------------------------------------------------
+
+
+class ReportMixin(LoginRequiredMixin):
+    """The report the person asked for: the programme manager's on any year and any or
+    every organisation; a coordinator's on their own organisations only, with small
+    groups withheld. Anyone else, or another organisation, is a 404."""
+
+    def get_report(self):
+        user = self.request.user
+        everyone = is_programme_manager(user)
+        organisations = selectors.report_organisations(user=user)
+        data = self.request.GET.copy()
+        if not everyone and not data.get("organisation"):
+            first = organisations.first()
+            if first is None:
+                raise Http404("No report for this person")
+            data["organisation"] = first.pk
+        form = ReportFilterForm(
+            data, years=selectors.report_years(), organisations=organisations, everyone=everyone
+        )
+        if not form.is_valid():
+            if "organisation" in form.errors:
+                raise Http404("No such organisation for this person")
+            return form, None
+        report = selectors.report(
+            year=form.cleaned_data["year"],
+            organisation=form.cleaned_data["organisation"],
+            min_group=1 if everyone else settings.EVALUATION_MIN_GROUP,
+        )
+        return form, report
+
+
+class ReportView(ReportMixin, TemplateView):
+    template_name = "evaluations/report.html"
+
+    def get_context_data(self, **kwargs):
+        form, report = self.get_report()
+        return super().get_context_data(form=form, report=report, **kwargs)
+
+
+class ReportExportView(ReportMixin, TemplateView):
+    """The same tables as the page, as CSV."""
+
+    template_name = "evaluations/report.html"
+
+    def get(self, request, *args, **kwargs):
+        form, report = self.get_report()
+        if report is None:
+            return self.render_to_response({"form": form, "report": None}, status=400)
+        year = form.cleaned_data["year"] or "all-years"
+        organisation = form.cleaned_data["organisation"]
+        name = f"evaluation-report-{year}-{organisation.slug if organisation else 'all'}.csv"
+        response = HttpResponse(
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+        response.write("\ufeff")  # so spreadsheet programs read it as UTF-8
+        csv.writer(response).writerows(csv_rows(report))
+        return response

@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
-from evaluations.selectors import published_testimonials
+from evaluations.selectors import public_findings, published_testimonials
 from partners.permissions import is_programme_manager
 from partners.selectors import (
     memberships_for_user,
@@ -20,7 +20,8 @@ from placements.selectors import placements_for_person
 
 
 class HomeView(TemplateView):
-    """The public programme page: what the programme is, this year's and past partners."""
+    """The public programme page: what the programme is, this year's and past partners,
+    what participants found (small groups withheld) and their published testimonials."""
 
     template_name = "knowledge_exchange/home.html"
 
@@ -30,6 +31,7 @@ class HomeView(TemplateView):
             current_year=current_year,
             past_years=past_years,
             testimonials=published_testimonials(),
+            findings=public_findings(),
             **kwargs,
         )
 

@@ -1,5 +1,7 @@
-"""Demo placements: two completed in 2019 (one with expenses), and next year one
-confirmed with a day plan and one proposed, waiting for the host's approval.
+"""Demo placements: nine completed in 2019 (five from the British Museum, four to it:
+the Hunterian sent no one that year), each with its budget and one with expenses; and
+next year one confirmed with a day plan and one proposed, waiting for the host's
+approval.
 
 Next year's go through the services, as people's actions would. 2019 is history: its
 call, applications and placements are written as the records they left, because the
@@ -32,9 +34,38 @@ PDF_RECEIPT = b"%PDF-1.4\n% A demo receipt\ntrailer << >>\n%%EOF\n"
 
 # (participant, home slug, host slug, supervisor, first day)
 HISTORY = [
+    (
+        "Sam Okafor",
+        HOST_SLUG,
+        "national-museums-scotland",
+        "Callum Reid",
+        datetime.date(2019, 6, 17),
+    ),
+    ("Owain Jones", "amgueddfa-cymru", HOST_SLUG, "Grace Adeyemi", datetime.date(2019, 6, 24)),
+    ("Hannah Price", HOST_SLUG, "national-museums-ni", "Declan Murphy", datetime.date(2019, 7, 8)),
+    ("Ruth Bell", "tullie-house", HOST_SLUG, "Sam Okafor", datetime.date(2019, 7, 15)),
+    (
+        "Callum Reid",
+        "national-museums-scotland",
+        HOST_SLUG,
+        "Hannah Price",
+        datetime.date(2019, 9, 2),
+    ),
     ("Ben Carter", HOST_SLUG, "amgueddfa-cymru", "Owain Jones", datetime.date(2019, 9, 16)),
     ("Declan Murphy", "national-museums-ni", HOST_SLUG, "Tom Becker", datetime.date(2019, 10, 7)),
+    ("Tom Becker", HOST_SLUG, "tullie-house", "Ruth Bell", datetime.date(2019, 10, 14)),
+    ("Grace Adeyemi", HOST_SLUG, "the-hunterian", "Fraser Campbell", datetime.date(2019, 11, 4)),
 ]
+
+# Each 2019 placement's budget: return travel between the two organisations' towns (what
+# the programme booked), four nights and £25 a day.
+TRAVEL = {
+    "national-museums-scotland": ("Return rail, London to Edinburgh", "168.40"),
+    "amgueddfa-cymru": ("Return rail, London to Cardiff", "142.60"),
+    "national-museums-ni": ("Return flights, Belfast and London", "186.00"),
+    "tullie-house": ("Return rail, London to Carlisle", "154.20"),
+    "the-hunterian": ("Return rail, London to Glasgow", "171.80"),
+}
 
 # What the applications written here say, beyond GENERAL_ANSWERS.
 ANSWERS = {
@@ -75,7 +106,7 @@ def _history(created: dict) -> None:
             defaults={
                 "opens_at": timezone.make_aware(datetime.datetime(2019, 3, 4, 9)),
                 "closes_at": timezone.make_aware(datetime.datetime(2019, 4, 17, 17)),
-                "places": 1,
+                "places": sum(1 for entry in HISTORY if entry[1] == home_slug),
                 "created_by": manager,
             },
         )
@@ -144,17 +175,23 @@ def _history(created: dict) -> None:
             )
             PlacementStatusChange.objects.filter(pk=change.pk).update(at=at)
         created["placements"] += 1
+        _budget(placement)
         if name == "Ben Carter":
-            _budget_and_expenses(placement, manager=manager, created=created)
+            _expenses(placement, manager=manager, created=created)
 
 
-def _budget_and_expenses(placement: Placement, *, manager: User, created: dict) -> None:
+def _budget(placement: Placement) -> None:
+    partner = placement.home if placement.host.slug == HOST_SLUG else placement.host
+    travel_note, travel = TRAVEL[partner.slug]
     for kind, amount, note in (
-        ("travel", "142.60", "Return rail, London to Cardiff"),
+        ("travel", travel, travel_note),
         ("accommodation", "380.00", "Four nights"),
         ("subsistence", "125.00", "£25 a day"),
     ):
         BudgetLine.objects.create(placement=placement, kind=kind, amount=Decimal(amount), note=note)
+
+
+def _expenses(placement: Placement, *, manager: User, created: dict) -> None:
     for description, amount, spent_on, approve in (
         ("Lunch and dinner, day one", "23.80", placement.start_on, True),
         ("Exhibition catalogue for the team", "18.00", placement.end_on, False),

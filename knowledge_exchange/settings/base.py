@@ -213,6 +213,9 @@ ENDORSEMENT_LINK_DAYS = env.int("ENDORSEMENT_LINK_DAYS", default=14)
 RECEIPT_MAX_BYTES = env.int("RECEIPT_MAX_BYTES", default=5 * 1024 * 1024)
 # How long after a placement's last day its follow-up evaluation opens.
 FOLLOW_UP_MONTHS = env.int("FOLLOW_UP_MONTHS", default=6)
+# Figures about the ratings of fewer people than this are withheld from coordinators'
+# reports and the public page, so no one can be singled out.
+EVALUATION_MIN_GROUP = env.int("EVALUATION_MIN_GROUP", default=5)
 # When the daily sweep runs (UK time, HH:MM): it completes finished placements.
 DAILY_SWEEP_AT = env("DAILY_SWEEP_AT", default="06:00")
 _sweep_hour, _sweep_minute = (int(part) for part in DAILY_SWEEP_AT.split(":"))

@@ -260,6 +260,10 @@ ACCESS = {
     "evaluations:testimonial_list": ({}, signed_in(OK)),
     "evaluations:testimonial_create": (completed_a, only(staff=OK)),
     "evaluations:testimonial_withdraw": (offered_testimonial_a, only(staff=OK)),
+    # Reports: each coordinator their own organisation's (another's is a 404: see
+    # tests/evaluations/test_reports.py), the manager every one.
+    "evaluations:report": ({}, coordinators(OK, other=OK)),
+    "evaluations:report_csv": ({}, coordinators(OK, other=OK)),
 }
 
 

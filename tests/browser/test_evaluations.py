@@ -1,5 +1,7 @@
 """Evaluations, in the browser: the participant saves part of the baseline survey, is
-told what is missing, and submits it; the list shows what is open and what is done."""
+told what is missing, and submits it; after the placement the participant and the
+supervisor answer theirs, and the manager and a coordinator read the report; a
+consented testimonial is published, then taken down when consent is withdrawn."""
 
 import re
 
@@ -14,8 +16,9 @@ from tests.factories.placements import confirm, propose, select
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_participant_saves_then_submits_the_baseline_survey(page, live_server, axe, cast):
-    confirm(
+def _confirmed(cast) -> Placement:
+    """A's staff member's placement at the host, confirmed by both coordinators."""
+    return confirm(
         propose(
             select(cast.application_a, by=cast.coordinator, destination=cast.host),
             by=cast.coordinator,
@@ -24,6 +27,10 @@ def test_the_participant_saves_then_submits_the_baseline_survey(page, live_serve
         home_coordinator=cast.coordinator,
         host_coordinator=cast.host_coordinator,
     )
+
+
+def test_the_participant_saves_then_submits_the_baseline_survey(page, live_server, axe, cast):
+    _confirmed(cast)
     sign_in(page, live_server, cast.staff.email, password=PASSWORD)
     page.get_by_role("link", name="Your evaluations").click()
     expect(page.get_by_role("heading", name="Your evaluations")).to_be_visible()
@@ -60,15 +67,7 @@ def test_the_participant_saves_then_submits_the_baseline_survey(page, live_serve
 def test_a_consented_testimonial_is_published_and_taken_down_when_consent_is_withdrawn(
     page, live_server, axe, cast
 ):
-    placement = confirm(
-        propose(
-            select(cast.application_a, by=cast.coordinator, destination=cast.host),
-            by=cast.coordinator,
-            supervisor=cast.supervisor,
-        ),
-        home_coordinator=cast.coordinator,
-        host_coordinator=cast.host_coordinator,
-    )
+    placement = _confirmed(cast)
     Placement.objects.filter(pk=placement.pk).update(status=Placement.Status.COMPLETED)
     words = "I came home with three new ways to share our stores with visitors."
 
@@ -112,3 +111,65 @@ def test_a_consented_testimonial_is_published_and_taken_down_when_consent_is_wit
     page.context.clear_cookies()
     page.goto(live_server.url)
     expect(page.get_by_text(words)).to_have_count(0)
+
+
+def test_after_the_placement_both_answer_and_the_report_shows_it(page, live_server, axe, cast):
+    placement = _confirmed(cast)
+    Placement.objects.filter(pk=placement.pk).update(status=Placement.Status.COMPLETED)
+
+    def rate(question, answer):
+        page.get_by_role("group", name=re.compile(question)).get_by_label(answer).check()
+
+    # The participant answers the post-exchange evaluation, aims and reflections too.
+    sign_in(page, live_server, cast.staff.email, password=PASSWORD)
+    page.get_by_role("link", name="Your evaluations").click()
+    page.get_by_role("link", name=re.compile(r"^Start\W+Post-exchange evaluation")).click()
+    expect(page.get_by_role("heading", name=re.compile("Post-exchange evaluation"))).to_be_visible()
+    axe(page)
+    for outcome in ("Knowledge-sharing", "Confidence", "Time for reflection", "Motivation"):
+        rate(outcome, "4: high")
+    for aim in ("Individual and organisational", "Relationships", "Insight", "Sustainable"):
+        rate(aim, "5: fully")
+    page.get_by_label("Your reflections").fill("Three days in the stores changed how I work.")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Thank you: your answers are submitted.")).to_be_visible()
+    axe(page)
+
+    # The supervisor gives the host's feedback.
+    page.context.clear_cookies()
+    sign_in(page, live_server, cast.supervisor.email, password=PASSWORD)
+    page.get_by_role("link", name="Your evaluations").click()
+    page.get_by_role("link", name=re.compile(r"^Start\W+Host supervisor's feedback")).click()
+    axe(page)
+    for outcome in ("Knowledge-sharing", "Confidence", "Time for reflection", "Motivation"):
+        rate(outcome, "5: very high")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Thank you: your answers are submitted.")).to_be_visible()
+
+    # The manager reads the report: each chart is named, and its table holds the figures.
+    page.context.clear_cookies()
+    sign_in(page, live_server, cast.manager.email, password=PASSWORD)
+    page.get_by_role("link", name="Evaluation report").click()
+    expect(page.get_by_role("heading", name="Evaluation report", level=1)).to_be_visible()
+    page.get_by_label("Year", exact=True).select_option("2031")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", name="2031: all organisations")).to_be_visible()
+    expect(page.get_by_role("img", name="Response rate by evaluation, per cent")).to_be_visible()
+    rates = page.get_by_role("table", name="Response rates: the figures")
+    expect(rates.get_by_role("row", name=re.compile("Post-exchange evaluation"))).to_contain_text(
+        "100%"
+    )
+    expect(page.get_by_role("img", name=re.compile("Ratings of each outcome"))).to_be_visible()
+    aims = page.get_by_role("table", name="How far the aims were met: the figures")
+    expect(aims.get_by_role("row", name=re.compile("Relationships built"))).to_contain_text("100%")
+    axe(page)
+
+    # A's coordinator reads their own organisation's, with one person's answers withheld.
+    page.context.clear_cookies()
+    sign_in(page, live_server, cast.coordinator.email, password=PASSWORD)
+    page.get_by_role("link", name="Evaluation report for Ashmolean Test Museum").click()
+    expect(
+        page.get_by_role("heading", name=re.compile("Ashmolean Test Museum, placements"))
+    ).to_be_visible()
+    expect(page.get_by_text("fewer than 5").first).to_be_visible()
+    axe(page)

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -85,6 +86,28 @@ def test_the_post_exchange_and_host_feedback_open_on_completion(cast, completed)
         feedback = _save(completed, Instrument.HOST_FEEDBACK, cast.supervisor, RATINGS)
 
     assert (post.aim_relationships, feedback.respondent) == (5, cast.supervisor)
+
+
+@pytest.mark.django_db
+def test_submitting_thanks_the_respondent_and_a_draft_sends_nothing(
+    cast, completed, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(AFTER), django_capture_on_commit_callbacks(execute=True):
+        _save(completed, Instrument.HOST_FEEDBACK, cast.supervisor, RATINGS, submit=False)
+        assert mail.outbox == []
+        _save(completed, Instrument.HOST_FEEDBACK, cast.supervisor, RATINGS)
+        _save(completed, Instrument.POST_EXCHANGE, cast.staff, {**RATINGS, **AIM_RATINGS})
+
+    feedback, post = mail.outbox
+    assert (feedback.to, feedback.subject) == (
+        [cast.supervisor.email],
+        "Thank you for your host supervisor's feedback",
+    )
+    assert f"/evaluations/{completed.pk}/host_feedback/" in feedback.body
+    # After the post-exchange evaluation, the one link is to offering a testimonial.
+    assert post.to == [cast.staff.email]
+    assert f"/testimonials/new/{completed.pk}/" in post.body
+    assert "Nothing is published without your agreement" in post.body
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from applications import demo as applications_demo
+from evaluations import demo as evaluations_demo
 from partners import demo as partners_demo
 from placements import demo as placements_demo
 
@@ -12,7 +13,8 @@ from placements import demo as placements_demo
 class Command(BaseCommand):
     help = (
         "Load the demo programme (organisations, people, roles, programme years, "
-        "partnerships, calls, applications, placements). Safe to run again."
+        "partnerships, calls, applications, placements, evaluations and testimonials). "
+        "Safe to run again."
     )
 
     # Demo records go through the real services, which email the people concerned;
@@ -26,6 +28,7 @@ class Command(BaseCommand):
                 created = partners_demo.load()
                 created.update(applications_demo.load())
                 created.update(placements_demo.load())
+                created.update(evaluations_demo.load())
         finally:
             logging.disable(logging.NOTSET)
         summary = ", ".join(f"{count} {kind}" for kind, count in created.items())
