@@ -120,6 +120,7 @@ def test_overview_shows_progress_and_an_unbalanced_exchange(manager_client):
     assert "Invitations waiting for an answer: 1." in page
     assert "4 to " in page and "2 from " in page
     assert "The exchange is unbalanced this year." in page
+    assert f'href="/reports/?year={year.year}"' in page
 
 
 @pytest.mark.parametrize("partners", [1, 8])
