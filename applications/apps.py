@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = _("Open calls and applications")
+
+    def ready(self) -> None:
+        from applications import reminders  # noqa: F401 (registers the app's kinds of reminder)

@@ -433,7 +433,9 @@ def _offer_to_reserve(call: Call, destination: Organisation) -> Application | No
 # --- Endorsements ----------------------------------------------------------------
 
 
-def _endorsement_send(application: Application, *, by: User | None) -> Endorsement:
+def _new_endorsement(application: Application, *, by: User | None) -> tuple[Endorsement, str]:
+    """A new link for the line manager; the unanswered one before it stops working.
+    Only the token's hash is stored: the token itself goes in the email."""
     now = timezone.now()
     application.endorsements.filter(decision="", superseded_at__isnull=True).update(
         superseded_at=now
@@ -447,8 +449,12 @@ def _endorsement_send(application: Application, *, by: User | None) -> Endorseme
         requested_by=by,
         expires_at=now + datetime.timedelta(days=settings.ENDORSEMENT_LINK_DAYS),
     )
-    # Only the hash is stored; the token itself exists only in the email (and here,
-    # for the demo loader, which answers as the line manager would).
+    return endorsement, token
+
+
+def _endorsement_send(application: Application, *, by: User | None) -> Endorsement:
+    endorsement, token = _new_endorsement(application, by=by)
+    # Kept on the object for the demo loader, which answers as the line manager would.
     endorsement.token = token
     queue_templated_email(
         template="endorsement_request",
@@ -461,6 +467,16 @@ def _endorsement_send(application: Application, *, by: User | None) -> Endorseme
         },
     )
     return endorsement
+
+
+def endorsement_renew_link(*, application_id: int) -> tuple[str, str]:
+    """A new link for the line manager's reminder, which the reminder itself carries
+    (no other email is sent); the unanswered one before it stops working. Returns the
+    link and when it expires, in words."""
+    application = _locked(Application.objects.get(pk=application_id))
+    endorsement, token = _new_endorsement(application, by=None)
+    url = absolute_url(reverse("applications:endorse", kwargs={"token": token}))
+    return url, long_datetime(endorsement.expires_at)
 
 
 def endorsement_resend(

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationsConfig(AppConfig):
     name = "evaluations"
     verbose_name = _("Evaluations")
+
+    def ready(self) -> None:
+        from evaluations import reminders  # noqa: F401 (registers the app's kinds of reminder)

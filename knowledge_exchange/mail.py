@@ -37,6 +37,13 @@ def queue_templated_email(*, template: str, to: list[str], context: dict) -> Non
     """
     if not to:
         return
+    queue_message(render_templated_email(template=template, to=to, context=context))
+
+
+def render_templated_email(
+    *, template: str, to: list[str], context: dict
+) -> EmailMultiAlternatives:
+    """The message from templates/emails/<template>_subject.txt, .txt and .html."""
     context = {
         "PROGRAMME_NAME": settings.PROGRAMME_NAME,
         "PROGRAMME_MANAGER_NAME": settings.PROGRAMME_MANAGER_NAME,
@@ -48,4 +55,4 @@ def queue_templated_email(*, template: str, to: list[str], context: dict) -> Non
         subject=subject, body=render_to_string(f"emails/{template}.txt", context), to=to
     )
     message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
-    queue_message(message)
+    return message

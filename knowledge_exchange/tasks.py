@@ -26,3 +26,11 @@ def send_email(
         message.attach_alternative(html, "text/html")
     message.send()
     logger.info("Sent %r to %d recipient(s)", subject, len(to))
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=60, retry_kwargs={"max_retries": 5})
+def send_reminder(reminder_id: int) -> bool:
+    """Send one reminder; a second delivery of the same task sends nothing."""
+    from knowledge_exchange.reminders import reminder_send
+
+    return reminder_send(reminder_id=reminder_id)

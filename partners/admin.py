@@ -233,6 +233,7 @@ class ProgrammeYearAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
+        (gettext_lazy("Reminders"), {"fields": ["reminders_off"]}),
     ]
 
     def get_queryset(self, request):

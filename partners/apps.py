@@ -10,7 +10,7 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from django.apps import apps
 
-        from partners import receivers
+        from partners import receivers, reminders  # noqa: F401 (reminders registers kinds)
 
         receivers.connect()
         # Permissions exist only once migrate has reached every app, so the

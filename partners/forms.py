@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from knowledge_exchange.reminders import kind_choices
 from partners.models import YEAR_DATE_ORDER, Membership, Partnership, ProgrammeYear
 from partners.selectors import partnerships_with_details
 from partners.services import host_as_partner_message, withdraw_needs_reason_message
@@ -85,7 +86,18 @@ class ProgrammeYearAdminForm(forms.ModelForm):
 
     class Meta:
         model = ProgrammeYear
-        fields = ["year", "host", "partner_target", "budget", *YEAR_DATE_ORDER]
+        fields = ["year", "host", "partner_target", "budget", *YEAR_DATE_ORDER, "reminders_off"]
+
+    reminders_off = forms.MultipleChoiceField(
+        label=_("Reminders switched off"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Kinds of reminder not sent for this year's records. The rest are sent."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reminders_off"].choices = kind_choices()
 
     def clean_host(self):
         host = self.cleaned_data["host"]

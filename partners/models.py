@@ -282,6 +282,12 @@ class ProgrammeYear(models.Model):
     )
     evaluations_due_on = models.DateField(_("evaluation deadline"))
     follow_up_on = models.DateField(_("follow-up date"))
+    reminders_off = models.JSONField(
+        _("reminders switched off"),
+        default=list,
+        blank=True,
+        help_text=_("Kinds of reminder not sent for this year's records."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -4,7 +4,14 @@ each page needs."""
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
-from partners.models import Membership, Organisation, Partnership, ProgrammeYear, User
+from partners.models import (
+    PROGRAMME_MANAGERS_GROUP,
+    Membership,
+    Organisation,
+    Partnership,
+    ProgrammeYear,
+    User,
+)
 from partners.permissions import is_programme_manager
 
 CONFIRMED = Partnership.Status.CONFIRMED
@@ -189,3 +196,22 @@ def coordinates_any(*, user: User) -> bool:
         is_programme_manager(user)
         or user.memberships.filter(role=Membership.Role.COORDINATOR).exists()
     )
+
+
+def programme_managers() -> list[User]:
+    """The active people in the programme managers' group."""
+    return list(
+        User.objects.filter(groups__name=PROGRAMME_MANAGERS_GROUP, is_active=True).order_by("pk")
+    )
+
+
+def coordinators_of(organisation_ids) -> dict[int, list[User]]:
+    """Each organisation's active coordinators, for many organisations in one query."""
+    coordinators: dict[int, list[User]] = {}
+    for membership in Membership.objects.filter(
+        organisation__in=organisation_ids,
+        role=Membership.Role.COORDINATOR,
+        user__is_active=True,
+    ).select_related("user"):
+        coordinators.setdefault(membership.organisation_id, []).append(membership.user)
+    return coordinators

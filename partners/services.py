@@ -31,6 +31,7 @@ PROGRAMME_EXTRA_PERMISSIONS = (
     ("django_celery_beat", "view_periodictask"),
     ("django_celery_beat", "change_periodictask"),
     ("django_celery_beat", "view_crontabschedule"),
+    ("knowledge_exchange", "view_reminder"),
 )
 
 

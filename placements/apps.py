@@ -7,6 +7,6 @@ class PlacementsConfig(AppConfig):
     verbose_name = _("Placements")
 
     def ready(self) -> None:
-        from placements import receivers
+        from placements import receivers, reminders  # noqa: F401 (reminders registers kinds)
 
         receivers.connect()

@@ -315,3 +315,8 @@ def year_money(*, year: ProgrammeYear) -> dict:
         "budget": year.budget,
         "unallocated": year.budget - budgeted,
     }
+
+
+def placement_with_plan(*, pk: int) -> Placement:
+    """A placement with its days and their sessions (for its calendar file)."""
+    return _with_plan(_placements()).get(pk=pk)

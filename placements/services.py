@@ -2,6 +2,7 @@
 
 import datetime
 import secrets
+from collections import Counter
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -13,6 +14,7 @@ from applications.models import Application, hash_token
 from applications.permissions import coordinated_organisation_ids
 from knowledge_exchange.errors import RuleError
 from knowledge_exchange.mail import absolute_url, queue_templated_email
+from knowledge_exchange.reminders import reminders_send_due
 from partners.models import Membership, User, long_date
 from partners.permissions import is_programme_manager
 from partners.selectors import organisation_coordinators
@@ -727,3 +729,12 @@ def _email_everyone(placement: Placement, *, template: str, context=None) -> Non
     people.setdefault(placement.participant_id, placement.participant)
     people.setdefault(placement.supervisor_id, placement.supervisor)
     _email(placement, template=template, to=list(people.values()), context=context)
+
+
+def daily_sweep(*, today: datetime.date | None = None) -> tuple[list[Placement], Counter]:
+    """Each morning: complete the placements that have finished, then queue every
+    reminder now due (the evaluation reminders include the placements just completed).
+    Returns the placements completed and the reminders queued by kind."""
+    today = today or timezone.localdate()
+    completed = placements_complete_finished(today=today)
+    return completed, reminders_send_due(today=today)

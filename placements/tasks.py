@@ -4,14 +4,18 @@ import logging
 
 from celery import shared_task
 
-from placements.services import placements_complete_finished
+from placements.services import daily_sweep as sweep
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task
 def daily_sweep() -> int:
-    """Complete every confirmed placement whose last day has passed."""
-    completed = placements_complete_finished()
-    logger.info("Completed %d finished placement(s)", len(completed))
+    """Complete finished placements and queue the reminders due today."""
+    completed, reminders = sweep()
+    logger.info(
+        "Completed %d finished placement(s); queued %d reminder(s)",
+        len(completed),
+        sum(reminders.values()),
+    )
     return len(completed)

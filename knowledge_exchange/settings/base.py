@@ -109,6 +109,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task a dead worker had taken comes back to the queue after this many seconds (Redis
+# holds it until then); sending is idempotent, so a task delivered twice sends once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="knowledge-exchange")
 CELERY_TIMEZONE = "Europe/London"
@@ -216,8 +221,21 @@ FOLLOW_UP_MONTHS = env.int("FOLLOW_UP_MONTHS", default=6)
 # Figures about the ratings of fewer people than this are withheld from coordinators'
 # reports and the public page, so no one can be singled out.
 EVALUATION_MIN_GROUP = env.int("EVALUATION_MIN_GROUP", default=5)
-# When the daily sweep runs (UK time, HH:MM): it completes finished placements.
+# When the daily sweep runs (UK time, HH:MM): it completes finished placements and
+# sends the reminders that are due.
 DAILY_SWEEP_AT = env("DAILY_SWEEP_AT", default="06:00")
+# Reminder intervals, in days.
+REMINDER_PARTNERS_DAYS = env.int("REMINDER_PARTNERS_DAYS", default=14)  # before the deadline
+REMINDER_CALL_CLOSING_DAYS = env.list("REMINDER_CALL_CLOSING_DAYS", cast=int, default=[7, 1])
+REMINDER_DECISIONS_DAYS = env.int("REMINDER_DECISIONS_DAYS", default=7)  # after a call closed
+REMINDER_ENDORSEMENT_DAYS = env.int("REMINDER_ENDORSEMENT_DAYS", default=5)  # after asking
+REMINDER_APPROVAL_DAYS = env.int("REMINDER_APPROVAL_DAYS", default=5)  # after proposing
+REMINDER_STARTING_DAYS = env.int("REMINDER_STARTING_DAYS", default=7)  # before the first day
+REMINDER_EVALUATION_OVERDUE_DAYS = env.int("REMINDER_EVALUATION_OVERDUE_DAYS", default=14)
+REMINDER_CLAIMS_DAYS = env.int("REMINDER_CLAIMS_DAYS", default=5)  # a claim waiting
+# A reminder whose day was missed (the sweep did not run) is still sent this many days on;
+# older ones are never sent.
+REMINDER_CATCH_UP_DAYS = env.int("REMINDER_CATCH_UP_DAYS", default=7)
 _sweep_hour, _sweep_minute = (int(part) for part in DAILY_SWEEP_AT.split(":"))
 # django-celery-beat's scheduler copies this into its tables when beat starts.
 CELERY_BEAT_SCHEDULE = {

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from knowledge_exchange.settings.base import *  # noqa: F403
-from knowledge_exchange.settings.base import CACHES, REDIS_URL
+from knowledge_exchange.settings.base import CACHES, CELERY_BROKER_TRANSPORT_OPTIONS, REDIS_URL
 
 SECRET_KEY = "test-key-not-for-production"  # noqa: S105
 DEBUG = False
@@ -26,3 +26,13 @@ if REDIS_URL:
 
 # Receipts uploaded by tests go to a folder of this run's own, never the checkout's.
 MEDIA_ROOT = Path(tempfile.gettempdir()) / f"knowledge-exchange-test-media-{os.getpid()}"
+
+# The worker-restart test slows each email down, so the worker can be killed mid-way,
+# and has the worker look for tasks a dead worker held every second (not every 100).
+if os.environ.get("TEST_EMAIL_DELAY"):
+    EMAIL_BACKEND = "tests.slow_email.SlowFileBackend"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }

@@ -1,23 +1,29 @@
 """Emails are queued on commit and sent by Celery: inline with no broker, by a
 real worker process when the broker is Redis."""
 
+import datetime
 import os
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from knowledge_exchange.celery import app as celery_app
 from knowledge_exchange.mail import queue_message
+from knowledge_exchange.models import Reminder
+from knowledge_exchange.reminders import reminders_send_due
 from tests.conftest import PROJECT_ROOT, SERVICE_EVIDENCE, skip_or_fail
-from tests.factories.partners import UserFactory
+from tests.factories.applications import draft
+from tests.factories.partners import UserFactory, staff_of
 
 
 def _environment(**overrides) -> dict[str, str]:
@@ -92,17 +98,10 @@ def test_tasks_run_inline_with_the_embedded_defaults(tmp_path):
     assert "Subject: Inline" in sent[0]
 
 
-@pytest.fixture
-def celery_worker_process(tmp_path):
+def _start_worker(outbox: Path, log: Path, **environment) -> subprocess.Popen:
     """A real `celery worker` process on the Redis broker, sending email to files."""
-    broker = settings.CELERY_BROKER_URL
-    if not broker.startswith("redis://"):
-        skip_or_fail("needs CELERY_BROKER_URL pointing at Redis")
-    outbox = tmp_path / "outbox"
-    log = tmp_path / "worker.log"
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    with log.open("w") as log_file:
-        worker = subprocess.Popen(
+    with log.open("a") as log_file:
+        return subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -112,7 +111,7 @@ def celery_worker_process(tmp_path):
                 "worker",
                 "--pool=solo",
                 "--queues",
-                queue,
+                settings.CELERY_TASK_DEFAULT_QUEUE,
                 "--loglevel=info",
                 "--without-gossip",
                 "--without-mingle",
@@ -121,18 +120,35 @@ def celery_worker_process(tmp_path):
             cwd=PROJECT_ROOT,
             env=_environment(
                 DJANGO_SETTINGS_MODULE="knowledge_exchange.settings.test",
-                CELERY_BROKER_URL=broker,
+                CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
                 EMAIL_URL="filemail://",
                 EMAIL_FILE_PATH=str(outbox),
+                **environment,
             ),
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
+
+
+@pytest.fixture
+def broker_and_outbox(tmp_path):
+    """The Redis broker for this test's tasks, and the folder workers send email to."""
+    if not (settings.CELERY_BROKER_URL or "").startswith("redis://"):
+        skip_or_fail("needs CELERY_BROKER_URL pointing at Redis")
     celery_app.conf.task_always_eager = False
+    try:
+        yield tmp_path / "outbox", tmp_path / "worker.log"
+    finally:
+        celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def celery_worker_process(broker_and_outbox):
+    outbox, log = broker_and_outbox
+    worker = _start_worker(outbox, log)
     try:
         yield outbox, log
     finally:
-        celery_app.conf.task_always_eager = True
         worker.terminate()
         worker.wait(timeout=30)
 
@@ -155,4 +171,58 @@ def test_password_reset_email_is_sent_by_a_real_worker_on_redis(client, celery_w
     SERVICE_EVIDENCE.append(
         f"celery: email queued on commit to {settings.CELERY_BROKER_URL} "
         "and sent by a separate worker process"
+    )
+
+
+def _test_database_url() -> str:
+    """The test database this process uses, for a worker process to share."""
+    db = connection.settings_dict
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True)
+def test_reminders_are_sent_exactly_once_when_the_worker_is_killed_mid_way(
+    cast, broker_and_outbox, postgresql
+):
+    outbox, log = broker_and_outbox
+    cast.call_a.closes_at = timezone.now() + datetime.timedelta(days=7)
+    cast.call_a.save()
+    people = [staff_of(cast.organisation_a) for _ in range(12)]
+    for person in people:
+        draft(call=cast.call_a, applicant=person)
+    # Each email takes half a second, so the worker is killed while sending; a task
+    # not acknowledged comes back to the queue after five seconds.
+    slow = {
+        "DATABASE_URL": _test_database_url(),
+        "TEST_EMAIL_DELAY": "0.5",
+        "CELERY_VISIBILITY_TIMEOUT": "5",
+    }
+    worker = _start_worker(outbox, log, **slow)
+    try:
+        assert reminders_send_due() == {"call_closing": 12}
+        assert len(_sent_files(outbox, expected=3, timeout=60)) >= 3, log.read_text()
+        worker.kill()  # SIGKILL: no chance to finish or acknowledge
+        worker.wait(timeout=30)
+        killed_after = len(list(outbox.glob("*.log")))
+        assert killed_after < 12, "the worker finished before it could be killed"
+        worker = _start_worker(outbox, log, **slow)
+        _sent_files(outbox, expected=12, timeout=60)
+        time.sleep(3)  # anything delivered twice would be sent by now
+        sent = [path.read_text() for path in sorted(outbox.glob("*.log"))]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+    recipients = Counter(
+        line.removeprefix("To: ")
+        for text in sent
+        for line in text.splitlines()
+        if line.startswith("To: ")
+    )
+    assert recipients == Counter({person.email: 1 for person in people}), log.read_text()
+    assert Reminder.objects.filter(sent_at__isnull=True).count() == 0
+    SERVICE_EVIDENCE.append(
+        f"celery: 12 reminders sent exactly once across a worker killed after {killed_after}"
     )

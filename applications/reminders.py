@@ -1,0 +1,139 @@
+"""Applications' reminders: a call closing soon (staff with a draft), decisions still
+waiting after a call closed (its coordinators), and a line manager who has not
+endorsed after some days (once more, with a new link)."""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import Application, Call, Endorsement
+from applications.services import endorsement_renew_link
+from knowledge_exchange.mail import absolute_url
+from knowledge_exchange.models import Reminder
+from knowledge_exchange.reminders import Due, Kind, catch_up_from, register
+from partners.models import long_datetime
+from partners.selectors import coordinators_of
+
+Status = Application.Status
+UNDECIDED = (Status.SUBMITTED, Status.SHORTLISTED)
+
+
+def _days_before(today: datetime.date, moment: datetime.datetime) -> int:
+    return (timezone.localtime(moment).date() - today).days
+
+
+def _call_closing(today: datetime.date):
+    """Each draft of a call closing within the first interval: the reminder for the
+    smallest interval at or above the days left (7 days, then 1 day)."""
+    intervals = sorted(settings.REMINDER_CALL_CLOSING_DAYS)
+    drafts = Application.objects.filter(
+        status=Status.DRAFT,
+        call__closes_at__gt=timezone.now(),
+        call__closes_at__lt=timezone.now() + datetime.timedelta(days=intervals[-1] + 1),
+    ).select_related("applicant", "call__organisation", "call__year")
+    for draft in drafts:
+        days_left = _days_before(today, draft.call.closes_at)
+        interval = next((days for days in intervals if days_left <= days), None)
+        if interval is None:
+            continue
+        yield Due.to(
+            draft.applicant,
+            about=draft,
+            occasion=f"{interval}-days",
+            year_id=draft.call.year_id,
+            call=str(draft.call.organisation),
+            year=draft.call.year.year,
+            closes=long_datetime(draft.call.closes_at),
+            url=absolute_url(reverse("applications:application_update", args=[draft.pk])),
+        )
+
+
+def _decisions_waiting(today: datetime.date):
+    """Calls that closed REMINDER_DECISIONS_DAYS ago with applications undecided."""
+    closed_on = today - datetime.timedelta(days=settings.REMINDER_DECISIONS_DAYS)
+    calls = list(
+        Call.objects.filter(
+            closes_at__date__lte=closed_on, closes_at__date__gte=catch_up_from(closed_on)
+        )
+        .annotate(waiting=Count("applications", filter=Q(applications__status__in=UNDECIDED)))
+        .filter(waiting__gt=0)
+        .select_related("organisation", "year")
+    )
+    coordinators = coordinators_of({call.organisation_id for call in calls}) if calls else {}
+    for call in calls:
+        for coordinator in coordinators.get(call.organisation_id, []):
+            yield Due.to(
+                coordinator,
+                about=call,
+                occasion="after-close",
+                year_id=call.year_id,
+                call=str(call.organisation),
+                year=call.year.year,
+                closed=long_datetime(call.closes_at),
+                waiting=call.waiting,
+                url=absolute_url(reverse("applications:call_review", args=[call.pk])),
+            )
+
+
+def _endorsement_waiting(today: datetime.date):
+    """Line managers asked REMINDER_ENDORSEMENT_DAYS ago who have not answered, while
+    the application is still under consideration: once more, per address."""
+    asked_on = today - datetime.timedelta(days=settings.REMINDER_ENDORSEMENT_DAYS)
+    waiting = Endorsement.objects.filter(
+        decision="",
+        superseded_at__isnull=True,
+        expires_at__gt=timezone.now(),
+        sent_at__date__lte=asked_on,
+        sent_at__date__gte=catch_up_from(asked_on),
+        application__status__in=UNDECIDED,
+    ).select_related("application__applicant", "application__call__organisation")
+    for endorsement in waiting:
+        application = endorsement.application
+        yield Due(
+            object_id=application.pk,
+            object_repr=str(application),
+            email=endorsement.line_manager_email,
+            occasion="once-more",
+            year_id=application.call.year_id,
+            context={
+                "name": endorsement.line_manager_name,
+                "applicant": application.applicant.full_name,
+                "call": str(application.call.organisation),
+                "asked": long_datetime(endorsement.sent_at),
+            },
+        )
+
+
+def _new_link(reminder: Reminder) -> tuple[dict, list]:
+    """The first link's token is not kept (only its hash), so the reminder carries a
+    new one; the first stops working."""
+    url, expires = endorsement_renew_link(application_id=reminder.object_id)
+    return {"url": url, "expires": expires}, []
+
+
+register(
+    Kind(
+        key="call_closing",
+        label=_("Call closing in 7 days and in 1 day (staff with a draft)"),
+        find=_call_closing,
+    )
+)
+register(
+    Kind(
+        key="decisions_waiting",
+        label=_("Decisions still waiting after a call closed (coordinators)"),
+        find=_decisions_waiting,
+    )
+)
+register(
+    Kind(
+        key="endorsement_waiting",
+        label=_("Endorsement not given after 5 days (line manager, once more)"),
+        find=_endorsement_waiting,
+        prepare=_new_link,
+    )
+)

@@ -1,0 +1,162 @@
+"""Placements' reminders: an approval waiting for days (the coordinator who has not
+acted), a placement starting soon (participant and supervisor, with the day plan and
+the calendar file), and expense claims waiting (the programme manager, weekly)."""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Count, Min
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from knowledge_exchange.mail import absolute_url
+from knowledge_exchange.models import Reminder
+from knowledge_exchange.reminders import Due, Kind, catch_up_from, register
+from partners.models import long_date
+from partners.selectors import coordinators_of, programme_managers
+from placements.ics import placements_calendar
+from placements.models import ExpenseClaim, Placement
+from placements.selectors import placement_with_plan
+
+
+def _approval_waiting(today: datetime.date):
+    """Proposals waiting REMINDER_APPROVAL_DAYS for one side: its coordinators. A
+    revised proposal is a new occasion."""
+    proposed_on = today - datetime.timedelta(days=settings.REMINDER_APPROVAL_DAYS)
+    waiting = list(
+        Placement.objects.filter(
+            status=Placement.Status.PROPOSED,
+            proposed_at__date__lte=proposed_on,
+            proposed_at__date__gte=catch_up_from(proposed_on),
+        ).select_related("participant", "home", "host")
+    )
+    organisations = {p.home_id for p in waiting} | {p.host_id for p in waiting}
+    coordinators = coordinators_of(organisations) if waiting else {}
+    for placement in waiting:
+        sides = []
+        if placement.home_approved_at is None:
+            sides.append(placement.home_id)
+        if placement.host_approved_at is None:
+            sides.append(placement.host_id)
+        for organisation_id in sides:
+            for coordinator in coordinators.get(organisation_id, []):
+                yield Due.to(
+                    coordinator,
+                    about=placement,
+                    occasion=f"proposed-{placement.proposed_at:%Y%m%d%H%M%S}",
+                    year_id=placement.year_id,
+                    participant=placement.participant.full_name,
+                    host=placement.host.name,
+                    proposed=long_date(timezone.localtime(placement.proposed_at).date()),
+                    url=absolute_url(reverse("placements:placement_decide", args=[placement.pk])),
+                )
+
+
+def _starting(today: datetime.date):
+    """Confirmed placements starting within REMINDER_STARTING_DAYS: the participant
+    and the supervisor. New dates are a new occasion."""
+    starting = Placement.objects.filter(
+        status=Placement.Status.CONFIRMED,
+        start_on__gt=today,
+        start_on__lte=today + datetime.timedelta(days=settings.REMINDER_STARTING_DAYS),
+    ).select_related("participant", "supervisor", "host")
+    for placement in starting:
+        for person in (placement.participant, placement.supervisor):
+            yield Due.to(
+                person,
+                about=placement,
+                occasion=f"start-{placement.start_on:%Y%m%d}",
+                year_id=placement.year_id,
+                is_participant=person.pk == placement.participant_id,
+                participant=placement.participant.full_name,
+                supervisor=placement.supervisor.full_name,
+                host=placement.host.name,
+                start=long_date(placement.start_on),
+                end=long_date(placement.end_on),
+                url=absolute_url(reverse("placements:placement_plan", args=[placement.pk])),
+            )
+
+
+def _plan_and_calendar(reminder: Reminder) -> tuple[dict, list]:
+    """The day plan as it stands when the email is sent, and the calendar file."""
+    placement = placement_with_plan(pk=reminder.object_id)
+    days = [
+        {
+            "date": date_format(day.date, "l j F"),
+            "sessions": [
+                f"{session.starts_at:%H:%M} {session.activity}"
+                + (f" ({session.department})" if session.department else "")
+                for session in day.sessions.all()
+            ],
+        }
+        for day in placement.days.all()
+    ]
+    calendar = placements_calendar([placement], name=str(placement))
+    return {"days": days}, [("placement.ics", calendar, "text/calendar")]
+
+
+def _claims_waiting(today: datetime.date):
+    """Once a week, while a year's claims have waited REMINDER_CLAIMS_DAYS or more: the
+    programme manager, with how many and since when."""
+    years = (
+        ExpenseClaim.objects.filter(
+            status=ExpenseClaim.Status.SUBMITTED,
+            submitted_at__date__lte=today - datetime.timedelta(days=settings.REMINDER_CLAIMS_DAYS),
+        )
+        .values("placement__year", "placement__year__year")
+        .annotate(count=Count("pk"), oldest=Min("submitted_at"))
+        .order_by("placement__year__year")
+    )
+    if not years:
+        return
+    week = "{}-W{:02d}".format(*today.isocalendar()[:2])
+    managers = programme_managers()
+    for year in years:
+        for manager in managers:
+            yield Due(
+                object_id=year["placement__year"],
+                object_repr=str(
+                    _("Expense claims waiting in %(year)s")
+                    % {"year": year["placement__year__year"]}
+                ),
+                email=manager.email,
+                recipient_id=manager.pk,
+                occasion=week,
+                year_id=year["placement__year"],
+                context={
+                    "name": manager.get_short_name(),
+                    "year": year["placement__year__year"],
+                    "count": year["count"],
+                    "since": long_date(timezone.localtime(year["oldest"]).date()),
+                    "url": absolute_url(
+                        reverse("admin:placements_expenseclaim_changelist")
+                        + "?status__exact=submitted"
+                    ),
+                },
+            )
+
+
+register(
+    Kind(
+        key="approval_waiting",
+        label=_("Placement approval waiting for 5 days (the coordinator who has not acted)"),
+        find=_approval_waiting,
+    )
+)
+register(
+    Kind(
+        key="placement_starting",
+        label=_("Placement starting in 7 days (participant and supervisor)"),
+        find=_starting,
+        prepare=_plan_and_calendar,
+    )
+)
+register(
+    Kind(
+        key="claims_waiting",
+        label=_("Expense claims waiting for approval (programme manager, weekly)"),
+        find=_claims_waiting,
+    )
+)
