@@ -181,23 +181,27 @@ def _save_partnership(request, partnership: Partnership, year: ProgrammeYear) ->
     partnership.save(update_fields=["sends_to_host", "hosts_from_host"])
 
 
-class PartnershipInline(admin.TabularInline):
+class PartnershipInline(admin.StackedInline):
+    """Stacked, so every field has its own label (a tabular inline's headers are not
+    labels)."""
+
     model = Partnership
     form = PartnershipAdminForm
     formset = PartnershipInlineFormSet
     extra = 0
-    autocomplete_fields = ["organisation", "coordinators"]
+    autocomplete_fields = ["organisation"]
     fields = [
         "organisation",
         "status",
         "returning",
         "sends_to_host",
         "hosts_from_host",
-        "coordinators",
         "confirmed_by",
         "confirmed_at",
     ]
     readonly_fields = ["status", "returning", "confirmed_by", "confirmed_at"]
+    # Coordinators are chosen on the partnership's own page (its change link), where
+    # the choice searches people as you type.
     show_change_link = True
 
     def get_queryset(self, request):

@@ -37,15 +37,19 @@ def _morning(day: datetime.date) -> datetime.datetime:
 
 @pytest.fixture
 def sweep(django_capture_on_commit_callbacks):
-    """Run the daily sweep at 06:00 on a day; return [(to, subject)] it sent."""
+    """Run the daily sweep at 06:00 on a day, twice; return [(to, subject)] it sent
+    (the second run must send nothing)."""
 
     def run(day: datetime.date) -> list[tuple[str, str]]:
         before = len(mail.outbox)
-        with (
-            time_machine.travel(_morning(day), tick=False),
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            daily_sweep()
+        with time_machine.travel(_morning(day), tick=False):
+            with django_capture_on_commit_callbacks(execute=True):
+                daily_sweep()
+            sent = len(mail.outbox)
+            # The same morning again (beat running twice): nothing more.
+            with django_capture_on_commit_callbacks(execute=True):
+                daily_sweep()
+            assert len(mail.outbox) == sent, "a second sweep sent again"
         return sorted((m.to[0], m.subject) for m in mail.outbox[before:])
 
     return run
