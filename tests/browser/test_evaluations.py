@@ -11,26 +11,13 @@ from playwright.sync_api import expect
 from placements.models import Placement
 from tests.browser.conftest import sign_in
 from tests.factories.partners import PASSWORD
-from tests.factories.placements import confirm, propose, select
+from tests.factories.placements import confirmed_a
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _confirmed(cast) -> Placement:
-    """A's staff member's placement at the host, confirmed by both coordinators."""
-    return confirm(
-        propose(
-            select(cast.application_a, by=cast.coordinator, destination=cast.host),
-            by=cast.coordinator,
-            supervisor=cast.supervisor,
-        ),
-        home_coordinator=cast.coordinator,
-        host_coordinator=cast.host_coordinator,
-    )
-
-
 def test_the_participant_saves_then_submits_the_baseline_survey(page, live_server, axe, cast):
-    _confirmed(cast)
+    confirmed_a(cast)
     sign_in(page, live_server, cast.staff.email, password=PASSWORD)
     page.get_by_role("link", name="Your evaluations").click()
     expect(page.get_by_role("heading", name="Your evaluations")).to_be_visible()
@@ -67,7 +54,7 @@ def test_the_participant_saves_then_submits_the_baseline_survey(page, live_serve
 def test_a_consented_testimonial_is_published_and_taken_down_when_consent_is_withdrawn(
     page, live_server, axe, cast
 ):
-    placement = _confirmed(cast)
+    placement = confirmed_a(cast)
     Placement.objects.filter(pk=placement.pk).update(status=Placement.Status.COMPLETED)
     words = "I came home with three new ways to share our stores with visitors."
 
@@ -114,7 +101,7 @@ def test_a_consented_testimonial_is_published_and_taken_down_when_consent_is_wit
 
 
 def test_after_the_placement_both_answer_and_the_report_shows_it(page, live_server, axe, cast):
-    placement = _confirmed(cast)
+    placement = confirmed_a(cast)
     Placement.objects.filter(pk=placement.pk).update(status=Placement.Status.COMPLETED)
 
     def rate(question, answer):

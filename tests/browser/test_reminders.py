@@ -13,21 +13,13 @@ from partners.models import ProgrammeYear
 from placements.services import daily_sweep
 from tests.browser.conftest import sign_in
 from tests.factories.partners import PASSWORD
-from tests.factories.placements import confirm, propose, select
+from tests.factories.placements import confirmed_a
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_manager_reads_the_reminders_sent_and_switches_a_kind_off(page, live_server, axe, cast):
-    placement = confirm(
-        propose(
-            select(cast.application_a, by=cast.coordinator, destination=cast.host),
-            by=cast.coordinator,
-            supervisor=cast.supervisor,
-        ),
-        home_coordinator=cast.coordinator,
-        host_coordinator=cast.host_coordinator,
-    )
+    placement = confirmed_a(cast)
     morning = datetime.datetime.combine(
         placement.start_on - datetime.timedelta(days=7),
         datetime.time(6),

@@ -12,7 +12,7 @@ from django.urls import reverse
 from evaluations import services
 from evaluations.models import Instrument, Response
 from placements import services as placement_services
-from tests.factories.placements import confirm, more_placements, propose, select
+from tests.factories.placements import confirm, confirmed_a, more_placements
 
 RATINGS = {"knowledge_sharing": 4, "confidence": 3, "reflection": 5, "motivation": 4}
 AIM_RATINGS = {"aim_knowledge": 4, "aim_relationships": 5, "aim_insight": 4, "aim_sustainable": 3}
@@ -23,14 +23,7 @@ FOLLOW_UP = datetime.datetime(2031, 12, 6, 12, tzinfo=datetime.UTC)
 
 @pytest.fixture
 def confirmed(cast):
-    placement = propose(
-        select(cast.application_a, by=cast.coordinator, destination=cast.host),
-        by=cast.coordinator,
-        supervisor=cast.supervisor,
-    )
-    return confirm(
-        placement, home_coordinator=cast.coordinator, host_coordinator=cast.host_coordinator
-    )
+    return confirmed_a(cast)
 
 
 @pytest.fixture

@@ -11,22 +11,14 @@ from django.urls import reverse
 
 from evaluations import models, services
 from placements import services as placement_services
-from tests.factories.placements import confirm, propose, select
+from tests.factories.placements import confirmed_a
 
 WORDS = "Five days at the host changed how our team shares its collections."
 
 
 @pytest.fixture
 def completed(cast):
-    placement = confirm(
-        propose(
-            select(cast.application_a, by=cast.coordinator, destination=cast.host),
-            by=cast.coordinator,
-            supervisor=cast.supervisor,
-        ),
-        home_coordinator=cast.coordinator,
-        host_coordinator=cast.host_coordinator,
-    )
+    placement = confirmed_a(cast)
     with time_machine.travel(datetime.datetime(2031, 6, 9, 9, tzinfo=datetime.UTC)):
         placement_services.placements_complete_finished()
     placement.refresh_from_db()

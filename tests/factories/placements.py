@@ -77,3 +77,16 @@ def more_placements(cast, count: int) -> list[Placement]:
             propose(application, by=cast.coordinator, supervisor=cast.supervisor, start_on=start)
         )
     return placements
+
+
+def confirmed_a(cast) -> Placement:
+    """The cast's staff member of A placed at the host from FIRST_MONDAY, supervised by
+    Sid, approved by both coordinators."""
+    placement = propose(
+        select(cast.application_a, by=cast.coordinator, destination=cast.host),
+        by=cast.coordinator,
+        supervisor=cast.supervisor,
+    )
+    return confirm(
+        placement, home_coordinator=cast.coordinator, host_coordinator=cast.host_coordinator
+    )

@@ -24,7 +24,7 @@ from placements import services as placement_services
 from placements.services import daily_sweep
 from tests.factories.applications import draft
 from tests.factories.partners import staff_of
-from tests.factories.placements import claim, confirm, propose, select
+from tests.factories.placements import claim, confirm, confirmed_a, propose, select
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 RATINGS = {"knowledge_sharing": 4, "confidence": 4, "reflection": 4, "motivation": 4}
@@ -65,14 +65,7 @@ def _days(n: int) -> datetime.timedelta:
 
 @pytest.fixture
 def confirmed(cast):
-    placement = propose(
-        select(cast.application_a, by=cast.coordinator, destination=cast.host),
-        by=cast.coordinator,
-        supervisor=cast.supervisor,
-    )
-    confirmed = confirm(
-        placement, home_coordinator=cast.coordinator, host_coordinator=cast.host_coordinator
-    )
+    confirmed = confirmed_a(cast)
     mail.outbox.clear()
     return confirmed
 
