@@ -66,6 +66,8 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {}
+# A reminder queued this long ago and still not sent is queued again by the next sweep.
+RETRY_AFTER = datetime.timedelta(hours=1)
 
 
 def register(kind: Kind) -> Kind:
@@ -100,7 +102,8 @@ def reminders_send_due(*, today: datetime.date | None = None) -> Counter:
 
     Side effects: a Reminder row each, written in one transaction with the tasks that
     send them queued on commit. A row already written (by an earlier sweep, or one
-    running at the same moment) is skipped, so each is queued once.
+    running at the same moment) is skipped, so each is queued once; one queued over an
+    hour ago and never sent is queued again (sending it twice sends it once).
     """
     today = today or timezone.localdate()
     off = _switched_off()
@@ -115,6 +118,16 @@ def reminders_send_due(*, today: datetime.date | None = None) -> Counter:
             ).values_list("object_id", "email", "occasion")
         )
         due += [(kind.key, d) for d in found if (d.object_id, d.email, d.occasion) not in sent]
+    # Rows queued by an earlier sweep whose email did not go (the mail server was down,
+    # the task failed): sent now, instead of retrying with a countdown.
+    unsent = list(
+        Reminder.objects.filter(
+            sent_at__isnull=True, queued_at__lt=timezone.now() - RETRY_AFTER
+        ).values_list("pk", flat=True)
+    )
+    if unsent:
+        logger.warning("Sending again %d reminder(s) that did not go", len(unsent))
+        transaction.on_commit(lambda: _queue(unsent))
     if not due:
         return Counter()
     sweep = uuid.uuid4()

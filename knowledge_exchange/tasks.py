@@ -28,9 +28,11 @@ def send_email(
     logger.info("Sent %r to %d recipient(s)", subject, len(to))
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=60, retry_kwargs={"max_retries": 5})
+@shared_task
 def send_reminder(reminder_id: int) -> bool:
-    """Send one reminder; a second delivery of the same task sends nothing."""
+    """Send one reminder; a second delivery of the same task sends nothing. No retry
+    with a countdown: a reminder that fails stays unsent, and the next daily sweep
+    queues it again."""
     from knowledge_exchange.reminders import reminder_send
 
     return reminder_send(reminder_id=reminder_id)

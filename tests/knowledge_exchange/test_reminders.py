@@ -9,6 +9,7 @@ import zoneinfo
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import connection
 from django.template.loader import get_template
@@ -341,3 +342,28 @@ def test_a_reminder_task_delivered_twice_sends_once(cast, confirmed):
     assert [m.to for m in mail.outbox] == [[cast.staff.email]]
     reminder.refresh_from_db()
     assert reminder.subject == "Your placement at Host Test Museum starts on 2 June 2031"
+
+
+@pytest.mark.django_db
+def test_a_reminder_that_failed_to_send_goes_with_the_next_sweep(cast, confirmed, sweep, settings):
+    settings.EMAIL_BACKEND = "tests.knowledge_exchange.test_reminders.BrokenBackend"
+    with pytest.raises(ConnectionRefusedError):
+        sweep(confirmed.start_on - _days(7))
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert Reminder.objects.filter(sent_at__isnull=True).count() == 2
+
+    # The next morning, the two are sent, once each, and nothing new is due.
+    assert sweep(confirmed.start_on - _days(6)) == sorted(
+        [
+            (cast.supervisor.email, "Alex Applicant's placement with you starts on 2 June 2031"),
+            (cast.staff.email, "Your placement at Host Test Museum starts on 2 June 2031"),
+        ]
+    )
+    assert Reminder.objects.filter(sent_at__isnull=True).count() == 0
+
+
+class BrokenBackend(BaseEmailBackend):
+    """A mail server that is down."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("the mail server is down")
