@@ -15,6 +15,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -85,8 +86,8 @@ def catch_up_from(today: datetime.date) -> datetime.date:
 
 
 def _switched_off() -> set[tuple[int, str]]:
-    from partners.models import ProgrammeYear  # the model, not the app's logic
-
+    """(year, kind) pairs the programme manager has switched off."""
+    ProgrammeYear = apps.get_model("partners", "ProgrammeYear")
     return {
         (pk, kind)
         for pk, kinds in ProgrammeYear.objects.exclude(reminders_off=[]).values_list(
