@@ -6,6 +6,7 @@ Every fetch of one object for a person is guarded: someone else's record is a 40
 import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -130,6 +131,15 @@ def report(
     )
 
 
+PUBLIC_FINDINGS_KEY = "evaluations:public-findings"
+
+
 def public_findings() -> Report:
-    """Every year and organisation, with small groups withheld, for the public page."""
-    return report(year=None, organisation=None, min_group=settings.EVALUATION_MIN_GROUP)
+    """Every year and organisation, with small groups withheld, for the public page.
+    Kept in the cache for PUBLIC_FINDINGS_CACHE_SECONDS (and dropped when anyone submits
+    an evaluation), so the busiest page does not add up every response each time."""
+    return cache.get_or_set(
+        PUBLIC_FINDINGS_KEY,
+        lambda: report(year=None, organisation=None, min_group=settings.EVALUATION_MIN_GROUP),
+        settings.PUBLIC_FINDINGS_CACHE_SECONDS,
+    )

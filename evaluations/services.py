@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from evaluations.models import (
     TestimonialStatusChange,
     follow_up_due_on,
 )
+from evaluations.selectors import PUBLIC_FINDINGS_KEY
 from knowledge_exchange.errors import RuleError
 from knowledge_exchange.mail import absolute_url, queue_templated_email
 from partners.models import User, long_date
@@ -109,8 +111,8 @@ def response_save(
     Refused when the person is not the one who answers it, when it is not open, and
     once submitted. Submitting needs every rating the instrument asks. Side effects: the
     Response (created on the first save) and its history; on submitting, a thank-you
-    email to the respondent once committed. The row is locked, so a double submit saves
-    once.
+    email to the respondent and a fresh count of the public findings, once committed.
+    The row is locked, so a double submit saves once.
     """
     if by.pk != respondent_id(placement, instrument):
         raise EvaluationError(_("This evaluation is for someone else to answer."))
@@ -148,6 +150,7 @@ def response_save(
         response.save()
         if submit:
             _thank(response, placement=placement, by=by)
+            transaction.on_commit(lambda: cache.delete(PUBLIC_FINDINGS_KEY))
     return response
 
 

@@ -221,6 +221,9 @@ FOLLOW_UP_MONTHS = env.int("FOLLOW_UP_MONTHS", default=6)
 # Figures about the ratings of fewer people than this are withheld from coordinators'
 # reports and the public page, so no one can be singled out.
 EVALUATION_MIN_GROUP = env.int("EVALUATION_MIN_GROUP", default=5)
+# How long the public page's findings are kept before they are added up again (a new
+# submission drops them at once).
+PUBLIC_FINDINGS_CACHE_SECONDS = env.int("PUBLIC_FINDINGS_CACHE_SECONDS", default=900)
 # When the daily sweep runs (UK time, HH:MM): it completes finished placements and
 # sends the reminders that are due.
 DAILY_SWEEP_AT = env("DAILY_SWEEP_AT", default="06:00")

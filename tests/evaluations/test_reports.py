@@ -29,7 +29,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations import models, selectors
+from evaluations import models, selectors, services
 from evaluations.models import AIMS, OUTCOMES, Instrument, Response
 from placements import services as placement_services
 from placements.models import BudgetLine
@@ -343,3 +343,30 @@ def test_the_demo_gives_the_reports_and_the_public_page_real_figures():
     assert Response.objects.filter(instrument=Instrument.BASELINE).count() == 9
     published = models.Testimonial.objects.filter(status=models.Testimonial.Status.PUBLISHED)
     assert published.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_public_findings_are_kept_until_someone_submits(
+    client, cast, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    placements = build_programme(cast)
+    client.get(reverse("home"))
+
+    # years, partners, testimonials: the findings come from the cache
+    with django_assert_num_queries(3):
+        client.get(reverse("home"))
+
+    # A's fifth placement answers its follow-up: the findings are counted again.
+    with (
+        time_machine.travel(datetime.datetime(2032, 1, 20, 9, tzinfo=datetime.UTC)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.response_save(
+            placement=placements[4],
+            instrument=Instrument.FOLLOW_UP,
+            by=placements[4].participant,
+            data={**dict.fromkeys(OUTCOMES, 4), **dict.fromkeys(AIMS, 4)},
+            submit=True,
+        )
+    with django_assert_num_queries(5):
+        client.get(reverse("home"))
