@@ -80,13 +80,10 @@ def _ratings(digits: str | None, names) -> dict[str, int]:
 
 
 def _write(placement: Placement, instrument: str, values: dict, submitted_on: datetime.date):
-    respondent = (
-        placement.supervisor if instrument == Instrument.HOST_FEEDBACK else placement.participant
-    )
     Response.objects.create(
         placement=placement,
         instrument=instrument,
-        respondent=respondent,
+        respondent=services.respondent(placement, instrument),
         status=Response.Status.SUBMITTED,
         submitted_at=timezone.make_aware(
             datetime.datetime.combine(submitted_on, datetime.time(10))

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Instrument, Response, follow_up_due_on
+from evaluations.services import respondent
 from knowledge_exchange.mail import absolute_url
 from knowledge_exchange.reminders import Due, Kind, catch_up_from, register
 from partners.models import long_date
@@ -33,11 +34,8 @@ def _unanswered(instrument: str, **ended):
 
 
 def _due(placement: Placement, instrument: str, occasion: str, **context) -> Due:
-    person = (
-        placement.supervisor if instrument == Instrument.HOST_FEEDBACK else placement.participant
-    )
     return Due.to(
-        person,
+        respondent(placement, instrument),
         about=placement,
         occasion=occasion,
         year_id=placement.year_id,

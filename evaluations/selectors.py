@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from evaluations.models import AIMS, OUTCOMES, Response, Testimonial
 from evaluations.reports import Report, build_report
-from partners.models import Membership, Organisation, ProgrammeYear, User
+from partners.models import Organisation, ProgrammeYear, User
 from partners.permissions import is_programme_manager
+from partners.selectors import coordinated_by
 from placements.models import Placement
 from placements.selectors import with_money
 
@@ -95,9 +96,7 @@ def report_organisations(*, user: User) -> QuerySet[Organisation]:
     organisations = Organisation.objects.order_by("name")
     if is_programme_manager(user):
         return organisations
-    return organisations.filter(
-        memberships__user=user, memberships__role=Membership.Role.COORDINATOR
-    )
+    return organisations.filter(coordinated_by(user, path=""))
 
 
 def report_years() -> list[int]:

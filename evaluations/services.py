@@ -34,8 +34,15 @@ class EvaluationError(RuleError):
     """An evaluation the programme's rules refuse."""
 
 
-def respondent_id(placement: Placement, instrument: str) -> int:
+def respondent(placement: Placement, instrument: str) -> User:
     """Who answers: the supervisor gives the host's feedback; the participant the rest."""
+    if instrument in ANSWERED_BY_SUPERVISOR:
+        return placement.supervisor
+    return placement.participant
+
+
+def respondent_id(placement: Placement, instrument: str) -> int:
+    """`respondent`'s id, without fetching the person."""
     if instrument in ANSWERED_BY_SUPERVISOR:
         return placement.supervisor_id
     return placement.participant_id

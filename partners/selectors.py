@@ -122,11 +122,13 @@ def year_overview(*, pk: int) -> tuple[ProgrammeYear, list[Partnership], dict]:
 
 
 def coordinated_by(user: User, path: str = "organisation") -> Q:
-    """Rows whose organisation at `path` the person coordinates."""
+    """Rows whose organisation at `path` the person coordinates (organisations
+    themselves when `path` is empty)."""
+    prefix = f"{path}__" if path else ""
     return Q(
         **{
-            f"{path}__memberships__user": user,
-            f"{path}__memberships__role": Membership.Role.COORDINATOR,
+            f"{prefix}memberships__user": user,
+            f"{prefix}memberships__role": Membership.Role.COORDINATOR,
         }
     )
 
@@ -181,13 +183,7 @@ def partnership_coordinators(*, partnership: Partnership) -> list[User]:
 
 def organisation_coordinators(*, organisation_id: int) -> list[User]:
     """The organisation's active coordinators."""
-    return list(
-        User.objects.filter(
-            memberships__organisation=organisation_id,
-            memberships__role=Membership.Role.COORDINATOR,
-            is_active=True,
-        )
-    )
+    return coordinators_of([organisation_id]).get(organisation_id, [])
 
 
 def coordinates_any(*, user: User) -> bool:

@@ -264,6 +264,11 @@ class Placement(models.Model):
         return bool(self.home_approved_at and self.host_approved_at)
 
     @property
+    def unapproved_sides(self) -> list[str]:
+        """The sides ('home', 'host') that have not approved the proposal yet."""
+        return [side for side in ("home", "host") if getattr(self, f"{side}_approved_at") is None]
+
+    @property
     def plan_is_editable(self) -> bool:
         return self.status in {
             self.Status.PROPOSED,

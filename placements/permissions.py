@@ -37,9 +37,8 @@ def sides_waiting_for(user: User, placement: Placement) -> list[str]:
     coordinated = coordinated_organisation_ids(user)
     return [
         side
-        for side in ("home", "host")
+        for side in placement.unapproved_sides
         if getattr(placement, f"{side}_id") in coordinated
-        and getattr(placement, f"{side}_approved_at") is None
     ]
 
 

@@ -35,12 +35,8 @@ def _approval_waiting(today: datetime.date):
     organisations = {p.home_id for p in waiting} | {p.host_id for p in waiting}
     coordinators = coordinators_of(organisations) if waiting else {}
     for placement in waiting:
-        sides = []
-        if placement.home_approved_at is None:
-            sides.append(placement.home_id)
-        if placement.host_approved_at is None:
-            sides.append(placement.host_id)
-        for organisation_id in sides:
+        for side in placement.unapproved_sides:
+            organisation_id = getattr(placement, f"{side}_id")
             for coordinator in coordinators.get(organisation_id, []):
                 yield Due.to(
                     coordinator,
