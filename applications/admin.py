@@ -2,7 +2,7 @@ import csv
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,12 +14,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from applications import selectors, services
 from applications.forms import CallAdminForm, CallsForYearForm, ExportForm
 from applications.models import Application, ApplicationStatusChange, Call, Endorsement
-from partners.admin import PartnershipStatusChangeInline, ProgrammeYearAdmin
+from core.admin import DecisionAdminMixin, ReadOnlyInline, StatusChangeInline
+from partners.admin import ProgrammeYearAdmin
 from partners.models import ProgrammeYear
 
 
 @admin.register(Call)
-class CallAdmin(SimpleHistoryAdmin):
+class CallAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
     form = CallAdminForm
     list_display = ["organisation", "year", "opens_at", "closes_at", "places", "applications"]
     list_filter = ["year", "organisation__nation"]
@@ -77,45 +78,39 @@ class CallAdmin(SimpleHistoryAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = CallsForYearForm(request.POST or None, initial={"year": request.GET.get("year")})
-        if request.method == "POST" and form.is_valid():
-            year = form.cleaned_data["year"]
-            try:
-                calls = services.calls_create_for_year(year=year, by=request.user)
-            except services.ApplicationError as error:
-                form.add_error("year", error.message)
-            else:
-                if calls:
-                    messages.success(
-                        request,
-                        _("Calls opened for %(year)s: %(names)s.")
-                        % {
-                            "year": year.year,
-                            "names": ", ".join(str(c.organisation) for c in calls),
-                        },
-                    )
-                else:
-                    messages.info(
-                        request,
-                        _("The host and every confirmed partner of %(year)s already have a call.")
-                        % {"year": year.year},
-                    )
-                return HttpResponseRedirect(
-                    reverse("admin:applications_call_changelist") + f"?year__id__exact={year.pk}"
+
+        def decide(data: dict) -> str:
+            year = data["year"]
+            calls = services.calls_create_for_year(year=year, by=request.user)
+            if calls:
+                messages.success(
+                    request,
+                    _("Calls opened for %(year)s: %(names)s.")
+                    % {"year": year.year, "names": ", ".join(str(c.organisation) for c in calls)},
                 )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Open calls for a whole year"),
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/applications/call/for_year.html", context)
+            else:
+                messages.info(
+                    request,
+                    _("The host and every confirmed partner of %(year)s already have a call.")
+                    % {"year": year.year},
+                )
+            return reverse("admin:applications_call_changelist") + f"?year__id__exact={year.pk}"
+
+        return self.decision_response(
+            request,
+            form=form,
+            decide=decide,
+            default_field="year",
+            template="admin/applications/call/for_year.html",
+            context={"title": _("Open calls for a whole year")},
+        )
 
 
-class StatusChangeInline(PartnershipStatusChangeInline):
+class ApplicationStatusChangeInline(StatusChangeInline):
     model = ApplicationStatusChange
 
 
-class EndorsementInline(StatusChangeInline):
+class EndorsementInline(ReadOnlyInline):
     model = Endorsement
     fields = [
         "line_manager_name",
@@ -127,7 +122,6 @@ class EndorsementInline(StatusChangeInline):
         "comment",
         "decided_at",
     ]
-    readonly_fields = fields
 
 
 # What the applicant wrote, and the decisions: read here, changed only through
@@ -177,7 +171,7 @@ class ApplicationAdmin(SimpleHistoryAdmin):
     search_fields = ["applicant__full_name", "applicant__email", "job_title", "department"]
     fields = APPLICATION_FIELDS
     readonly_fields = APPLICATION_FIELDS
-    inlines = [EndorsementInline, StatusChangeInline]
+    inlines = [EndorsementInline, ApplicationStatusChangeInline]
     change_list_template = "admin/applications/application/change_list.html"
 
     def get_queryset(self, request):

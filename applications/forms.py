@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Call
 from applications.services import REQUIRED_TO_SUBMIT, call_problems
-from partners.models import Organisation, ProgrammeYear, long_date
+from core.dates import long_date
+from partners.models import Organisation, ProgrammeYear
 
 
 def _text(rows: int = 4) -> forms.Textarea:

@@ -2,7 +2,6 @@
 endorsements and the coordinator's decisions."""
 
 import datetime
-import hashlib
 
 import pgtrigger
 from django.conf import settings
@@ -13,7 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from partners.models import Organisation, ProgrammeYear, StatusChange, long_datetime
+from core.dates import long_datetime
+from core.errors import RuleError
+from core.models import Stateful, StatusChange
+from partners.models import Organisation, ProgrammeYear
 
 
 class Call(models.Model):
@@ -144,6 +146,10 @@ class Call(models.Model):
         return (now or timezone.now()) >= self.closes_at
 
 
+class ApplicationError(RuleError):
+    """A change to a call or an application that the programme's rules refuse."""
+
+
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -196,7 +202,7 @@ APPLICATION_CONTENT_FIELDS = (
 )
 
 
-class Application(models.Model):
+class Application(Stateful):
     """A member of staff's application to their own organisation's call."""
 
     Status = ApplicationStatus
@@ -220,6 +226,9 @@ class Application(models.Model):
         Status.DECLINED: set(),
         Status.WITHDRAWN: set(),
     }
+    TRANSITION_REFUSAL = _("This application is %(status)s, so it cannot become %(to)s.")
+    TransitionError = ApplicationError
+    LOCKED_WITH = ("call__year", "call__organisation", "applicant", "destination")
     # The coordinator's decisions, in the order the review form offers them.
     DECISIONS = (Status.SHORTLISTED, Status.SELECTED, Status.RESERVE, Status.DECLINED)
 
@@ -442,9 +451,6 @@ class Application(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("applications:application_detail", kwargs={"pk": self.pk})
 
-    def can_transition_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
-
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
@@ -491,25 +497,18 @@ class Application(models.Model):
 class ApplicationStatusChange(StatusChange):
     """A move of an application: who made it, when, from what, to what, and why."""
 
+    Status = ApplicationStatus
+
     application = models.ForeignKey(
         Application,
         verbose_name=_("application"),
         on_delete=models.CASCADE,
         related_name="status_changes",
     )
-    from_status = models.CharField(
-        _("from"), max_length=20, choices=ApplicationStatus.choices, blank=True
-    )
-    to_status = models.CharField(_("to"), max_length=20, choices=ApplicationStatus.choices)
 
     class Meta(StatusChange.Meta):
         verbose_name = _("application status change")
         verbose_name_plural = _("application status changes")
-
-
-def hash_token(token: str) -> str:
-    """Endorsement links carry a random token; only its hash is stored."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Endorsement(models.Model):

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Call, Endorsement
 from applications.services import endorsement_renew_link
-from knowledge_exchange.mail import absolute_url
-from knowledge_exchange.models import Reminder
-from knowledge_exchange.reminders import Due, Kind, catch_up_from, register
-from partners.models import long_datetime
+from core.dates import long_datetime
+from core.mail import absolute_url
+from core.models import Reminder
+from core.reminders import Due, Kind, catch_up_from, register
 from partners.selectors import coordinators_of
 
 Status = Application.Status

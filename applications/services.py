@@ -11,25 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from applications.models import (
-    Application,
-    ApplicationStatusChange,
-    Call,
-    Endorsement,
-    hash_token,
-)
+from applications.models import Application, ApplicationError, Call, Endorsement
 from applications.signals import application_withdrawn
-from knowledge_exchange.errors import RuleError
-from knowledge_exchange.mail import absolute_url, queue_templated_email
-from partners.models import (
-    Membership,
-    Organisation,
-    Partnership,
-    ProgrammeYear,
-    User,
-    long_date,
-    long_datetime,
-)
+from core.dates import long_date, long_datetime
+from core.mail import absolute_url, queue_templated_email
+from core.tokens import hash_token
+from partners.models import Membership, Organisation, Partnership, ProgrammeYear, User
 from partners.selectors import organisation_coordinators
 
 Status = Application.Status
@@ -50,10 +37,6 @@ REQUIRED_TO_SUBMIT = (
     "availability",
 )
 EDITABLE_IN_DRAFT = (*REQUIRED_TO_SUBMIT, "second_preference", "access_requirements")
-
-
-class ApplicationError(RuleError):
-    """A change to a call or an application that the programme's rules refuse."""
 
 
 # --- Calls -----------------------------------------------------------------------
@@ -214,26 +197,6 @@ def call_update_guidance(*, call: Call, by: User, eligibility: str, guidance: st
 # --- Applications: the applicant's side --------------------------------------------
 
 
-def _record(
-    application: Application, *, from_status: str, by: User | None, note: str = ""
-) -> ApplicationStatusChange:
-    return ApplicationStatusChange.objects.create(
-        application=application,
-        from_status=from_status,
-        to_status=application.status,
-        by=by,
-        note=note,
-    )
-
-
-def _locked(application: Application) -> Application:
-    return (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("call__year", "call__organisation", "applicant", "destination")
-        .get(pk=application.pk)
-    )
-
-
 def _refuse_unless_open(call: Call, *, doing: str) -> None:
     now = timezone.now()
     if now < call.opens_at:
@@ -245,17 +208,6 @@ def _refuse_unless_open(call: Call, *, doing: str) -> None:
         raise ApplicationError(
             _("This call closed on %(closes)s, so you can no longer %(doing)s.")
             % {"closes": long_datetime(call.closes_at), "doing": doing}
-        )
-
-
-def _refuse_unless_allowed(application: Application, to_status: str) -> None:
-    if not application.can_transition_to(to_status):
-        raise ApplicationError(
-            _("This application is %(status)s, so it cannot become %(to)s.")
-            % {
-                "status": application.get_status_display().lower(),
-                "to": Status(to_status).label.lower(),
-            }
         )
 
 
@@ -284,7 +236,7 @@ def application_start(*, call: Call, applicant: User) -> Application:
             application = Application.objects.create(
                 call=call, applicant=applicant, job_title=membership.job_title
             )
-            _record(application, from_status="", by=applicant)
+            application.record_change(from_status="", by=applicant)
     except IntegrityError:
         # Two starts at the same moment: the second meets the unique constraint.
         raise ApplicationError(_("You have already applied to this call.")) from None
@@ -330,7 +282,7 @@ def application_save_draft(*, application: Application, by: User, data: dict) ->
     Side effects: updates the draft (and its history). Refused once submitted or after
     the call has closed.
     """
-    application = _locked(application)
+    application = application.locked()
     _refuse_unless_editable(application)
     _refuse_unless_open(application.call, doing=_("change your application"))
     for name in EDITABLE_IN_DRAFT:
@@ -353,7 +305,7 @@ def application_submit(*, application: Application, by: User) -> Application:
     `endorsement_request` is the new Endorsement, with its one-time `token`.
     """
     with transaction.atomic():
-        application = _locked(application)
+        application = application.locked()
         _refuse_unless_editable(application)
         _refuse_unless_open(application.call, doing=_("submit an application"))
         for name in REQUIRED_TO_SUBMIT:
@@ -364,10 +316,10 @@ def application_submit(*, application: Application, by: User) -> Application:
                     field=name,
                 )
         _refuse_bad_preferences(application)
-        application.status = Status.SUBMITTED
         application.submitted_at = timezone.now()
-        application.save(update_fields=["status", "submitted_at", "updated_at"])
-        _record(application, from_status=Status.DRAFT, by=by)
+        application.transition(
+            Status.SUBMITTED, by=by, update_fields=["submitted_at", "updated_at"]
+        )
         application.endorsement_request = _endorsement_send(application, by=by)
         _email_applicant(application, template="application_submitted")
     return application
@@ -383,13 +335,9 @@ def application_withdraw(*, application: Application, by: User, note: str = "") 
     """
     with transaction.atomic():
         Call.objects.select_for_update().get(pk=application.call_id)
-        application = _locked(application)
-        _refuse_unless_allowed(application, Status.WITHDRAWN)
+        application = application.locked()
         was_selected = application.status == Status.SELECTED
-        from_status = application.status
-        application.status = Status.WITHDRAWN
-        application.save(update_fields=["status", "updated_at"])
-        _record(application, from_status=from_status, by=by, note=note)
+        application.transition(Status.WITHDRAWN, by=by, note=note, update_fields=["updated_at"])
         application_withdrawn.send(sender=Application, application=application, by=by)
         _email_applicant(application, template="application_withdrawn")
         offered = (
@@ -415,15 +363,13 @@ def _offer_to_reserve(call: Call, destination: Organisation) -> Application | No
     )
     if first is None:
         return None
-    first.status = Status.SELECTED
     first.destination = destination
     first.decided_at = timezone.now()
-    first.save(update_fields=["status", "destination", "decided_at", "updated_at"])
-    _record(
-        first,
-        from_status=Status.RESERVE,
+    first.transition(
+        Status.SELECTED,
         by=None,
         note=_("Offered the place a selected colleague gave up."),
+        update_fields=["destination", "decided_at", "updated_at"],
     )
     _email_applicant(first, template="application_decision", context={"from_reserve": True})
     _email_destination(first)
@@ -473,7 +419,7 @@ def endorsement_renew_link(*, application_id: int) -> tuple[str, str]:
     """A new link for the line manager's reminder, which the reminder itself carries
     (no other email is sent); the unanswered one before it stops working. Returns the
     link and when it expires, in words."""
-    application = _locked(Application.objects.get(pk=application_id))
+    application = Application.objects.get(pk=application_id).locked()
     endorsement, token = _new_endorsement(application, by=None)
     url = absolute_url(reverse("applications:endorse", kwargs={"token": token}))
     return url, long_datetime(endorsement.expires_at)
@@ -485,7 +431,7 @@ def endorsement_resend(
     """Send the line manager a new link (perhaps to a corrected address); the old one
     stops working. Side effects: a new Endorsement; the email, once committed."""
     with transaction.atomic():
-        application = _locked(application)
+        application = application.locked()
         if application.status in (Status.DRAFT, Status.WITHDRAWN, Status.DECLINED):
             raise ApplicationError(
                 _("Only a submitted application, still under consideration, is endorsed.")
@@ -572,15 +518,13 @@ def endorsement_refuse_unusable(endorsement: Endorsement | None) -> None:
 def _decide(
     application: Application, *, to_status: str, by: User, note: str = "", **fields
 ) -> Application:
-    application = _locked(application)
-    _refuse_unless_allowed(application, to_status)
-    from_status = application.status
-    application.status = to_status
+    application = application.locked()
     application.decided_at = timezone.now()
     for name, value in fields.items():
         setattr(application, name, value)
-    application.save(update_fields=["status", "decided_at", "updated_at", *fields])
-    _record(application, from_status=from_status, by=by, note=note)
+    application.transition(
+        to_status, by=by, note=note, update_fields=["decided_at", "updated_at", *fields]
+    )
     _email_applicant(application, template="application_decision")
     return application
 
@@ -682,7 +626,7 @@ def application_host_respond(
     """The destination's coordinator agrees to host a selected applicant, or raises a
     concern. Side effects: the response, who and when (and its history); an email to the
     home coordinators once committed."""
-    application = _locked(application)
+    application = application.locked()
     if application.status != Status.SELECTED:
         raise ApplicationError(_("Only a selected applicant is waiting for a host's answer."))
     if not agreed and not note.strip():

@@ -7,12 +7,13 @@ Each view fetches its object through a guarded selector (someone else's record i
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
@@ -27,11 +28,12 @@ from applications.forms import (
     ReviewFilterForm,
     WithdrawForm,
 )
-from applications.models import Application, hash_token
+from applications.models import Application
 from applications.permissions import can_read_access_requirements
 from applications.services import ApplicationError, EndorsementError
-from knowledge_exchange.errors import add_form_error
-from partners.models import long_datetime
+from core.dates import long_datetime
+from core.tokens import hash_token
+from core.views import ServiceFormMixin
 from partners.selectors import coordinates_any
 
 Status = Application.Status
@@ -164,7 +166,7 @@ class ApplicationDetailView(ApplicantObjectMixin, TemplateView):
     template_name = "applications/application_detail.html"
 
 
-class ApplicationUpdateView(ApplicantObjectMixin, FormView):
+class ApplicationUpdateView(ApplicantObjectMixin, ServiceFormMixin, FormView):
     """Edit a draft: save it as often as wanted, and submit when it is complete."""
 
     template_name = "applications/application_form.html"
@@ -190,31 +192,27 @@ class ApplicationUpdateView(ApplicantObjectMixin, FormView):
             "submitting": self.submitting,
         }
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = {name: form.cleaned_data[name] for name in form.fields}
-        try:
-            with transaction.atomic():
-                application = services.application_save_draft(
-                    application=self.application, by=self.request.user, data=data
-                )
-                if self.submitting:
-                    services.application_submit(application=application, by=self.request.user)
-        except ApplicationError as error:
-            add_form_error(form, error)
-            return self.form_invalid(form)
-        if self.submitting:
-            messages.success(
-                self.request,
-                _(
-                    "Your application is submitted. We have emailed your line manager to "
-                    "endorse it, and sent you a copy."
-                ),
+        with transaction.atomic():
+            application = services.application_save_draft(
+                application=self.application, by=self.request.user, data=data
             )
-            return redirect(self.application)
-        messages.success(
-            self.request, _("Your draft is saved. You can come back to it at any time.")
-        )
-        return redirect("applications:application_update", pk=self.application.pk)
+            if self.submitting:
+                services.application_submit(application=application, by=self.request.user)
+
+    def get_success_message(self):
+        if self.submitting:
+            return _(
+                "Your application is submitted. We have emailed your line manager to "
+                "endorse it, and sent you a copy."
+            )
+        return _("Your draft is saved. You can come back to it at any time.")
+
+    def get_success_url(self):
+        if self.submitting:
+            return self.application.get_absolute_url()
+        return reverse("applications:application_update", kwargs={"pk": self.application.pk})
 
     def form_invalid(self, form):
         messages.error(
@@ -229,23 +227,22 @@ class ApplicationUpdateView(ApplicantObjectMixin, FormView):
         return super().form_invalid(form)
 
 
-class ApplicationWithdrawView(ApplicantObjectMixin, FormView):
+class ApplicationWithdrawView(ApplicantObjectMixin, ServiceFormMixin, FormView):
     template_name = "applications/application_withdraw.html"
     form_class = WithdrawForm
 
-    def form_valid(self, form):
-        try:
-            services.application_withdraw(
-                application=self.application, by=self.request.user, note=form.cleaned_data["note"]
-            )
-        except ApplicationError as error:
-            add_form_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Your application is withdrawn."))
-        return redirect(self.application)
+    success_message = gettext_lazy("Your application is withdrawn.")
+
+    def perform(self, form):
+        return services.application_withdraw(
+            application=self.application, by=self.request.user, note=form.cleaned_data["note"]
+        )
+
+    def get_success_url(self):
+        return self.application.get_absolute_url()
 
 
-class EndorsementResendView(ApplicantObjectMixin, FormView):
+class EndorsementResendView(ApplicantObjectMixin, ServiceFormMixin, FormView):
     """Send the line manager the endorsement link again, perhaps to a corrected address."""
 
     template_name = "applications/endorsement_resend.html"
@@ -257,20 +254,18 @@ class EndorsementResendView(ApplicantObjectMixin, FormView):
             "line_manager_email": self.application.line_manager_email,
         }
 
-    def form_valid(self, form):
-        try:
-            endorsement = services.endorsement_resend(
-                application=self.application, by=self.request.user, **form.cleaned_data
-            )
-        except ApplicationError as error:
-            add_form_error(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("We have emailed %(email)s a new link; the old one no longer works.")
-            % {"email": endorsement.line_manager_email},
+    def perform(self, form):
+        return services.endorsement_resend(
+            application=self.application, by=self.request.user, **form.cleaned_data
         )
-        return redirect(self.application)
+
+    def get_success_message(self):
+        return _("We have emailed %(email)s a new link; the old one no longer works.") % {
+            "email": self.result.line_manager_email
+        }
+
+    def get_success_url(self):
+        return self.application.get_absolute_url()
 
 
 # --- The line manager -----------------------------------------------------------------
@@ -387,7 +382,7 @@ class CallReviewView(CoordinatorCallMixin, ListView):
         return super().get_context_data(filter_form=self.filter_form, **kwargs)
 
 
-class ApplicationReviewView(LoginRequiredMixin, FormView):
+class ApplicationReviewView(LoginRequiredMixin, ServiceFormMixin, FormView):
     """The coordinator reads an application and decides: shortlist, select, reserve or
     decline with a reason."""
 
@@ -410,34 +405,27 @@ class ApplicationReviewView(LoginRequiredMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
+    def perform(self, form):
         decision = form.cleaned_data["decision"]
         arguments = {"application": self.application, "by": self.request.user}
-        try:
-            if decision == Status.SELECTED:
-                services.application_select(
-                    **arguments, destination=form.cleaned_data["destination"]
-                )
-            elif decision == Status.DECLINED:
-                services.application_decline(**arguments, reason=form.cleaned_data["reason"])
-            elif decision == Status.RESERVE:
-                services.application_reserve(**arguments)
-            else:
-                services.application_shortlist(**arguments)
-        except ApplicationError as error:
-            add_form_error(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("%(applicant)s: %(decision)s. We have emailed them.")
-            % {
-                "applicant": self.application.applicant,
-                "decision": Status(decision).label.lower(),
-            },
-        )
-        return HttpResponseRedirect(
-            reverse("applications:call_review", kwargs={"pk": self.application.call_id})
-        )
+        if decision == Status.SELECTED:
+            services.application_select(**arguments, destination=form.cleaned_data["destination"])
+        elif decision == Status.DECLINED:
+            services.application_decline(**arguments, reason=form.cleaned_data["reason"])
+        elif decision == Status.RESERVE:
+            services.application_reserve(**arguments)
+        else:
+            services.application_shortlist(**arguments)
+        return decision
+
+    def get_success_message(self):
+        return _("%(applicant)s: %(decision)s. We have emailed them.") % {
+            "applicant": self.application.applicant,
+            "decision": Status(self.result).label.lower(),
+        }
+
+    def get_success_url(self):
+        return reverse("applications:call_review", kwargs={"pk": self.application.call_id})
 
 
 class HostingListView(CoordinatorMixin, ListView):
@@ -450,7 +438,7 @@ class HostingListView(CoordinatorMixin, ListView):
         return selectors.applications_coming_to(user=self.request.user)
 
 
-class HostingDetailView(LoginRequiredMixin, FormView):
+class HostingDetailView(LoginRequiredMixin, ServiceFormMixin, FormView):
     """The destination's coordinator reads who is coming, and agrees to host or raises
     a concern."""
 
@@ -476,22 +464,17 @@ class HostingDetailView(LoginRequiredMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
-        agreed = form.cleaned_data["response"] == Application.HostResponse.AGREED
-        try:
-            services.application_host_respond(
-                application=self.application,
-                by=self.request.user,
-                agreed=agreed,
-                note=form.cleaned_data["note"],
-            )
-        except ApplicationError as error:
-            add_form_error(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Thank you: the home coordinator has been told you agree to host.")
-            if agreed
-            else _("Your concern has been sent to the home coordinator."),
+    success_url = reverse_lazy("applications:hosting_list")
+
+    def perform(self, form):
+        return services.application_host_respond(
+            application=self.application,
+            by=self.request.user,
+            agreed=form.cleaned_data["response"] == Application.HostResponse.AGREED,
+            note=form.cleaned_data["note"],
         )
-        return redirect("applications:hosting_list")
+
+    def get_success_message(self):
+        if self.result.host_response == Application.HostResponse.AGREED:
+            return _("Thank you: the home coordinator has been told you agree to host.")
+        return _("Your concern has been sent to the home coordinator.")

@@ -1,19 +1,16 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import DecisionAdminMixin, StatusChangeInline
 from evaluations import services
 from evaluations.forms import TestimonialDecisionForm
 from evaluations.models import AIMS, OUTCOMES, Response, Testimonial, TestimonialStatusChange
-from knowledge_exchange.errors import add_form_error
-from partners.admin import PartnershipStatusChangeInline
 
 RESPONSE_FIELDS = [
     "placement",
@@ -54,7 +51,7 @@ class ResponseAdmin(SimpleHistoryAdmin):
         return False
 
 
-class TestimonialRecordInline(PartnershipStatusChangeInline):
+class TestimonialRecordInline(StatusChangeInline):
     model = TestimonialStatusChange
 
 
@@ -74,7 +71,7 @@ TESTIMONIAL_FIELDS = [
 
 
 @admin.register(Testimonial)
-class TestimonialAdmin(SimpleHistoryAdmin):
+class TestimonialAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
     """The manager publishes offered testimonials, or not; the words are the author's."""
 
     list_display = ["author", "kind", "status", "created_at", "decide_link"]
@@ -117,31 +114,29 @@ class TestimonialAdmin(SimpleHistoryAdmin):
             Testimonial.objects.select_related("author", "placement__host"), pk=pk
         )
         form = TestimonialDecisionForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            publish = form.cleaned_data["decision"] == "publish"
-            try:
-                services.testimonial_decide(
-                    testimonial=testimonial,
-                    by=request.user,
-                    publish=publish,
-                    note=form.cleaned_data["note"],
-                )
-            except services.EvaluationError as error:
-                add_form_error(form, error)
-            else:
-                self.message_user(
-                    request,
-                    _("Published: it is on the programme page now.")
-                    if publish
-                    else _("Not published; the author has been told why."),
-                )
-                return HttpResponseRedirect(reverse("admin:evaluations_testimonial_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Publish the testimonial from %(author)s?") % {"author": testimonial.author},
-            "testimonial": testimonial,
-            "form": form,
-            "can_decide": testimonial.status == Testimonial.Status.OFFERED,
-        }
-        return TemplateResponse(request, "admin/evaluations/testimonial/decide.html", context)
+
+        def decide(data: dict) -> str:
+            publish = data["decision"] == "publish"
+            services.testimonial_decide(
+                testimonial=testimonial, by=request.user, publish=publish, note=data["note"]
+            )
+            self.message_user(
+                request,
+                _("Published: it is on the programme page now.")
+                if publish
+                else _("Not published; the author has been told why."),
+            )
+            return reverse("admin:evaluations_testimonial_changelist")
+
+        return self.decision_response(
+            request,
+            form=form,
+            decide=decide,
+            template="admin/evaluations/testimonial/decide.html",
+            context={
+                "title": _("Publish the testimonial from %(author)s?")
+                % {"author": testimonial.author},
+                "testimonial": testimonial,
+                "can_decide": testimonial.status == Testimonial.Status.OFFERED,
+            },
+        )

@@ -15,8 +15,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from partners.models import StatusChange
+from core.errors import RuleError
+from core.models import Stateful, StatusChange
 from placements.models import Placement
+
+
+class EvaluationError(RuleError):
+    """An evaluation the programme's rules refuse."""
 
 
 class Instrument(models.TextChoices):
@@ -244,7 +249,7 @@ CONSENT_STATEMENT = _(
 )
 
 
-class Testimonial(models.Model):
+class Testimonial(Stateful):
     """A participant's quote or case study about their placement, published only with
     their recorded consent and the manager's approval."""
 
@@ -264,6 +269,9 @@ class Testimonial(models.Model):
         TestimonialStatus.NOT_PUBLISHED: {TestimonialStatus.WITHDRAWN},
         TestimonialStatus.WITHDRAWN: set(),
     }
+    TRANSITION_REFUSAL = _("This testimonial is %(status)s, so it cannot change that way.")
+    TransitionError = EvaluationError
+    LOCKED_WITH = ("author", "placement__host")
 
     placement = models.ForeignKey(
         Placement,
@@ -337,12 +345,11 @@ class Testimonial(models.Model):
             "author": self.author,
         }
 
-    def can_transition_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
-
 
 class TestimonialStatusChange(StatusChange):
     """A step in a testimonial's life: who, when, from what, to what, and why."""
+
+    Status = TestimonialStatus
 
     testimonial = models.ForeignKey(
         Testimonial,
@@ -350,10 +357,6 @@ class TestimonialStatusChange(StatusChange):
         on_delete=models.CASCADE,
         related_name="status_changes",
     )
-    from_status = models.CharField(
-        _("from"), max_length=20, choices=TestimonialStatus.choices, blank=True
-    )
-    to_status = models.CharField(_("to"), max_length=20, choices=TestimonialStatus.choices)
 
     class Meta(StatusChange.Meta):
         verbose_name = _("testimonial record")

@@ -10,11 +10,11 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import long_date
+from core.mail import absolute_url
+from core.reminders import Due, Kind, catch_up_from, register
 from evaluations.models import Instrument, Response, follow_up_due_on
 from evaluations.services import respondent
-from knowledge_exchange.mail import absolute_url
-from knowledge_exchange.reminders import Due, Kind, catch_up_from, register
-from partners.models import long_date
 from placements.models import Placement
 
 DAY = datetime.timedelta(days=1)

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import long_date
+from core.mail import absolute_url, queue_templated_email
 from evaluations.models import (
     AIMS,
     ANSWERED_BY_SUPERVISOR,
@@ -16,22 +18,16 @@ from evaluations.models import (
     ASKS_REFLECTION,
     CONSENT_STATEMENT,
     OUTCOMES,
+    EvaluationError,
     Instrument,
     Response,
     Testimonial,
-    TestimonialStatusChange,
     follow_up_due_on,
 )
 from evaluations.selectors import PUBLIC_FINDINGS_KEY
-from knowledge_exchange.errors import RuleError
-from knowledge_exchange.mail import absolute_url, queue_templated_email
-from partners.models import User, long_date
+from partners.models import User
 from partners.permissions import is_programme_manager
 from placements.models import Placement
-
-
-class EvaluationError(RuleError):
-    """An evaluation the programme's rules refuse."""
 
 
 def respondent(placement: Placement, instrument: str) -> User:
@@ -184,16 +180,6 @@ def _thank(response: Response, *, placement: Placement, by: User) -> None:
 # --- Testimonials ----------------------------------------------------------------------
 
 
-def _record(testimonial: Testimonial, *, from_status: str, by: User | None, note: str = ""):
-    TestimonialStatusChange.objects.create(
-        testimonial=testimonial,
-        from_status=from_status,
-        to_status=testimonial.status,
-        by=by,
-        note=note,
-    )
-
-
 def testimonial_offer(
     *, placement: Placement, by: User, kind: str, text: str, consent: bool
 ) -> Testimonial:
@@ -222,7 +208,7 @@ def testimonial_offer(
             consent_statement=str(CONSENT_STATEMENT),
             consent_given_at=timezone.now(),
         )
-        _record(testimonial, from_status="", by=by)
+        testimonial.record_change(from_status="", by=by)
         queue_templated_email(
             template="testimonial_offered",
             to=[settings.PROGRAMME_MANAGER_EMAIL],
@@ -236,26 +222,6 @@ def testimonial_offer(
     return testimonial
 
 
-def _locked_testimonial(testimonial: Testimonial) -> Testimonial:
-    return (
-        Testimonial.objects.select_for_update(of=("self",))
-        .select_related("author", "placement__host")
-        .get(pk=testimonial.pk)
-    )
-
-
-def _move(testimonial: Testimonial, *, to_status: str, by: User, note: str = "") -> None:
-    if not testimonial.can_transition_to(to_status):
-        raise EvaluationError(
-            _("This testimonial is %(status)s, so it cannot change that way.")
-            % {"status": testimonial.get_status_display().lower()}
-        )
-    from_status = testimonial.status
-    testimonial.status = to_status
-    testimonial.save()
-    _record(testimonial, from_status=from_status, by=by, note=note)
-
-
 def testimonial_decide(
     *, testimonial: Testimonial, by: User, publish: bool, note: str = ""
 ) -> Testimonial:
@@ -267,14 +233,14 @@ def testimonial_decide(
     if not publish and not note.strip():
         raise EvaluationError(_("Say why, so the author understands."), field="note")
     with transaction.atomic():
-        testimonial = _locked_testimonial(testimonial)
+        testimonial = testimonial.locked()
         testimonial.decided_by, testimonial.decided_at = by, timezone.now()
         testimonial.decision_note = note
-        _move(
-            testimonial,
-            to_status=Testimonial.Status.PUBLISHED if publish else Testimonial.Status.NOT_PUBLISHED,
+        testimonial.transition(
+            Testimonial.Status.PUBLISHED if publish else Testimonial.Status.NOT_PUBLISHED,
             by=by,
             note=note,
+            update_fields=None,
         )
         queue_templated_email(
             template="testimonial_decided",
@@ -292,9 +258,9 @@ def testimonial_withdraw_consent(*, testimonial: Testimonial, by: User) -> Testi
     """The author withdraws consent: a published testimonial comes down at once and is
     never published again. Side effects: the date and a record."""
     with transaction.atomic():
-        testimonial = _locked_testimonial(testimonial)
+        testimonial = testimonial.locked()
         if by.pk != testimonial.author_id:
             raise EvaluationError(_("Only the author can withdraw consent."))
         testimonial.consent_withdrawn_at = timezone.now()
-        _move(testimonial, to_status=Testimonial.Status.WITHDRAWN, by=by)
+        testimonial.transition(Testimonial.Status.WITHDRAWN, by=by, update_fields=None)
     return testimonial

@@ -11,15 +11,17 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse_lazy
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, ListView, TemplateView
 
+from core.views import ServiceFormMixin
 from evaluations import selectors, services
 from evaluations.forms import ReportFilterForm, ResponseForm, TestimonialForm
 from evaluations.models import Instrument
 from evaluations.reports import csv_rows
-from knowledge_exchange.errors import add_form_error
 from partners.permissions import is_programme_manager
 
 
@@ -40,7 +42,7 @@ class EvaluationListView(LoginRequiredMixin, ListView):
         return context
 
 
-class ResponseFormView(LoginRequiredMixin, FormView):
+class ResponseFormView(LoginRequiredMixin, ServiceFormMixin, FormView):
     """One instrument for one placement: saved as a draft as often as needed, then
     submitted; once submitted, shown as it was."""
 
@@ -88,26 +90,22 @@ class ResponseFormView(LoginRequiredMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
-        submit = form.submitting
-        try:
-            services.response_save(
-                placement=self.placement,
-                instrument=self.instrument,
-                by=self.request.user,
-                data=form.cleaned_data,
-                submit=submit,
-            )
-        except services.EvaluationError as error:
-            add_form_error(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Thank you: your answers are submitted.")
-            if submit
-            else _("Your answers are saved. Come back to finish and submit them."),
+    success_url = reverse_lazy("evaluations:response_list")
+
+    def perform(self, form):
+        self.submitted = form.submitting
+        return services.response_save(
+            placement=self.placement,
+            instrument=self.instrument,
+            by=self.request.user,
+            data=form.cleaned_data,
+            submit=form.submitting,
         )
-        return redirect("evaluations:response_list")
+
+    def get_success_message(self):
+        if self.submitted:
+            return _("Thank you: your answers are submitted.")
+        return _("Your answers are saved. Come back to finish and submit them.")
 
 
 # --- Testimonials ------------------------------------------------------------------
@@ -128,7 +126,7 @@ class TestimonialListView(LoginRequiredMixin, TemplateView):
         )
 
 
-class TestimonialCreateView(LoginRequiredMixin, FormView):
+class TestimonialCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
     """The participant offers a quote or case study, and agrees to its publication."""
 
     template_name = "evaluations/testimonial_form.html"
@@ -141,19 +139,15 @@ class TestimonialCreateView(LoginRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(placement=self.placement, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            services.testimonial_offer(
-                placement=self.placement, by=self.request.user, **form.cleaned_data
-            )
-        except services.EvaluationError as error:
-            add_form_error(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Thank you. The programme manager will read it before it is published."),
+    success_url = reverse_lazy("evaluations:testimonial_list")
+    success_message = gettext_lazy(
+        "Thank you. The programme manager will read it before it is published."
+    )
+
+    def perform(self, form):
+        return services.testimonial_offer(
+            placement=self.placement, by=self.request.user, **form.cleaned_data
         )
-        return redirect("evaluations:testimonial_list")
 
 
 class TestimonialWithdrawView(LoginRequiredMixin, TemplateView):

@@ -2,7 +2,7 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 
-from knowledge_exchange.mail import queue_message
+from core.mail import queue_message
 
 
 class AccountAdapter(DefaultAccountAdapter):

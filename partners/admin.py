@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import DecisionAdminMixin, StatusChangeInline
 from partners import selectors, services
 from partners.forms import (
     ConfirmInvitationsForm,
@@ -316,22 +317,12 @@ class ProgrammeYearAdmin(SimpleHistoryAdmin):
         return {}
 
 
-class PartnershipStatusChangeInline(admin.TabularInline):
+class PartnershipStatusChangeInline(StatusChangeInline):
     model = PartnershipStatusChange
-    extra = 0
-    can_delete = False
-    fields = ["at", "from_status", "to_status", "by", "note"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(SimpleHistoryAdmin):
+class PartnershipAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
     form = PartnershipAdminForm
     list_display = [
         "organisation",
@@ -426,38 +417,34 @@ class PartnershipAdmin(SimpleHistoryAdmin):
         form = PartnershipStatusForm(
             request.POST if request.method == "POST" else None, partnership=partnership
         )
-        if request.method == "POST" and form.is_valid():
+
+        def decide(data: dict) -> str:
             action = {
                 Partnership.Status.CONFIRMED: services.partnership_confirm,
                 Partnership.Status.DECLINED: services.partnership_decline,
                 Partnership.Status.WITHDRAWN: services.partnership_withdraw,
                 Partnership.Status.INVITED: services.partnership_reinvite,
-            }[form.cleaned_data["to_status"]]
+            }[data["to_status"]]
             kwargs = {"partnership": partnership, "by": request.user}
             if action is not services.partnership_confirm:
-                kwargs["note"] = form.cleaned_data["note"]
-            try:
-                partnership = action(**kwargs)
-            except services.PartnershipError as error:
-                form.add_error("to_status", str(error))
-            else:
-                messages.success(
-                    request,
-                    _("%(partnership)s is now %(status)s.")
-                    % {
-                        "partnership": partnership,
-                        "status": partnership.get_status_display().lower(),
-                    },
-                )
-                return HttpResponseRedirect(
-                    reverse("admin:partners_partnership_change", args=[partnership.pk])
-                )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Change the status of %(partnership)s") % {"partnership": partnership},
-            "original": partnership,
-            "partnership": partnership,
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/partners/partnership/status.html", context)
+                kwargs["note"] = data["note"]
+            moved = action(**kwargs)
+            messages.success(
+                request,
+                _("%(partnership)s is now %(status)s.")
+                % {"partnership": moved, "status": moved.get_status_display().lower()},
+            )
+            return reverse("admin:partners_partnership_change", args=[moved.pk])
+
+        return self.decision_response(
+            request,
+            form=form,
+            decide=decide,
+            default_field="to_status",
+            template="admin/partners/partnership/status.html",
+            context={
+                "title": _("Change the status of %(partnership)s") % {"partnership": partnership},
+                "original": partnership,
+                "partnership": partnership,
+            },
+        )

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from knowledge_exchange.reminders import kind_choices
+from core.reminders import kind_choices
 from partners.models import YEAR_DATE_ORDER, Membership, Partnership, ProgrammeYear
 from partners.selectors import partnerships_with_details
 from partners.services import host_as_partner_message, withdraw_needs_reason_message

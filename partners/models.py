@@ -12,10 +12,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from core.dates import long_date
+from core.errors import RuleError
+from core.models import Stateful, StatusChange
 
 PROGRAMME_MANAGERS_GROUP = "Programme managers"
 
@@ -89,6 +91,10 @@ domain_list_validator = RegexValidator(
     r"^\s*([a-z0-9-]+(\.[a-z0-9-]+)+)(\s*,\s*[a-z0-9-]+(\.[a-z0-9-]+)+)*\s*$",
     _("Enter domains separated by commas, for example “britishmuseum.org, bm.ac.uk”."),
 )
+
+
+class PartnershipError(RuleError):
+    """A change to a partnership that the programme's rules refuse; the message is for people."""
 
 
 class OrganisationKind(models.TextChoices):
@@ -213,16 +219,6 @@ class Membership(models.Model):
     @property
     def is_coordinator(self) -> bool:
         return self.role == self.Role.COORDINATOR
-
-
-def long_date(day: datetime.date) -> str:
-    """A date as people read it in sentences: 1 March 2031."""
-    return date_format(day, "j F Y")
-
-
-def long_datetime(moment: datetime.datetime) -> str:
-    """A moment as people read it in sentences, in UK time: 17 April 2031, 17:00."""
-    return date_format(timezone.localtime(moment), "j F Y, H:i")
 
 
 # The key dates of a year, in the order the year runs through them. The
@@ -491,7 +487,7 @@ class PartnershipStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class Partnership(models.Model):
+class Partnership(Stateful):
     """An organisation's part in a programme year, from invitation to confirmation."""
 
     Status = PartnershipStatus
@@ -504,6 +500,9 @@ class Partnership(models.Model):
         Status.DECLINED: {Status.INVITED},
         Status.WITHDRAWN: {Status.INVITED},
     }
+    TRANSITION_REFUSAL = _("%(record)s is %(status)s, so it cannot become %(to)s.")
+    TransitionError = PartnershipError
+    LOCKED_WITH = ("year", "organisation")
 
     year = models.ForeignKey(
         ProgrammeYear,
@@ -640,9 +639,6 @@ class Partnership(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("partners:partnership_detail", kwargs={"pk": self.pk})
 
-    def can_transition_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
-
     def next_step(self, today: datetime.date) -> str:
         """What the organisation's coordinator is expected to do next, in a sentence."""
         year = self.year
@@ -657,33 +653,10 @@ class Partnership(models.Model):
         return year.next_step(today, confirmed_count=year.partner_target)
 
 
-class StatusChange(models.Model):
-    """A decision about a record: who made it, when, and why. Each app's subclass adds
-    the record and its from and to statuses."""
-
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("when"), auto_now_add=True)
-    note = models.TextField(_("note"), blank=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return _("%(from)s to %(to)s") % {
-            "from": self.get_from_status_display() or _("new"),
-            "to": self.get_to_status_display(),
-        }
-
-
 class PartnershipStatusChange(StatusChange):
     """A decision about a partnership: who made it, when, from what, to what, and why."""
+
+    Status = PartnershipStatus
 
     partnership = models.ForeignKey(
         Partnership,
@@ -691,10 +664,6 @@ class PartnershipStatusChange(StatusChange):
         on_delete=models.CASCADE,
         related_name="status_changes",
     )
-    from_status = models.CharField(
-        _("from"), max_length=20, choices=PartnershipStatus.choices, blank=True
-    )
-    to_status = models.CharField(_("to"), max_length=20, choices=PartnershipStatus.choices)
 
     class Meta(StatusChange.Meta):
         verbose_name = _("partnership status change")

@@ -8,9 +8,10 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from knowledge_exchange.mail import absolute_url
-from knowledge_exchange.reminders import Due, Kind, register
-from partners.models import Partnership, ProgrammeYear, long_date
+from core.dates import long_date
+from core.mail import absolute_url
+from core.reminders import Due, Kind, register, register_switched_off
+from partners.models import Partnership, ProgrammeYear
 from partners.selectors import programme_managers
 
 
@@ -51,3 +52,17 @@ register(
         find=_partners_short,
     )
 )
+
+
+def _switched_off() -> list[tuple[int, str]]:
+    """The (year, kind) pairs the programme manager switched off, for every app's kinds."""
+    return [
+        (pk, kind)
+        for pk, kinds in ProgrammeYear.objects.exclude(reminders_off=[]).values_list(
+            "pk", "reminders_off"
+        )
+        for kind in kinds
+    ]
+
+
+register_switched_off(_switched_off)

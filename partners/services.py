@@ -7,13 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from knowledge_exchange.mail import absolute_url, queue_templated_email
+from core.mail import absolute_url, queue_templated_email
 from partners.models import (
     PROGRAMME_MANAGERS_GROUP,
     Membership,
     Organisation,
     Partnership,
-    PartnershipStatusChange,
+    PartnershipError,
     ProgrammeYear,
     User,
 )
@@ -31,7 +31,7 @@ PROGRAMME_EXTRA_PERMISSIONS = (
     ("django_celery_beat", "view_periodictask"),
     ("django_celery_beat", "change_periodictask"),
     ("django_celery_beat", "view_crontabschedule"),
-    ("knowledge_exchange", "view_reminder"),
+    ("core", "view_reminder"),
 )
 
 
@@ -71,10 +71,6 @@ def membership_join_by_email_domain(*, user: User, email: str) -> list[Membershi
     return joined
 
 
-class PartnershipError(Exception):
-    """A change to a partnership that the programme's rules refuse; the message is for people."""
-
-
 def target_reached_message(*, year: ProgrammeYear, confirmed_count: int) -> str:
     return _(
         "%(year)s already has %(count)s confirmed partners, which is its target of "
@@ -91,38 +87,6 @@ def host_as_partner_message(*, organisation: Organisation, year: ProgrammeYear) 
 
 def withdraw_needs_reason_message() -> str:
     return _("Say why the partner is withdrawn.")
-
-
-def _record(
-    partnership: Partnership, *, from_status: str, by: User | None, note: str = ""
-) -> PartnershipStatusChange:
-    return PartnershipStatusChange.objects.create(
-        partnership=partnership,
-        from_status=from_status,
-        to_status=partnership.status,
-        by=by,
-        note=note,
-    )
-
-
-def _locked(partnership: Partnership) -> Partnership:
-    return (
-        Partnership.objects.select_for_update(of=("self",))
-        .select_related("year", "organisation")
-        .get(pk=partnership.pk)
-    )
-
-
-def _refuse_unless_allowed(partnership: Partnership, to_status: str) -> None:
-    if not partnership.can_transition_to(to_status):
-        raise PartnershipError(
-            _("%(partnership)s is %(status)s, so it cannot become %(to)s.")
-            % {
-                "partnership": partnership,
-                "status": partnership.get_status_display().lower(),
-                "to": Partnership.Status(to_status).label.lower(),
-            }
-        )
 
 
 def _email_coordinators(*, partnership: Partnership, template: str, note: str = "") -> None:
@@ -163,7 +127,7 @@ def partnership_invite(
             }
         )
     partnership = Partnership.objects.create(year=year, organisation=organisation, invited_by=by)
-    _record(partnership, from_status="", by=by)
+    partnership.record_change(from_status="", by=by)
     return partnership
 
 
@@ -176,38 +140,33 @@ def partnership_confirm(*, partnership: Partnership, by: User | None) -> Partner
     """
     with transaction.atomic():
         year = ProgrammeYear.objects.select_for_update().get(pk=partnership.year_id)
-        partnership = _locked(partnership)
-        _refuse_unless_allowed(partnership, Partnership.Status.CONFIRMED)
+        partnership = partnership.locked()
+        partnership.refuse_unless_can_become(Partnership.Status.CONFIRMED)
         confirmed_count = year.partnerships.filter(status=Partnership.Status.CONFIRMED).count()
         if confirmed_count >= year.partner_target:
             raise PartnershipError(
                 target_reached_message(year=year, confirmed_count=confirmed_count)
             )
-        from_status = partnership.status
-        partnership.status = Partnership.Status.CONFIRMED
         partnership.confirmed_by = by
         partnership.confirmed_at = timezone.now()
-        partnership.save(update_fields=["status", "confirmed_by", "confirmed_at"])
-        _record(partnership, from_status=from_status, by=by)
+        partnership.transition(
+            Partnership.Status.CONFIRMED, by=by, update_fields=["confirmed_by", "confirmed_at"]
+        )
         _email_coordinators(partnership=partnership, template="partnership_confirmed")
     return partnership
 
 
 def _partnership_move(
     *, partnership: Partnership, to_status: str, by: User | None, note: str
-) -> tuple[Partnership, str]:
-    partnership = _locked(partnership)
-    _refuse_unless_allowed(partnership, to_status)
-    from_status = partnership.status
-    partnership.status = to_status
-    update_fields = ["status"]
-    if from_status == Partnership.Status.CONFIRMED:
+) -> Partnership:
+    partnership = partnership.locked()
+    update_fields = []
+    if partnership.status == Partnership.Status.CONFIRMED:
         partnership.confirmed_by = None
         partnership.confirmed_at = None
-        update_fields += ["confirmed_by", "confirmed_at"]
-    partnership.save(update_fields=update_fields)
-    _record(partnership, from_status=from_status, by=by, note=note)
-    return partnership, from_status
+        update_fields = ["confirmed_by", "confirmed_at"]
+    partnership.transition(to_status, by=by, note=note, update_fields=update_fields)
+    return partnership
 
 
 @transaction.atomic
@@ -218,7 +177,7 @@ def partnership_decline(
 
     Side effects: a status change with the note. No email: the organisation said no.
     """
-    partnership, _from = _partnership_move(
+    partnership = _partnership_move(
         partnership=partnership, to_status=Partnership.Status.DECLINED, by=by, note=note
     )
     return partnership
@@ -233,7 +192,7 @@ def partnership_withdraw(*, partnership: Partnership, by: User | None, note: str
     """
     if not note.strip():
         raise PartnershipError(withdraw_needs_reason_message())
-    partnership, _from = _partnership_move(
+    partnership = _partnership_move(
         partnership=partnership, to_status=Partnership.Status.WITHDRAWN, by=by, note=note
     )
     _email_coordinators(partnership=partnership, template="partnership_withdrawn", note=note)
@@ -248,7 +207,7 @@ def partnership_reinvite(
 
     Side effects: a status change with the note.
     """
-    partnership, _from = _partnership_move(
+    partnership = _partnership_move(
         partnership=partnership, to_status=Partnership.Status.INVITED, by=by, note=note
     )
     return partnership

@@ -1,8 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -10,8 +8,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from applications.admin import ProgrammeYearWithCallsAdmin
-from knowledge_exchange.errors import add_form_error
-from partners.admin import PartnershipStatusChangeInline
+from core.admin import DecisionAdminMixin, ReadOnlyInline, StatusChangeInline
 from partners.models import ProgrammeYear
 from placements import selectors, services
 from placements.forms import CancelForm, QueryForm
@@ -22,7 +19,6 @@ from placements.models import (
     Placement,
     PlacementStatusChange,
 )
-from placements.services import PlacementError
 
 
 class BudgetLineInline(admin.TabularInline):
@@ -33,22 +29,14 @@ class BudgetLineInline(admin.TabularInline):
     fields = ["kind", "amount", "note"]
 
 
-class PlacementRecordInline(PartnershipStatusChangeInline):
+class PlacementRecordInline(StatusChangeInline):
     model = PlacementStatusChange
     fields = ["at", "action", "from_status", "to_status", "by", "note"]
-    readonly_fields = fields
 
 
-class ClaimInline(admin.TabularInline):
+class ClaimInline(ReadOnlyInline):
     model = ExpenseClaim
-    extra = 0
-    can_delete = False
     fields = ["kind", "description", "amount", "status", "decide_link"]
-    readonly_fields = fields
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=gettext_lazy("decide"))
     def decide_link(self, claim):
@@ -76,7 +64,7 @@ PLACEMENT_FIELDS = [
 
 
 @admin.register(Placement)
-class PlacementAdmin(SimpleHistoryAdmin):
+class PlacementAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
     """Placements are proposed and approved by the coordinators in the browser; the
     manager sets budgets and may cancel."""
 
@@ -139,30 +127,26 @@ class PlacementAdmin(SimpleHistoryAdmin):
             Placement.objects.select_related("participant", "host"), pk=pk
         )
         form = CancelForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.placement_cancel(
-                    placement=placement, by=request.user, reason=form.cleaned_data["reason"]
-                )
-            except PlacementError as error:
-                add_form_error(form, error)
-            else:
-                self.message_user(request, _("The placement is cancelled; everyone has been told."))
-                return HttpResponseRedirect(
-                    reverse("admin:placements_placement_change", args=[placement.pk])
-                )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Cancel the placement of %(placement)s") % {"placement": placement},
-            "placement": placement,
-            "form": form,
-            "can_cancel": placement.can_transition_to(Placement.Status.CANCELLED),
-        }
-        return TemplateResponse(request, "admin/placements/placement/cancel.html", context)
+
+        def decide(data: dict) -> str:
+            services.placement_cancel(placement=placement, by=request.user, reason=data["reason"])
+            self.message_user(request, _("The placement is cancelled; everyone has been told."))
+            return reverse("admin:placements_placement_change", args=[placement.pk])
+
+        return self.decision_response(
+            request,
+            form=form,
+            decide=decide,
+            template="admin/placements/placement/cancel.html",
+            context={
+                "title": _("Cancel the placement of %(placement)s") % {"placement": placement},
+                "placement": placement,
+                "can_cancel": placement.can_transition_to(Placement.Status.CANCELLED),
+            },
+        )
 
 
-class ClaimRecordInline(PartnershipStatusChangeInline):
+class ClaimRecordInline(StatusChangeInline):
     model = ExpenseClaimStatusChange
 
 
@@ -181,7 +165,7 @@ CLAIM_FIELDS = [
 
 
 @admin.register(ExpenseClaim)
-class ExpenseClaimAdmin(SimpleHistoryAdmin):
+class ExpenseClaimAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
     """Claims are made by participants; the manager approves them or asks a question."""
 
     list_display = [
@@ -250,34 +234,29 @@ class ExpenseClaimAdmin(SimpleHistoryAdmin):
             pk=pk,
         )
         form = QueryForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            decision, note = form.cleaned_data["decision"], form.cleaned_data["note"]
-            try:
-                if decision == "approve":
-                    services.expense_claim_approve(claim=claim, by=request.user)
-                else:
-                    services.expense_claim_query(claim=claim, by=request.user, note=note)
-            except PlacementError as error:
-                add_form_error(form, error)
+
+        def decide(data: dict) -> str:
+            if data["decision"] == "approve":
+                services.expense_claim_approve(claim=claim, by=request.user)
+                message = _("The claim is approved; the participant has been told.")
             else:
-                self.message_user(
-                    request,
-                    _("The claim is approved; the participant has been told.")
-                    if decision == "approve"
-                    else _("Your question is sent to the participant."),
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(reverse("admin:placements_expenseclaim_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Decide the claim: %(claim)s") % {"claim": claim},
-            "claim": claim,
-            "placement": claim.placement,
-            "form": form,
-            "can_decide": claim.status == ExpenseClaim.Status.SUBMITTED,
-        }
-        return TemplateResponse(request, "admin/placements/expenseclaim/decide.html", context)
+                services.expense_claim_query(claim=claim, by=request.user, note=data["note"])
+                message = _("Your question is sent to the participant.")
+            self.message_user(request, message, messages.SUCCESS)
+            return reverse("admin:placements_expenseclaim_changelist")
+
+        return self.decision_response(
+            request,
+            form=form,
+            decide=decide,
+            template="admin/placements/expenseclaim/decide.html",
+            context={
+                "title": _("Decide the claim: %(claim)s") % {"claim": claim},
+                "claim": claim,
+                "placement": claim.placement,
+                "can_decide": claim.status == ExpenseClaim.Status.SUBMITTED,
+            },
+        )
 
 
 class ProgrammeYearWithPlacementsAdmin(ProgrammeYearWithCallsAdmin):

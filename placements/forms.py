@@ -7,7 +7,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application
-from partners.models import long_date
+from core.dates import long_date
 from placements.models import ExpenseClaim, Placement, PlacementDay, PlanSession
 from placements.selectors import supervisors_at
 from placements.services import placement_problems

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from knowledge_exchange.mail import absolute_url
+from core.mail import absolute_url
 from placements.models import Placement
 
 UID_DOMAIN = "knowledge-exchange"

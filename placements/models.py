@@ -17,7 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from applications.models import Application
-from partners.models import Organisation, ProgrammeYear, StatusChange
+from core.errors import RuleError
+from core.models import Stateful, StatusChange
+from partners.models import Organisation, ProgrammeYear
+
+
+class PlacementError(RuleError):
+    """A change to a placement or an expense claim that the programme's rules refuse."""
 
 
 class PlacementStatus(models.TextChoices):
@@ -39,7 +45,7 @@ HOLDS_DATES = (
 HOLDS_DATES_SQL = ", ".join(f"'{status}'" for status in HOLDS_DATES)
 
 
-class Placement(models.Model):
+class Placement(Stateful):
     """A selected person's five working days at the other institution."""
 
     Status = PlacementStatus
@@ -59,6 +65,9 @@ class Placement(models.Model):
         Status.CANCELLED: set(),
         Status.COMPLETED: set(),
     }
+    TRANSITION_REFUSAL = _("This placement is %(status)s, so it cannot become %(to)s.")
+    TransitionError = PlacementError
+    LOCKED_WITH = ("participant", "supervisor", "home", "host", "year", "application")
 
     application = models.ForeignKey(
         Application,
@@ -256,9 +265,6 @@ class Placement(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("placements:placement_detail", kwargs={"pk": self.pk})
 
-    def can_transition_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
-
     @property
     def is_fully_approved(self) -> bool:
         return bool(self.home_approved_at and self.host_approved_at)
@@ -287,6 +293,8 @@ class PlacementStatusChange(StatusChange):
     An approval by one side leaves the status as it is; `action` says what was done.
     """
 
+    Status = PlacementStatus
+
     class Action(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
         APPROVED_HOME = "approved_home", _("Approved for the home organisation")
@@ -305,10 +313,6 @@ class PlacementStatusChange(StatusChange):
         related_name="status_changes",
     )
     action = models.CharField(_("what was done"), max_length=20, choices=Action.choices)
-    from_status = models.CharField(
-        _("from"), max_length=20, choices=PlacementStatus.choices, blank=True
-    )
-    to_status = models.CharField(_("to"), max_length=20, choices=PlacementStatus.choices)
 
     class Meta(StatusChange.Meta):
         verbose_name = _("placement record")
@@ -450,7 +454,7 @@ class ExpenseClaimStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
-class ExpenseClaim(models.Model):
+class ExpenseClaim(Stateful):
     """A cost the participant paid and claims back, with its receipt."""
 
     Kind = CostKind
@@ -461,6 +465,9 @@ class ExpenseClaim(models.Model):
         Status.QUERIED: {Status.SUBMITTED},
         Status.APPROVED: set(),
     }
+    TRANSITION_REFUSAL = _("This claim is %(status)s, so it cannot change now.")
+    TransitionError = PlacementError
+    LOCKED_WITH = ("placement__participant", "placement__host")
 
     placement = models.ForeignKey(
         Placement,
@@ -528,9 +535,6 @@ class ExpenseClaim(models.Model):
             "amount": self.amount,
         }
 
-    def can_transition_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
-
     def get_receipt_url(self) -> str:
         return reverse("placements:receipt", kwargs={"pk": self.pk})
 
@@ -546,16 +550,14 @@ def file_sha256(file) -> str:
 class ExpenseClaimStatusChange(StatusChange):
     """A decision about an expense claim: who, when, from what, to what, and why."""
 
+    Status = ExpenseClaimStatus
+
     claim = models.ForeignKey(
         ExpenseClaim,
         verbose_name=_("expense claim"),
         on_delete=models.CASCADE,
         related_name="status_changes",
     )
-    from_status = models.CharField(
-        _("from"), max_length=20, choices=ExpenseClaimStatus.choices, blank=True
-    )
-    to_status = models.CharField(_("to"), max_length=20, choices=ExpenseClaimStatus.choices)
 
     class Meta(StatusChange.Meta):
         verbose_name = _("expense claim record")

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from knowledge_exchange.mail import absolute_url
-from knowledge_exchange.models import Reminder
-from knowledge_exchange.reminders import Due, Kind, catch_up_from, register
-from partners.models import long_date
+from core.dates import long_date
+from core.mail import absolute_url
+from core.models import Reminder
+from core.reminders import Due, Kind, catch_up_from, register
 from partners.selectors import coordinators_of, programme_managers
 from placements.ics import placements_calendar
 from placements.models import ExpenseClaim, Placement

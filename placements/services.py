@@ -10,21 +10,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Application, hash_token
+from applications.models import Application
 from applications.permissions import coordinated_organisation_ids
-from knowledge_exchange.errors import RuleError
-from knowledge_exchange.mail import absolute_url, queue_templated_email
-from knowledge_exchange.reminders import reminders_send_due
-from partners.models import Membership, User, long_date
+from core.dates import long_date
+from core.mail import absolute_url, queue_templated_email
+from core.reminders import reminders_send_due
+from core.tokens import hash_token
+from partners.models import Membership, User
 from partners.permissions import is_programme_manager
 from partners.selectors import organisation_coordinators
 from placements.models import (
     HOLDS_DATES,
     CalendarFeed,
     ExpenseClaim,
-    ExpenseClaimStatusChange,
     Placement,
     PlacementDay,
+    PlacementError,
     PlacementStatusChange,
     PlanSession,
     file_sha256,
@@ -33,10 +34,6 @@ from placements.working_days import PLACEMENT_DAYS, why_not_working, working_day
 
 Status = Placement.Status
 Action = PlacementStatusChange.Action
-
-
-class PlacementError(RuleError):
-    """A change to a placement that the programme's rules refuse."""
 
 
 # --- Dates -------------------------------------------------------------------------
@@ -158,38 +155,6 @@ def _set_days(placement: Placement, days: list[datetime.date]) -> None:
             day.save(update_fields=["date"])
 
 
-def _record(
-    placement: Placement, *, action: str, from_status: str, by: User | None, note: str = ""
-) -> PlacementStatusChange:
-    return PlacementStatusChange.objects.create(
-        placement=placement,
-        action=action,
-        from_status=from_status,
-        to_status=placement.status,
-        by=by,
-        note=note,
-    )
-
-
-def _locked(placement: Placement) -> Placement:
-    return (
-        Placement.objects.select_for_update(of=("self",))
-        .select_related("participant", "supervisor", "home", "host", "year", "application")
-        .get(pk=placement.pk)
-    )
-
-
-def _refuse_unless_allowed(placement: Placement, to_status: str) -> None:
-    if not placement.can_transition_to(to_status):
-        raise PlacementError(
-            _("This placement is %(status)s, so it cannot become %(to)s.")
-            % {
-                "status": placement.get_status_display().lower(),
-                "to": Status(to_status).label.lower(),
-            }
-        )
-
-
 def _refuse_unless_coordinator(placement: Placement, by: User) -> set[str]:
     """The sides ('home', 'host') the person coordinates; refused if neither."""
     coordinated = coordinated_organisation_ids(by)
@@ -260,7 +225,7 @@ def placement_propose(
                 field="start_on",
             ) from None
         _set_days(placement, days)
-        _record(placement, action=Action.PROPOSED, from_status="", by=by)
+        placement.record_change(from_status="", by=by, action=Action.PROPOSED)
         _email_coordinators(placement, template="placement_proposed", context={"by": by})
     return placement
 
@@ -275,9 +240,9 @@ def placement_revise(
     record; emails to the coordinators of both organisations once committed.
     """
     with transaction.atomic():
-        placement = _locked(placement)
+        placement = placement.locked()
         _refuse_unless_coordinator(placement, by)
-        _refuse_unless_allowed(placement, Status.PROPOSED)
+        placement.refuse_unless_can_become(Status.PROPOSED)
         PlacementError.refuse_first(
             placement_problems(
                 application=placement.application,
@@ -287,17 +252,14 @@ def placement_revise(
             )
         )
         days = placement_days(start_on=start_on, host_nation=placement.host.nation)
-        from_status = placement.status
         placement.supervisor = supervisor
         placement.start_on, placement.end_on = days[0], days[-1]
-        placement.status = Status.PROPOSED
         placement.proposed_by, placement.proposed_at = by, timezone.now()
         placement.home_approved_by = placement.home_approved_at = None
         placement.host_approved_by = placement.host_approved_at = None
         placement.decision_note = ""
-        placement.save()
+        placement.transition(Status.PROPOSED, by=by, action=Action.REVISED, update_fields=None)
         _set_days(placement, days)
-        _record(placement, action=Action.REVISED, from_status=from_status, by=by)
         _email_coordinators(placement, template="placement_proposed", context={"by": by})
     return placement
 
@@ -312,7 +274,7 @@ def placement_approve(*, placement: Placement, by: User) -> Placement:
     participant, the supervisor and both organisations' coordinators once committed.
     """
     with transaction.atomic():
-        placement = _locked(placement)
+        placement = placement.locked()
         sides = _refuse_unless_coordinator(placement, by)
         if placement.status != Status.PROPOSED:
             raise PlacementError(
@@ -330,26 +292,25 @@ def placement_approve(*, placement: Placement, by: User) -> Placement:
         for side in sorted(waiting):
             setattr(placement, f"{side}_approved_by", by)
             setattr(placement, f"{side}_approved_at", now)
-            _record(
-                placement,
-                action=Action.APPROVED_HOME if side == "home" else Action.APPROVED_HOST,
+            placement.record_change(
                 from_status=placement.status,
                 by=by,
+                action=Action.APPROVED_HOME if side == "home" else Action.APPROVED_HOST,
             )
+        approvals = [
+            "home_approved_by",
+            "home_approved_at",
+            "host_approved_by",
+            "host_approved_at",
+            "updated_at",
+        ]
         if placement.is_fully_approved:
-            placement.status = Status.CONFIRMED
-            _record(placement, action=Action.CONFIRMED, from_status=Status.PROPOSED, by=by)
+            placement.transition(
+                Status.CONFIRMED, by=by, action=Action.CONFIRMED, update_fields=approvals
+            )
             _email_everyone(placement, template="placement_confirmed")
-        placement.save(
-            update_fields=[
-                "status",
-                "home_approved_by",
-                "home_approved_at",
-                "host_approved_by",
-                "host_approved_at",
-                "updated_at",
-            ]
-        )
+        else:
+            placement.save(update_fields=approvals)
     return placement
 
 
@@ -363,7 +324,7 @@ def placement_request_changes(*, placement: Placement, by: User, note: str) -> P
             _("Say what should change, so the proposer can act on it."), field="note"
         )
     with transaction.atomic():
-        placement = _locked(placement)
+        placement = placement.locked()
         _refuse_unless_coordinator(placement, by)
         _move(
             placement,
@@ -396,7 +357,7 @@ def placement_decline(*, placement: Placement, by: User, reason: str) -> Placeme
             field="note",
         )
     with transaction.atomic():
-        placement = _locked(placement)
+        placement = placement.locked()
         _refuse_unless_coordinator(placement, by)
         _move(placement, to_status=Status.DECLINED, action=Action.DECLINED, by=by, note=reason)
         _email_coordinators(
@@ -417,7 +378,7 @@ def placement_cancel(*, placement: Placement, by: User, reason: str) -> Placemen
     if not reason.strip():
         raise PlacementError(_("Say why the placement is cancelled."), field="reason")
     with transaction.atomic():
-        placement = _locked(placement)
+        placement = placement.locked()
         _move(placement, to_status=Status.CANCELLED, action=Action.CANCELLED, by=by, note=reason)
         _email_everyone(placement, template="placement_cancelled", context={"note": reason})
     return placement
@@ -433,7 +394,7 @@ def placements_cancel_on_withdrawal(*, application: Application, by: User) -> li
     )
     note = _("%(person)s withdrew from the programme.") % {"person": application.applicant}
     for placement in live:
-        placement = _locked(placement)
+        placement = placement.locked()
         _move(placement, to_status=Status.CANCELLED, action=Action.CANCELLED, by=by, note=note)
         _email_everyone(placement, template="placement_cancelled", context={"note": note})
         cancelled.append(placement)
@@ -441,19 +402,17 @@ def placements_cancel_on_withdrawal(*, application: Application, by: User) -> li
 
 
 def _move(placement: Placement, *, to_status: str, action: str, by: User | None, note: str = ""):
-    _refuse_unless_allowed(placement, to_status)
-    from_status = placement.status
-    placement.status = to_status
     placement.decision_note = note
-    placement.save(update_fields=["status", "decision_note", "updated_at"])
-    _record(placement, action=action, from_status=from_status, by=by, note=note)
+    placement.transition(
+        to_status, by=by, note=note, action=action, update_fields=["decision_note", "updated_at"]
+    )
 
 
 def placement_complete(*, placement: Placement, today: datetime.date | None = None) -> Placement:
     """Mark a confirmed placement completed once its last day has passed, which opens
     its evaluation. Side effects: the status and a record (by nobody: the daily sweep)."""
     with transaction.atomic():
-        placement = _locked(placement)
+        placement = placement.locked()
         if placement.end_on >= (today or timezone.localdate()):
             raise PlacementError(_("This placement has not yet finished."))
         _move(placement, to_status=Status.COMPLETED, action=Action.COMPLETED, by=None)
@@ -561,7 +520,7 @@ def expense_claim_submit(*, placement: Placement, by: User, data: dict, receipt)
         )
         claim.receipt.save(receipt.name, receipt, save=False)
         claim.save()
-        _record_claim(claim, from_status="", by=by)
+        claim.record_change(from_status="", by=by)
         _email_manager_about(claim)
     return claim
 
@@ -573,14 +532,10 @@ def expense_claim_resubmit(
     and sends it again. Side effects: the claim and a record; an email to the programme
     manager once committed."""
     with transaction.atomic():
-        claim = (
-            ExpenseClaim.objects.select_for_update()
-            .select_related("placement__participant")
-            .get(pk=claim.pk)
-        )
+        claim = claim.locked()
         if by.pk != claim.placement.participant_id:
             raise PlacementError(_("Only the participant can change their claim."))
-        _refuse_claim_unless_allowed(claim, ExpenseClaim.Status.SUBMITTED)
+        claim.refuse_unless_can_become(ExpenseClaim.Status.SUBMITTED)
         for name in CLAIM_FIELDS:
             setattr(claim, name, data[name])
         if receipt is not None:
@@ -590,39 +545,20 @@ def expense_claim_resubmit(
             claim.receipt_sha256 = file_sha256(receipt)
             storage = claim.receipt.storage
             transaction.on_commit(lambda: storage.delete(old))
-        from_status = claim.status
-        claim.status = ExpenseClaim.Status.SUBMITTED
         claim.submitted_at = timezone.now()
-        claim.save()
-        _record_claim(claim, from_status=from_status, by=by)
+        claim.transition(ExpenseClaim.Status.SUBMITTED, by=by, update_fields=None)
         _email_manager_about(claim)
     return claim
-
-
-def _refuse_claim_unless_allowed(claim: ExpenseClaim, to_status: str) -> None:
-    if not claim.can_transition_to(to_status):
-        raise PlacementError(
-            _("This claim is %(status)s, so it cannot change now.")
-            % {"status": claim.get_status_display().lower()}
-        )
 
 
 def _decide_claim(claim: ExpenseClaim, *, by: User, to_status: str, note: str = ""):
     if not is_programme_manager(by):
         raise PlacementError(_("Only the programme manager decides expense claims."))
     with transaction.atomic():
-        claim = (
-            ExpenseClaim.objects.select_for_update()
-            .select_related("placement__participant", "placement__host")
-            .get(pk=claim.pk)
-        )
-        _refuse_claim_unless_allowed(claim, to_status)
-        from_status = claim.status
-        claim.status = to_status
+        claim = claim.locked()
         claim.query_note = note
         claim.decided_at = timezone.now()
-        claim.save(update_fields=["status", "query_note", "decided_at"])
-        _record_claim(claim, from_status=from_status, by=by, note=note)
+        claim.transition(to_status, by=by, note=note, update_fields=["query_note", "decided_at"])
         _email(
             claim.placement,
             template="expense_claim_decided",
@@ -647,12 +583,6 @@ def expense_claim_query(*, claim: ExpenseClaim, by: User, note: str) -> ExpenseC
             _("Say what the question is: the participant reads this."), field="note"
         )
     return _decide_claim(claim, by=by, to_status=ExpenseClaim.Status.QUERIED, note=note)
-
-
-def _record_claim(claim: ExpenseClaim, *, from_status: str, by: User, note: str = "") -> None:
-    ExpenseClaimStatusChange.objects.create(
-        claim=claim, from_status=from_status, to_status=claim.status, by=by, note=note
-    )
 
 
 def _email_manager_about(claim: ExpenseClaim) -> None:

@@ -10,19 +10,20 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, ListView, TemplateView
 
-from applications.models import hash_token
 from applications.views import CoordinatorMixin
-from knowledge_exchange.errors import add_form_error
-from partners.models import long_date
+from core.dates import long_date
+from core.tokens import hash_token
+from core.views import ServiceFormMixin
 from placements import permissions, selectors, services
 from placements.forms import (
     ExpenseClaimForm,
@@ -103,7 +104,7 @@ class PlacementDetailView(PlacementMixin, TemplateView):
         )
 
 
-class PlanView(PlacementMixin, FormView):
+class PlanView(PlacementMixin, ServiceFormMixin, FormView):
     """The day-by-day plan: everyone concerned reads it; the participant and the host
     supervisor add sessions."""
 
@@ -118,19 +119,18 @@ class PlanView(PlacementMixin, FormView):
             raise Http404("Not an editor of this plan")
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            services.plan_session_add(
-                placement=self.placement,
-                by=self.request.user,
-                day=form.cleaned_data["day"],
-                data=form.cleaned_data,
-            )
-        except PlacementError as error:
-            add_form_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The session is added to the plan."))
-        return redirect("placements:placement_plan", pk=self.placement.pk)
+    success_message = gettext_lazy("The session is added to the plan.")
+
+    def perform(self, form):
+        return services.plan_session_add(
+            placement=self.placement,
+            by=self.request.user,
+            day=form.cleaned_data["day"],
+            data=form.cleaned_data,
+        )
+
+    def get_success_url(self):
+        return reverse("placements:placement_plan", kwargs={"pk": self.placement.pk})
 
 
 class PlanPrintView(PlacementMixin, TemplateView):
@@ -158,7 +158,7 @@ class PlanSessionMixin(LoginRequiredMixin):
         return super().get_context_data(placement=self.placement, session=self.session, **kwargs)
 
 
-class PlanSessionUpdateView(PlanSessionMixin, FormView):
+class PlanSessionUpdateView(PlanSessionMixin, ServiceFormMixin, FormView):
     template_name = "placements/plansession_form.html"
     form_class = PlanSessionForm
 
@@ -169,19 +169,18 @@ class PlanSessionUpdateView(PlanSessionMixin, FormView):
             "instance": self.session,
         }
 
-    def form_valid(self, form):
-        try:
-            services.plan_session_update(
-                session=self.session,
-                by=self.request.user,
-                day=form.cleaned_data["day"],
-                data=form.cleaned_data,
-            )
-        except PlacementError as error:
-            add_form_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The session is saved."))
-        return redirect("placements:placement_plan", pk=self.placement.pk)
+    success_message = gettext_lazy("The session is saved.")
+
+    def perform(self, form):
+        return services.plan_session_update(
+            session=self.session,
+            by=self.request.user,
+            day=form.cleaned_data["day"],
+            data=form.cleaned_data,
+        )
+
+    def get_success_url(self):
+        return reverse("placements:placement_plan", kwargs={"pk": self.placement.pk})
 
 
 class PlanSessionDeleteView(PlanSessionMixin, TemplateView):
@@ -220,7 +219,7 @@ class PlacementCalendarFileView(PlacementMixin, View):
 # --- Expense claims ---------------------------------------------------------------
 
 
-class ExpenseClaimCreateView(LoginRequiredMixin, FormView):
+class ExpenseClaimCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
     """The participant claims a cost they paid, with its receipt."""
 
     template_name = "placements/expenseclaim_form.html"
@@ -239,25 +238,23 @@ class ExpenseClaimCreateView(LoginRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(placement=self.placement, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            services.expense_claim_submit(
-                placement=self.placement,
-                by=self.request.user,
-                data=form.cleaned_data,
-                receipt=form.cleaned_data["receipt"],
-            )
-        except PlacementError as error:
-            add_form_error(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Your claim is sent. The programme manager will approve it or ask you about it."),
+    success_message = gettext_lazy(
+        "Your claim is sent. The programme manager will approve it or ask you about it."
+    )
+
+    def perform(self, form):
+        return services.expense_claim_submit(
+            placement=self.placement,
+            by=self.request.user,
+            data=form.cleaned_data,
+            receipt=form.cleaned_data["receipt"],
         )
-        return redirect(self.placement.get_absolute_url() + "#expenses")
+
+    def get_success_url(self):
+        return self.placement.get_absolute_url() + "#expenses"
 
 
-class ExpenseClaimUpdateView(LoginRequiredMixin, FormView):
+class ExpenseClaimUpdateView(LoginRequiredMixin, ServiceFormMixin, FormView):
     """The participant answers a query: corrects the claim and sends it again."""
 
     template_name = "placements/expenseclaim_form.html"
@@ -281,19 +278,18 @@ class ExpenseClaimUpdateView(LoginRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(placement=self.claim.placement, claim=self.claim, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            services.expense_claim_resubmit(
-                claim=self.claim,
-                by=self.request.user,
-                data=form.cleaned_data,
-                receipt=form.cleaned_data.get("receipt"),
-            )
-        except PlacementError as error:
-            add_form_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Your claim is sent again."))
-        return redirect(self.claim.placement.get_absolute_url() + "#expenses")
+    success_message = gettext_lazy("Your claim is sent again.")
+
+    def perform(self, form):
+        return services.expense_claim_resubmit(
+            claim=self.claim,
+            by=self.request.user,
+            data=form.cleaned_data,
+            receipt=form.cleaned_data.get("receipt"),
+        )
+
+    def get_success_url(self):
+        return self.claim.placement.get_absolute_url() + "#expenses"
 
 
 class ReceiptView(LoginRequiredMixin, View):
@@ -330,7 +326,7 @@ class ApprovalQueueView(CoordinatorMixin, TemplateView):
         )
 
 
-class PlacementProposeView(LoginRequiredMixin, FormView):
+class PlacementProposeView(LoginRequiredMixin, ServiceFormMixin, FormView):
     """A coordinator of either organisation proposes the supervisor and the first day."""
 
     template_name = "placements/placement_form.html"
@@ -346,24 +342,22 @@ class PlacementProposeView(LoginRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(application=self.application, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            placement = services.placement_propose(
-                application=self.application, by=self.request.user, **form.cleaned_data
-            )
-        except PlacementError as error:
-            add_form_error(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _(
-                "The placement from %(start)s to %(end)s is proposed. Both coordinators "
-                "have been asked to approve it."
-            )
-            % {"start": long_date(placement.start_on), "end": long_date(placement.end_on)},
+    def perform(self, form):
+        return services.placement_propose(
+            application=self.application, by=self.request.user, **form.cleaned_data
         )
-        _warn_about_supervisor(self.request, placement)
-        return redirect("placements:placement_decide", pk=placement.pk)
+
+    def get_success_message(self):
+        return _(
+            "The placement from %(start)s to %(end)s is proposed. Both coordinators "
+            "have been asked to approve it."
+        ) % {"start": long_date(self.result.start_on), "end": long_date(self.result.end_on)}
+
+    def succeeded(self):
+        _warn_about_supervisor(self.request, self.result)
+
+    def get_success_url(self):
+        return reverse("placements:placement_decide", kwargs={"pk": self.result.pk})
 
 
 class CoordinatorPlacementMixin(LoginRequiredMixin):
@@ -372,7 +366,7 @@ class CoordinatorPlacementMixin(LoginRequiredMixin):
         return selectors.placement_for_coordinator(user=self.request.user, pk=self.kwargs["pk"])
 
 
-class PlacementReviseView(CoordinatorPlacementMixin, FormView):
+class PlacementReviseView(CoordinatorPlacementMixin, ServiceFormMixin, FormView):
     """After changes were asked for: a new supervisor or first day, proposed again."""
 
     template_name = "placements/placement_form.html"
@@ -401,20 +395,21 @@ class PlacementReviseView(CoordinatorPlacementMixin, FormView):
             application=self.placement.application, placement=self.placement, **kwargs
         )
 
-    def form_valid(self, form):
-        try:
-            placement = services.placement_revise(
-                placement=self.placement, by=self.request.user, **form.cleaned_data
-            )
-        except PlacementError as error:
-            add_form_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The placement is proposed again."))
-        _warn_about_supervisor(self.request, placement)
-        return redirect("placements:placement_decide", pk=placement.pk)
+    success_message = gettext_lazy("The placement is proposed again.")
+
+    def perform(self, form):
+        return services.placement_revise(
+            placement=self.placement, by=self.request.user, **form.cleaned_data
+        )
+
+    def succeeded(self):
+        _warn_about_supervisor(self.request, self.result)
+
+    def get_success_url(self):
+        return reverse("placements:placement_decide", kwargs={"pk": self.result.pk})
 
 
-class PlacementDecideView(CoordinatorPlacementMixin, FormView):
+class PlacementDecideView(CoordinatorPlacementMixin, ServiceFormMixin, FormView):
     """A coordinator reads a proposal and approves it, asks for changes or declines it."""
 
     template_name = "placements/placement_decide.html"
@@ -444,28 +439,26 @@ class PlacementDecideView(CoordinatorPlacementMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
+    success_url = reverse_lazy("placements:approval_queue")
+
+    def perform(self, form):
         decision = form.cleaned_data["decision"]
         arguments = {"placement": self.placement, "by": self.request.user}
-        try:
-            if decision == form.APPROVE:
-                placement = services.placement_approve(**arguments)
-                message = (
-                    _("Approved: the placement is confirmed, and everyone has been told.")
-                    if placement.status == placement.Status.CONFIRMED
-                    else _("Approved. It is confirmed once the other coordinator approves it.")
-                )
-            elif decision == form.CHANGES:
-                services.placement_request_changes(**arguments, note=form.cleaned_data["note"])
-                message = _("Sent back to the proposer with your note.")
-            else:
-                services.placement_decline(**arguments, reason=form.cleaned_data["note"])
-                message = _("The placement is declined; both coordinators have been told.")
-        except PlacementError as error:
-            add_form_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, message)
-        return redirect("placements:approval_queue")
+        if decision == form.APPROVE:
+            placement = services.placement_approve(**arguments)
+            return (
+                _("Approved: the placement is confirmed, and everyone has been told.")
+                if placement.status == placement.Status.CONFIRMED
+                else _("Approved. It is confirmed once the other coordinator approves it.")
+            )
+        if decision == form.CHANGES:
+            services.placement_request_changes(**arguments, note=form.cleaned_data["note"])
+            return _("Sent back to the proposer with your note.")
+        services.placement_decline(**arguments, reason=form.cleaned_data["note"])
+        return _("The placement is declined; both coordinators have been told.")
+
+    def get_success_message(self):
+        return self.result
 
 
 class CalendarView(CoordinatorMixin, TemplateView):

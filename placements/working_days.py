@@ -12,7 +12,8 @@ import holidays
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from partners.models import Nation, long_date
+from core.dates import long_date
+from partners.models import Nation
 
 PLACEMENT_DAYS = 5
 

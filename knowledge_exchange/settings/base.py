@@ -37,11 +37,12 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "pgtrigger",
-    "knowledge_exchange",
+    "core",
     "partners",
     "applications",
     "placements",
     "evaluations",
+    "knowledge_exchange",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +132,9 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # --- People -------------------------------------------------------------------
 AUTH_USER_MODEL = "partners.User"
+# The kernel (core) keeps each reminder's programme year without naming the app
+# that defines years, as it keeps each reminder's person through AUTH_USER_MODEL.
+REMINDERS_YEAR_MODEL = "partners.ProgrammeYear"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -12,9 +12,9 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import override_settings
 
+from core.reminders import reminders_send_due
 from knowledge_exchange.benchmark import TODAY, YEARS, build_programme, counting, throwaway_database
 from knowledge_exchange.celery import app as celery_app
-from knowledge_exchange.reminders import reminders_send_due
 
 
 class Command(BaseCommand):

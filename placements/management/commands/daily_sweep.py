@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from knowledge_exchange.reminders import KINDS
+from core.reminders import KINDS
 from placements.services import daily_sweep
 
 

@@ -17,10 +17,10 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.mail import queue_message
+from core.models import Reminder
+from core.reminders import reminders_send_due
 from knowledge_exchange.celery import app as celery_app
-from knowledge_exchange.mail import queue_message
-from knowledge_exchange.models import Reminder
-from knowledge_exchange.reminders import reminders_send_due
 from tests.conftest import PROJECT_ROOT, SERVICE_EVIDENCE, skip_or_fail
 from tests.factories.applications import draft
 from tests.factories.partners import UserFactory, staff_of
@@ -73,7 +73,7 @@ def test_tasks_run_inline_with_the_embedded_defaults(tmp_path):
     script = (
         "from django.core.mail import EmailMessage\n"
         "from django.conf import settings\n"
-        "from knowledge_exchange.mail import queue_message\n"
+        "from core.mail import queue_message\n"
         "assert settings.CELERY_TASK_ALWAYS_EAGER, 'no broker should mean inline tasks'\n"
         "queue_message(EmailMessage('Inline', 'Sent without a broker', to=['a@example.org']))\n"
     )

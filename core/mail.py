@@ -1,11 +1,41 @@
 """Emails are rendered when they are asked for and sent once the transaction that
 asked for them has committed, by a Celery task (inline when no broker is set)."""
 
+import logging
+
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from knowledge_exchange.tasks import send_email
+logger = logging.getLogger(__name__)
+
+
+# The task keeps the name it had before the kernel moved to `core`, so messages
+# queued by the previous release still find it.
+@shared_task(
+    name="knowledge_exchange.tasks.send_email",
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    retry_kwargs={"max_retries": 5},
+)
+def send_email(
+    *,
+    subject: str,
+    body: str,
+    to: list[str],
+    html: str | None = None,
+    from_email: str | None = None,
+) -> None:
+    """Send one email that was rendered when it was queued.
+
+    Retries with back-off when the mail server cannot be reached.
+    """
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to, from_email=from_email)
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()
+    logger.info("Sent %r to %d recipient(s)", subject, len(to))
 
 
 def absolute_url(path: str) -> str:

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Endorsement
+from core.models import Reminder
+from core.reminders import KINDS, reminder_send, reminders_send_due
 from evaluations.models import Instrument
 from evaluations.services import response_save
-from knowledge_exchange.models import Reminder
-from knowledge_exchange.reminders import KINDS, reminder_send, reminders_send_due
 from placements import services as placement_services
 from placements.services import daily_sweep
 from tests.factories.applications import draft
@@ -346,7 +346,7 @@ def test_a_reminder_task_delivered_twice_sends_once(cast, confirmed):
 
 @pytest.mark.django_db
 def test_a_reminder_that_failed_to_send_goes_with_the_next_sweep(cast, confirmed, sweep, settings):
-    settings.EMAIL_BACKEND = "tests.knowledge_exchange.test_reminders.BrokenBackend"
+    settings.EMAIL_BACKEND = "tests.core.test_reminders.BrokenBackend"
     with pytest.raises(ConnectionRefusedError):
         sweep(confirmed.start_on - _days(7))
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -15,13 +15,13 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from django.apps import apps
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from knowledge_exchange.mail import render_templated_email
-from knowledge_exchange.models import Reminder
+from core.mail import render_templated_email
+from core.models import Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,9 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {}
+# Functions that return the (year id, kind) pairs switched off; the app that owns
+# programme years registers one, so this module never reads a domain model.
+SWITCHED_OFF: list[Callable[[], Iterable[tuple[int, str]]]] = []
 # A reminder queued this long ago and still not sent is queued again by the next sweep.
 RETRY_AFTER = datetime.timedelta(hours=1)
 
@@ -85,16 +88,15 @@ def catch_up_from(today: datetime.date) -> datetime.date:
     return today - datetime.timedelta(days=settings.REMINDER_CATCH_UP_DAYS)
 
 
+def register_switched_off(find: Callable[[], Iterable[tuple[int, str]]]) -> None:
+    """Register a function that returns the (year id, kind) pairs switched off."""
+    if find not in SWITCHED_OFF:
+        SWITCHED_OFF.append(find)
+
+
 def _switched_off() -> set[tuple[int, str]]:
     """(year, kind) pairs the programme manager has switched off."""
-    ProgrammeYear = apps.get_model("partners", "ProgrammeYear")
-    return {
-        (pk, kind)
-        for pk, kinds in ProgrammeYear.objects.exclude(reminders_off=[]).values_list(
-            "pk", "reminders_off"
-        )
-        for kind in kinds
-    }
+    return {pair for find in SWITCHED_OFF for pair in find()}
 
 
 def reminders_send_due(*, today: datetime.date | None = None) -> Counter:
@@ -160,8 +162,6 @@ def reminders_send_due(*, today: datetime.date | None = None) -> Counter:
 
 
 def _queue(ids: list[int]) -> None:
-    from knowledge_exchange.tasks import send_reminder
-
     for pk in ids:
         send_reminder.delay(pk)
 
@@ -195,3 +195,13 @@ def reminder_send(*, reminder_id: int) -> bool:
         reminder.save(update_fields=["sent_at", "subject"])
     logger.info("Sent reminder %s (%s) to %s", reminder.pk, reminder.kind, reminder.email)
     return True
+
+
+# Named as before the kernel moved to `core`, so reminders queued by the previous
+# release still find it.
+@shared_task(name="knowledge_exchange.tasks.send_reminder")
+def send_reminder(reminder_id: int) -> bool:
+    """Send one reminder; a second delivery of the same task sends nothing. No retry
+    with a countdown: a reminder that fails stays unsent, and the next daily sweep
+    queues it again."""
+    return reminder_send(reminder_id=reminder_id)

@@ -1,0 +1,120 @@
+from collections.abc import Callable
+
+from django.contrib import admin
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import refusals_on
+from core.models import Reminder
+from core.reminders import KINDS
+
+REMINDER_FIELDS = [
+    "kind_label",
+    "object_repr",
+    "occasion",
+    "recipient",
+    "email",
+    "year",
+    "queued_at",
+    "sent_at",
+    "subject",
+    "context",
+]
+
+
+class KindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(key, kind.label) for key, kind in KINDS.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """What the daily sweep sent: who, what, when, for which record. Read only."""
+
+    list_display = ["queued_at", "kind_label", "object_repr", "email", "occasion", "sent_at"]
+    list_filter = [KindFilter, "year", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "recipient__full_name", "object_repr", "subject"]
+    date_hierarchy = "queued_at"
+    fields = REMINDER_FIELDS
+    readonly_fields = REMINDER_FIELDS
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, reminder: Reminder) -> str:
+        kind = KINDS.get(reminder.kind)
+        return kind.label if kind else reminder.kind
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recipient", "year")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Related records shown on a record's admin page, read only: they are written by
+    services, never typed in."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class StatusChangeInline(ReadOnlyInline):
+    """A record's decisions. Set `model` to the record's status-change model; add its
+    own columns to `fields` if it has any."""
+
+    fields = ["at", "from_status", "to_status", "by", "note"]
+
+
+class DecisionAdminMixin:
+    """For a ModelAdmin's own pages where the manager takes one decision about a record
+    through a form (cancel a placement, decide a claim): the form is handed to a
+    service, a refusal goes on the form, success redirects."""
+
+    def decision_response(
+        self,
+        request,
+        *,
+        form,
+        decide: Callable[[dict], str],
+        template: str,
+        context: dict,
+        default_field: str | None = None,
+    ) -> HttpResponse:
+        """`decide(cleaned_data)` calls the service, reports what it did (`message_user`)
+        and returns the address to go to. On GET, or when the form is invalid or the
+        service refuses (the refusal goes on `default_field` if it names no field),
+        `template` is shown with `context`."""
+        if request.method == "POST" and form.is_valid():
+            with refusals_on(form, default_field=default_field):
+                url = decide(form.cleaned_data)
+            if form.is_valid():
+                return HttpResponseRedirect(url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            **context,
+        }
+        return TemplateResponse(request, template, context)

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """The shared kernel below every domain app: email, reminders, the rule error,
+    the transition-and-record mechanism, dates, tokens and shared mixins. It imports
+    none of the apps above it."""
+
+    name = "core"
+    verbose_name = _("Programme records")
