@@ -15,7 +15,6 @@ from applications import selectors, services
 from applications.forms import CallAdminForm, CallsForYearForm, ExportForm
 from applications.models import Application, ApplicationStatusChange, Call, Endorsement
 from core.admin import DecisionAdminMixin, ReadOnlyInline, StatusChangeInline
-from partners.admin import ProgrammeYearAdmin
 from partners.models import ProgrammeYear
 
 
@@ -285,19 +284,3 @@ def export_csv(*, year: ProgrammeYear, include_access_requirements: bool) -> Htt
     for application in selectors.applications_for_export(year=year):
         writer.writerow([_cell(value(application)) for _label, value in columns])
     return response
-
-
-class ProgrammeYearWithCallsAdmin(ProgrammeYearAdmin):
-    """The year overview, with each institution's call and its applications counted."""
-
-    overview_template = "admin/applications/programmeyear_overview.html"
-
-    def overview_context(self, request, year):
-        return {
-            "calls": list(selectors.year_call_counts(year=year)),
-            "statuses": Application.Status,
-        }
-
-
-admin.site.unregister(ProgrammeYear)
-admin.site.register(ProgrammeYear, ProgrammeYearWithCallsAdmin)

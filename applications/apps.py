@@ -7,4 +7,4 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Open calls and applications")
 
     def ready(self) -> None:
-        from applications import reminders  # noqa: F401 (registers the app's kinds of reminder)
+        from applications import panels, reminders  # noqa: F401 (registers reminders and page sections)

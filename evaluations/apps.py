@@ -7,4 +7,4 @@ class EvaluationsConfig(AppConfig):
     verbose_name = _("Evaluations")
 
     def ready(self) -> None:
-        from evaluations import reminders  # noqa: F401 (registers the app's kinds of reminder)
+        from evaluations import panels, reminders  # noqa: F401 (registers reminders and page sections)

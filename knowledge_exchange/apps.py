@@ -11,6 +11,7 @@ class KnowledgeExchangeConfig(AppConfig):
     verbose_name = _("Knowledge Exchange")
 
     def ready(self) -> None:
+        from knowledge_exchange import panels  # noqa: F401 (registers its dashboard section)
         from partners.receivers import sync_programme_managers_group
 
         # Permissions exist only once migrate has reached every app; this app is

@@ -3,20 +3,13 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from core.panels import DASHBOARD
 from evaluations.selectors import public_findings, published_testimonials
-from partners.permissions import is_programme_manager
-from partners.selectors import (
-    memberships_for_user,
-    partnerships_for_coordinator,
-    public_programme,
-    years_hosted_for_coordinator,
-)
-from placements.selectors import placements_for_person
+from partners.selectors import public_programme
 
 
 class HomeView(TemplateView):
@@ -37,37 +30,14 @@ class HomeView(TemplateView):
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
-    """One page for everyone signed in, with a part for each role the person holds."""
+    """One page for everyone signed in, with a section from each app for each role the
+    person holds (see core.panels.DASHBOARD)."""
 
     template_name = "knowledge_exchange/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        memberships = list(memberships_for_user(user=self.request.user))
-        coordinator_memberships = [m for m in memberships if m.is_coordinator]
-        if coordinator_memberships:
-            # The latest partnership of each organisation the person coordinates.
-            today = timezone.localdate()
-            latest = {}
-            for partnership in partnerships_for_coordinator(user=self.request.user):
-                latest.setdefault(partnership.organisation_id, partnership)
-            hosted = {}
-            for year in years_hosted_for_coordinator(user=self.request.user):
-                hosted.setdefault(year.host_id, year)
-            for membership in coordinator_memberships:
-                membership.latest_partnership = latest.get(membership.organisation_id)
-                membership.hosted_year = hosted.get(membership.organisation_id)
-                if membership.hosted_year:
-                    membership.hosted_next = membership.hosted_year.next_step(
-                        today, confirmed_count=membership.hosted_year.confirmed_count
-                    )
-                if membership.latest_partnership:
-                    membership.expected_next = membership.latest_partnership.next_step(today)
         return super().get_context_data(
-            is_manager=is_programme_manager(self.request.user),
-            coordinator_memberships=coordinator_memberships,
-            memberships=memberships,
-            placements=placements_for_person(user=self.request.user),
-            **kwargs,
+            sections=DASHBOARD.render(self.request, self.request.user), **kwargs
         )
 
 

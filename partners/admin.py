@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import DecisionAdminMixin, StatusChangeInline
+from core.panels import YEAR_OVERVIEW, YEAR_OVERVIEW_TOOLS
 from partners import selectors, services
 from partners.forms import (
     ConfirmInvitationsForm,
@@ -217,9 +218,8 @@ class PartnershipInline(admin.StackedInline):
 class ProgrammeYearAdmin(SimpleHistoryAdmin):
     form = ProgrammeYearAdminForm
     list_display = ["year", "host", "stage", "partners", "budget", "overview_link"]
-    # Later apps add their part of the year to the overview by subclassing
-    # (see applications.admin), so this app never imports them.
-    overview_template = "admin/partners/programmeyear/overview.html"
+    # Later apps add their sections to the overview through core.panels.YEAR_OVERVIEW,
+    # so this app never imports them.
     list_filter = ["host"]
     search_fields = ["year", "host__name"]
     autocomplete_fields = ["host"]
@@ -309,12 +309,10 @@ class ProgrammeYearAdmin(SimpleHistoryAdmin):
             "stage_reason": reason,
             "form": form,
             "can_confirm": can_confirm,
-            **self.overview_context(request, year),
+            "tools": YEAR_OVERVIEW_TOOLS.render(request, year),
+            "sections": YEAR_OVERVIEW.render(request, year),
         }
-        return TemplateResponse(request, self.overview_template, context)
-
-    def overview_context(self, request, year: ProgrammeYear) -> dict:
-        return {}
+        return TemplateResponse(request, "admin/partners/programmeyear/overview.html", context)
 
 
 class PartnershipStatusChangeInline(StatusChangeInline):

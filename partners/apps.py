@@ -7,6 +7,6 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Organisations and people")
 
     def ready(self) -> None:
-        from partners import receivers, reminders  # noqa: F401 (reminders registers kinds)
+        from partners import panels, receivers, reminders  # noqa: F401 (registers reminders and page sections)
 
         receivers.connect()

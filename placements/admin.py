@@ -7,9 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from applications.admin import ProgrammeYearWithCallsAdmin
 from core.admin import DecisionAdminMixin, ReadOnlyInline, StatusChangeInline
-from partners.models import ProgrammeYear
 from placements import selectors, services
 from placements.forms import CancelForm, QueryForm
 from placements.models import (
@@ -257,19 +255,3 @@ class ExpenseClaimAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
                 "can_decide": claim.status == ExpenseClaim.Status.SUBMITTED,
             },
         )
-
-
-class ProgrammeYearWithPlacementsAdmin(ProgrammeYearWithCallsAdmin):
-    """The year overview, with its placements' budgets and spend by partner."""
-
-    overview_template = "admin/placements/programmeyear_overview.html"
-
-    def overview_context(self, request, year):
-        return {
-            **super().overview_context(request, year),
-            "money": selectors.year_money(year=year),
-        }
-
-
-admin.site.unregister(ProgrammeYear)
-admin.site.register(ProgrammeYear, ProgrammeYearWithPlacementsAdmin)

@@ -7,6 +7,6 @@ class PlacementsConfig(AppConfig):
     verbose_name = _("Placements")
 
     def ready(self) -> None:
-        from placements import receivers, reminders  # noqa: F401 (reminders registers kinds)
+        from placements import panels, receivers, reminders  # noqa: F401 (registers reminders and page sections)
 
         receivers.connect()

@@ -1,0 +1,23 @@
+"""Placements' sections of other pages: the dashboard's placements and the year
+overview's money."""
+
+from core.panels import DASHBOARD, YEAR_OVERVIEW
+from placements import selectors
+
+
+def _placements(request, user) -> dict | None:
+    placements = list(selectors.placements_for_person(user=user))
+    return {"placements": placements} if placements else None
+
+
+DASHBOARD.register("placements/_dashboard_placements.html", order=30, context=_placements)
+
+
+def _year_overview_money(request, year) -> dict:
+    """The year overview's section: its placements' budgets and spend by partner."""
+    return {"programme_year": year, "money": selectors.year_money(year=year)}
+
+
+YEAR_OVERVIEW.register(
+    "admin/placements/_year_overview_money.html", order=30, context=_year_overview_money
+)
