@@ -5,6 +5,7 @@ axe-core are required: a missing one fails the run. Otherwise tests that need
 them are skipped with a reason that says what is missing.
 """
 
+import copy
 import os
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # tests make alongside it are safe (the live server has its own thread).
@@ -53,8 +55,15 @@ def pytest_report_header(config):
     ]
 
 
-# What the run really used, reported at the end (see pytest_terminal_summary).
-SERVICE_EVIDENCE: list[str] = []
+@pytest.fixture
+def service_evidence(record_property):
+    """Say what a test showed of the real services, for the summary at the end. Kept
+    with the test's report, so it reaches the summary from pytest-xdist's workers too."""
+
+    def record(line: str) -> None:
+        record_property("service_evidence", line)
+
+    return record
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -65,14 +74,26 @@ def pytest_terminal_summary(terminalreporter):
         f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
     )
     terminalreporter.write_line(f"browser tests passed in {_chromium_version()}: {browser_passed}")
-    for line in SERVICE_EVIDENCE:
-        terminalreporter.write_line(line)
+    for report in passed:
+        for name, line in report.user_properties:
+            if name == "service_evidence":
+                terminalreporter.write_line(line)
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser/" in str(item.path).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+    # pytest-django has put database tests first; within each module's run of them,
+    # those that read the cast go first, so a module's shared cast serves them all
+    # before a test that needs an empty database closes it.
+    start = 0
+    for end in range(1, len(items) + 1):
+        if end == len(items) or items[end].path != items[start].path:
+            items[start:end] = sorted(
+                items[start:end], key=lambda i: "_module_cast" not in i.fixturenames
+            )
+            start = end
 
 
 @pytest.fixture
@@ -132,7 +153,10 @@ def axe():
         skip_or_fail(f"axe-core not found at {AXE_PATH}; run `npm ci`")
 
     def check(page) -> None:
-        page.add_script_tag(path=str(AXE_PATH))
+        # A click that navigates returns once the new page is on its way: check the
+        # page once it has loaded, not the document it replaces.
+        page.wait_for_load_state("load")
+        page.add_script_tag(url=settings.STATIC_URL + "test-tools/axe-core/axe.min.js")
         result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
         violations = result["violations"]
         report = "\n".join(
@@ -148,8 +172,7 @@ def axe():
 # --- The cast: two organisations, so every denial has data that could leak ----
 
 
-@pytest.fixture
-def cast(db):
+def build_cast():
     """Organisation A and B, each a partner in 2031; A's staff member and coordinator,
     B's coordinator, the manager; A's open call, and the staff member's submitted
     application to it; the host's coordinator and a member of the host's staff who
@@ -195,3 +218,74 @@ def cast(db):
         host_coordinator=coordinator_of(year.host, user__full_name="Hana Host"),
         supervisor=staff_of(year.host, user__full_name="Sid Supervisor"),
     )
+
+
+class _SharedCast:
+    """The cast built once for a test module, inside a transaction that is rolled
+    back when the module is done. Each test runs in a savepoint inside it (the `db`
+    fixture) and gets its own copy of the objects, so nothing one test does reaches
+    another."""
+
+    open_one: "_SharedCast | None" = None
+
+    def __init__(self, django_db_blocker):
+        self._unblocked = django_db_blocker.unblock()
+        self._unblocked.__enter__()
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        self.cast = build_cast()
+        _SharedCast.open_one = self
+
+    def close(self) -> None:
+        if _SharedCast.open_one is not self:
+            return
+        transaction.set_rollback(True)
+        self._atomic.__exit__(None, None, None)
+        self._unblocked.__exit__(None, None, None)
+        _SharedCast.open_one = None
+
+
+@pytest.fixture(autouse=True)
+def _shared_cast_only_for_the_cast(request):
+    """A test that does not ask for the cast never sees a shared one."""
+    if "_module_cast" not in request.fixturenames and _SharedCast.open_one is not None:
+        _SharedCast.open_one.close()
+
+
+@pytest.fixture(scope="module")
+def _module_cast(request, django_db_setup, django_db_blocker):
+    """The shared cast, for modules marked `shared_cast` (every test of such a module
+    sees the cast's records, whether or not it asks for them)."""
+    if request.node.get_closest_marker("shared_cast") is None:
+        yield None
+        return
+    shared = _SharedCast(django_db_blocker)
+    yield shared
+    shared.close()
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+
+
+@pytest.fixture
+def cast(request, _module_cast, db):
+    """Organisation A and B and their people (see build_cast): built for each test, or
+    in a module marked `shared_cast` once for the module and copied for each test
+    (a test there that commits for real builds its own).
+
+    `_module_cast` is module-scoped, so it is set up before `db` opens the test's
+    savepoint inside it."""
+    if _module_cast is None:
+        return build_cast()
+    if _is_transactional(request):
+        # A module's shared cast cannot stay open under a test that commits.
+        _module_cast.close()
+        return build_cast()
+    if _SharedCast.open_one is not _module_cast:
+        return build_cast()
+    return copy.deepcopy(_module_cast.cast)

@@ -9,6 +9,9 @@ from partners.models import User
 from placements.models import Placement
 from tests.factories import placements as placement_factories
 
+# Every test here reads the one cast; nothing they do is kept.
+pytestmark = pytest.mark.shared_cast
+
 PROGRAMME_APPS = {"partners", "applications", "placements", "evaluations"}
 
 

@@ -7,10 +7,12 @@ organisation B is a denial with data that could leak. Where the kwargs depend on
 records, they are a function of the cast.
 """
 
+import copy
 import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from applications import services as application_services
@@ -21,6 +23,9 @@ from tests.access.inventory import missing_from
 from tests.factories import placements as placement_factories
 from tests.factories.applications import open_call, submitted
 from tests.factories.partners import PartnershipFactory, ProgrammeYearFactory, staff_of
+
+# Every test here reads the one cast; nothing they do is kept.
+pytestmark = pytest.mark.shared_cast
 
 # "staff" is Alex, A's staff member (an applicant, then a participant); "supervisor"
 # works at the year's host and supervises Alex's placement.
@@ -277,20 +282,26 @@ def test_a_new_url_without_an_entry_is_reported():
     }
 
 
-def _cases():
-    for name, (kwargs, expectations) in ACCESS.items():
-        assert set(expectations) == set(ROLES), f"{name} must say what every role gets"
-        for role in ROLES:
-            yield pytest.param(name, kwargs, role, expectations[role], id=f"{name}-{role}")
+@pytest.fixture(scope="module", params=list(ACCESS))
+def url(request, _module_cast):
+    """One URL of the table with the records its kwargs make, made once for every role
+    (in a savepoint inside the module's shared cast, rolled back after the last role)."""
+    name = request.param
+    kwargs, expectations = ACCESS[name]
+    assert set(expectations) == set(ROLES), f"{name} must say what every role gets"
+    savepoint = transaction.savepoint()
+    cast = copy.deepcopy(_module_cast.cast)
+    yield name, cast, kwargs(cast) if callable(kwargs) else kwargs, expectations
+    transaction.savepoint_rollback(savepoint)
 
 
-@pytest.mark.parametrize(("name", "kwargs", "role", "expected"), list(_cases()))
-def test_role_gets_expected_response(client, cast, name, kwargs, role, expected):
+@pytest.mark.parametrize("role", ROLES)
+def test_role_gets_expected_response(client, db, url, role):
+    name, cast, kwargs, expectations = url
+    expected = expectations[role]
     if role != "anonymous":
         client.force_login(getattr(cast, role))
 
-    if callable(kwargs):
-        kwargs = kwargs(cast)
     response = client.get(reverse(name, kwargs=kwargs))
 
     if isinstance(expected, Redirect):

@@ -20,6 +20,8 @@ from tests.factories.partners import (
     staff_of,
 )
 
+pytestmark = pytest.mark.shared_cast
+
 Status = Application.Status
 
 

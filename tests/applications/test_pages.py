@@ -12,7 +12,7 @@ from applications.models import Application, Call
 from tests.factories.applications import open_call, submitted
 from tests.factories.partners import PartnershipFactory, ProgrammeYearFactory, staff_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.shared_cast, pytest.mark.django_db]
 
 
 def _more_applications(cast, count: int) -> None:

@@ -27,6 +27,8 @@ from tests.factories.applications import draft
 from tests.factories.partners import staff_of
 from tests.factories.placements import claim, confirm, confirmed_a, propose, select
 
+pytestmark = pytest.mark.shared_cast
+
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 RATINGS = {"knowledge_sharing": 4, "confidence": 4, "reflection": 4, "motivation": 4}
 AIMS = {"aim_knowledge": 4, "aim_relationships": 4, "aim_insight": 4, "aim_sustainable": 4}

@@ -21,9 +21,11 @@ from core.mail import queue_message
 from core.models import Reminder
 from core.reminders import reminders_send_due
 from knowledge_exchange.celery import app as celery_app
-from tests.conftest import PROJECT_ROOT, SERVICE_EVIDENCE, skip_or_fail
+from tests.conftest import PROJECT_ROOT, skip_or_fail
 from tests.factories.applications import draft
 from tests.factories.partners import UserFactory, staff_of
+
+pytestmark = pytest.mark.shared_cast
 
 
 def _environment(**overrides) -> dict[str, str]:
@@ -155,7 +157,9 @@ def celery_worker_process(broker_and_outbox):
 
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
-def test_password_reset_email_is_sent_by_a_real_worker_on_redis(client, celery_worker_process):
+def test_password_reset_email_is_sent_by_a_real_worker_on_redis(
+    client, celery_worker_process, service_evidence
+):
     outbox, log = celery_worker_process
     person = UserFactory(email="worker.test@example.org")
 
@@ -168,7 +172,7 @@ def test_password_reset_email_is_sent_by_a_real_worker_on_redis(client, celery_w
     assert "To: worker.test@example.org" in sent[0]
     assert "Password Reset" in sent[0]
     assert "knowledge_exchange.tasks.send_email" in log.read_text()
-    SERVICE_EVIDENCE.append(
+    service_evidence(
         f"celery: email queued on commit to {settings.CELERY_BROKER_URL} "
         "and sent by a separate worker process"
     )
@@ -184,7 +188,7 @@ def _test_database_url() -> str:
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
 def test_reminders_are_sent_exactly_once_when_the_worker_is_killed_mid_way(
-    cast, broker_and_outbox, postgresql
+    cast, broker_and_outbox, postgresql, service_evidence
 ):
     outbox, log = broker_and_outbox
     cast.call_a.closes_at = timezone.now() + datetime.timedelta(days=7)
@@ -223,6 +227,6 @@ def test_reminders_are_sent_exactly_once_when_the_worker_is_killed_mid_way(
     )
     assert recipients == Counter({person.email: 1 for person in people}), log.read_text()
     assert Reminder.objects.filter(sent_at__isnull=True).count() == 0
-    SERVICE_EVIDENCE.append(
+    service_evidence(
         f"celery: 12 reminders sent exactly once across a worker killed after {killed_after}"
     )

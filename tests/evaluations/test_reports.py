@@ -37,6 +37,8 @@ from tests.factories.applications import open_call, submitted
 from tests.factories.partners import ProgrammeYearFactory, staff_of
 from tests.factories.placements import claim, confirm, more_placements, propose, select
 
+pytestmark = pytest.mark.shared_cast
+
 ON = datetime.datetime(2031, 9, 1, 9, tzinfo=datetime.UTC)
 
 BASELINES = ["2233", "3223", "2332", "3322", None, "1111"]

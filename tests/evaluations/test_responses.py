@@ -14,6 +14,8 @@ from evaluations.models import Instrument, Response
 from placements import services as placement_services
 from tests.factories.placements import confirm, confirmed_a, more_placements
 
+pytestmark = pytest.mark.shared_cast
+
 RATINGS = {"knowledge_sharing": 4, "confidence": 3, "reflection": 5, "motivation": 4}
 AIM_RATINGS = {"aim_knowledge": 4, "aim_relationships": 5, "aim_insight": 4, "aim_sustainable": 3}
 # Just after the placement of 2 to 6 June 2031, and the follow-up six months on.

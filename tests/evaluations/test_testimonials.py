@@ -13,6 +13,8 @@ from evaluations import models, services
 from placements import services as placement_services
 from tests.factories.placements import confirmed_a
 
+pytestmark = pytest.mark.shared_cast
+
 WORDS = "Five days at the host changed how our team shares its collections."
 
 

@@ -6,7 +6,7 @@ from partners import demo
 from partners.models import Membership, Organisation, User
 from tests.factories.partners import MembershipFactory, PartnershipFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.shared_cast, pytest.mark.django_db]
 
 
 def _dashboard(client, user) -> str:

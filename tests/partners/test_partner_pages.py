@@ -13,7 +13,7 @@ from tests.factories.partners import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.shared_cast, pytest.mark.django_db]
 
 
 def _text(response) -> str:

@@ -12,6 +12,8 @@ from placements.models import ExpenseClaim, Placement
 from tests.factories.partners import staff_of
 from tests.factories.placements import PNG, claim, confirm, more_placements, receipt
 
+pytestmark = pytest.mark.shared_cast
+
 Status = Placement.Status
 
 

@@ -17,6 +17,8 @@ from tests.factories.applications import open_call, submitted
 from tests.factories.partners import MembershipFactory, staff_of
 from tests.factories.placements import FIRST_MONDAY, confirm, propose, select
 
+pytestmark = pytest.mark.shared_cast
+
 Status = Placement.Status
 Action = PlacementStatusChange.Action
 date = datetime.date
