@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-dev lint format check worker beat lock vendor clean
+.PHONY: help run test install install-dev lint format check worker beat lock vendor clean typecheck deadcode deadcode-whitelist
 
 help:
 	@echo "make run    - install, migrate, load the demo programme, serve on http://127.0.0.1:8000"
@@ -48,14 +48,31 @@ run: install
 test: install-dev
 	$(BIN)/python -m pytest -n auto --dist worksteal --cov --cov-report=term --durations=5 $(PYTEST_ARGS)
 
+PRODUCT := core partners applications placements evaluations knowledge_exchange
+VULTURE := $(BIN)/vulture --exclude "*/migrations/*,*/settings/*" --min-confidence 60 $(PRODUCT)
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory deadcode
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=knowledge_exchange.settings.production \
 	SECRET_KEY=lint-only-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
 	DJANGO_ALLOWED_HOSTS=knowledge-exchange.example \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+# Unused code, apart from the names Django and the templates use (the whitelist).
+deadcode: install-dev
+	$(VULTURE) tests/architecture/vulture_whitelist.py
+
+deadcode-whitelist: install-dev
+	@echo "Review the diff: only names used by Django, templates or settings belong there."
+	{ sed -n '1,6p' tests/architecture/vulture_whitelist.py; $(VULTURE) --make-whitelist; } \
+		> tests/architecture/vulture_whitelist.new
+	mv tests/architecture/vulture_whitelist.new tests/architecture/vulture_whitelist.py
 
 format: install-dev
 	$(BIN)/ruff check --fix .

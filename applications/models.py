@@ -134,10 +134,6 @@ class Call(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("applications:call_detail", kwargs={"pk": self.pk})
 
-    @property
-    def is_host_call(self) -> bool:
-        return self.organisation_id == self.year.host_id
-
     def is_open(self, now: datetime.datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.opens_at <= now < self.closes_at

@@ -4,7 +4,7 @@ the admin."""
 from applications.permissions import coordinated_organisation_ids
 from partners.models import User
 from partners.permissions import is_programme_manager
-from placements.models import ExpenseClaim, Placement
+from placements.models import Placement
 
 
 def coordinates_placement(user: User, placement: Placement) -> bool:
@@ -61,11 +61,3 @@ def can_read_access_requirements(user: User, placement: Placement) -> bool:
 
 def can_claim_expenses(user: User, placement: Placement) -> bool:
     return user.pk == placement.participant_id and placement.takes_claims
-
-
-def can_download_receipt(user: User, claim: ExpenseClaim) -> bool:
-    """The participant who claimed and the programme manager who pays: not the
-    coordinators, not the supervisor."""
-    return user.is_authenticated and (
-        user.pk == claim.placement.participant_id or is_programme_manager(user)
-    )

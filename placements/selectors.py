@@ -24,7 +24,7 @@ from django.http import Http404
 
 from applications.models import Application
 from applications.permissions import coordinated_organisation_ids
-from partners.models import Membership, Organisation, ProgrammeYear, User
+from partners.models import Organisation, ProgrammeYear, User
 from partners.permissions import is_programme_manager
 from placements.models import (
     HOLDS_DATES,
@@ -128,10 +128,6 @@ def supervisors_at(*, organisation: Organisation) -> QuerySet[User]:
     return User.objects.filter(memberships__organisation=organisation, is_active=True).order_by(
         "full_name"
     )
-
-
-def supervisor_is_at(*, user: User, organisation: Organisation) -> bool:
-    return Membership.objects.filter(user=user, organisation=organisation).exists()
 
 
 # --- Coordinators ----------------------------------------------------------------
