@@ -15,7 +15,7 @@ from applications.services import endorsement_renew_link
 from core.dates import long_datetime
 from core.mail import absolute_url
 from core.models import Reminder
-from core.reminders import Due, Kind, catch_up_from, register
+from core.reminders import Due, Kind, catch_up_from, label_with_days, register
 from partners.selectors import coordinators_of
 
 Status = Application.Status
@@ -118,7 +118,9 @@ def _new_link(reminder: Reminder) -> tuple[dict, list]:
 register(
     Kind(
         key="call_closing",
-        label=_("Call closing in 7 days and in 1 day (staff with a draft)"),
+        label=label_with_days(
+            _("Call closing in %(days)s (staff with a draft)"), "REMINDER_CALL_CLOSING_DAYS"
+        ),
         find=_call_closing,
     )
 )
@@ -132,7 +134,10 @@ register(
 register(
     Kind(
         key="endorsement_waiting",
-        label=_("Endorsement not given after 5 days (line manager, once more)"),
+        label=label_with_days(
+            _("Endorsement not given after %(days)s (line manager, once more)"),
+            "REMINDER_ENDORSEMENT_DAYS",
+        ),
         find=_endorsement_waiting,
         prepare=_new_link,
     )

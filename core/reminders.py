@@ -14,11 +14,15 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, ngettext
 
 from core.mail import render_templated_email
 from core.models import Reminder
@@ -61,7 +65,7 @@ class Kind:
     context and attachments (name, content, mimetype)."""
 
     key: str
-    label: str
+    label: Any  # a (lazy) string
     find: Callable[[datetime.date], Iterable[Due]]
     prepare: Callable[[Reminder], tuple[dict, list[tuple[str, bytes, str]]]] | None = None
 
@@ -72,6 +76,22 @@ KINDS: dict[str, Kind] = {}
 SWITCHED_OFF: list[Callable[[], Iterable[tuple[int, str]]]] = []
 # A reminder queued this long ago and still not sent is queued again by the next sweep.
 RETRY_AFTER = datetime.timedelta(hours=1)
+
+
+def label_with_days(text, setting: str):
+    """A kind's label that names its interval, read from `setting` (days, or a list
+    of days) whenever the label is shown: `text` has a %(days)s, such as "7 days" or
+    "7 days and 1 day"."""
+
+    def render() -> str:
+        value = getattr(settings, setting)
+        words = [
+            ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+            for days in (value if isinstance(value, list | tuple) else [value])
+        ]
+        return text % {"days": get_text_list(words, gettext("and"))}
+
+    return lazy(render, str)()
 
 
 def register(kind: Kind) -> Kind:

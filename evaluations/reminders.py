@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.dates import long_date
 from core.mail import absolute_url
-from core.reminders import Due, Kind, catch_up_from, register
+from core.reminders import Due, Kind, catch_up_from, label_with_days, register
 from evaluations.models import Instrument, Response, follow_up_due_on
 from evaluations.services import respondent
 from placements.models import Placement
@@ -94,7 +94,10 @@ register(
 register(
     Kind(
         key="evaluation_overdue",
-        label=_("Post-exchange evaluation overdue after 14 days (participant)"),
+        label=label_with_days(
+            _("Post-exchange evaluation overdue after %(days)s (participant)"),
+            "REMINDER_EVALUATION_OVERDUE_DAYS",
+        ),
         find=_evaluation_overdue,
     )
 )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.dates import long_date
 from core.mail import absolute_url
 from core.models import Reminder
-from core.reminders import Due, Kind, catch_up_from, register
+from core.reminders import Due, Kind, catch_up_from, label_with_days, register
 from partners.selectors import coordinators_of, programme_managers
 from placements.ics import placements_calendar
 from placements.models import ExpenseClaim, Placement
@@ -137,14 +137,20 @@ def _claims_waiting(today: datetime.date):
 register(
     Kind(
         key="approval_waiting",
-        label=_("Placement approval waiting for 5 days (the coordinator who has not acted)"),
+        label=label_with_days(
+            _("Placement approval waiting for %(days)s (the coordinator who has not acted)"),
+            "REMINDER_APPROVAL_DAYS",
+        ),
         find=_approval_waiting,
     )
 )
 register(
     Kind(
         key="placement_starting",
-        label=_("Placement starting in 7 days (participant and supervisor)"),
+        label=label_with_days(
+            _("Placement starting in %(days)s (participant and supervisor)"),
+            "REMINDER_STARTING_DAYS",
+        ),
         find=_starting,
         prepare=_plan_and_calendar,
     )
