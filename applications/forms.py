@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,8 @@ def _text(rows: int = 4) -> forms.Textarea:
 class ApplicationForm(forms.ModelForm):
     """The applicant's form. "Save draft" keeps whatever is there; "Submit" needs
     every required answer, each missing one marked on its field."""
+
+    fields: dict[str, Any]  # each field as its own type, as __init__ adjusts them
 
     SAVE, SUBMIT = "save", "submit"
 
@@ -72,7 +76,7 @@ class ApplicationForm(forms.ModelForm):
         for name in ("specialism", "career_level"):
             self.fields[name].choices = [
                 ("", _("Choose…")),
-                *Application._meta.get_field(name).choices,
+                *getattr(Application._meta.get_field(name), "choices", ()),
             ]
 
     def clean(self):
@@ -145,6 +149,8 @@ class EndorsementForm(forms.Form):
 class DecisionForm(forms.Form):
     """A coordinator's decision: only the moves the application's status allows."""
 
+    fields: dict[str, Any]  # each field as its own type, as __init__ adjusts them
+
     decision = forms.ChoiceField(
         label=_("Decision"),
         widget=forms.RadioSelect,
@@ -212,6 +218,7 @@ class HostResponseForm(forms.Form):
 
 
 class ReviewFilterForm(forms.Form):
+    fields: dict[str, Any]  # each field as its own type, as __init__ adjusts them
     status = forms.ChoiceField(label=_("Status"), required=False)
     destination = forms.ModelChoiceField(
         label=_("Destination"), queryset=Organisation.objects.none(), required=False

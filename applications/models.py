@@ -25,6 +25,8 @@ class Call(models.Model):
     staff apply to go to the host.
     """
 
+    _change_reason: str  # read by django-simple-history for the history row
+
     year = models.ForeignKey(
         ProgrammeYear,
         verbose_name=_("programme year"),
@@ -200,6 +202,9 @@ APPLICATION_CONTENT_FIELDS = (
 
 class Application(Stateful):
     """A member of staff's application to their own organisation's call."""
+
+    # The new endorsement request, kept by application_submit for the demo loader.
+    endorsement_request: "Endorsement"
 
     Status = ApplicationStatus
     Specialism = Specialism
@@ -487,7 +492,7 @@ class Application(Stateful):
             ),
             self.Status.WITHDRAWN: _("You withdrew this application. Nothing more is needed."),
         }
-        return steps[self.status] % {"closes": long_datetime(self.call.closes_at)}
+        return steps[self.Status(self.status)] % {"closes": long_datetime(self.call.closes_at)}
 
 
 class ApplicationStatusChange(StatusChange):
@@ -509,6 +514,8 @@ class ApplicationStatusChange(StatusChange):
 
 class Endorsement(models.Model):
     """A request to the applicant's line manager, answered once through an emailed link."""
+
+    token: str  # the link's token, on a new endorsement only (never stored)
 
     class Decision(models.TextChoices):
         ENDORSED = "endorsed", _("Endorsed")

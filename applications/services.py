@@ -2,6 +2,7 @@
 
 import datetime
 import secrets
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,6 +16,7 @@ from applications.models import Application, ApplicationError, Call, Endorsement
 from applications.signals import application_withdrawn
 from core.dates import long_date, long_datetime
 from core.mail import absolute_url, queue_templated_email
+from core.models import field_label
 from core.tokens import hash_token
 from partners.models import Membership, Organisation, Partnership, ProgrammeYear, User
 from partners.selectors import organisation_coordinators
@@ -312,7 +314,7 @@ def application_submit(*, application: Application, by: User) -> Application:
             if not getattr(application, name):
                 raise ApplicationError(
                     _("Complete “%(field)s” before you submit.")
-                    % {"field": Application._meta.get_field(name).verbose_name},
+                    % {"field": field_label(Application, name)},
                     field=name,
                 )
         _refuse_bad_preferences(application)
@@ -341,7 +343,9 @@ def application_withdraw(*, application: Application, by: User, note: str = "") 
         application_withdrawn.send(sender=Application, application=application, by=by)
         _email_applicant(application, template="application_withdrawn")
         offered = (
-            _offer_to_reserve(application.call, application.destination) if was_selected else None
+            _offer_to_reserve(application.call, cast(Organisation, application.destination))
+            if was_selected
+            else None
         )
         _email_coordinators(
             application,
@@ -465,7 +469,7 @@ def endorsement_give(*, token: str, endorsed: bool, comment: str) -> Endorsement
             .filter(token_hash=hash_token(token))
             .first()
         )
-        endorsement_refuse_unusable(endorsement)
+        endorsement = endorsement_refuse_unusable(endorsement)
         endorsement.decision = (
             Endorsement.Decision.ENDORSED if endorsed else Endorsement.Decision.NOT_ENDORSED
         )
@@ -480,8 +484,8 @@ def endorsement_give(*, token: str, endorsed: bool, comment: str) -> Endorsement
     return endorsement
 
 
-def endorsement_refuse_unusable(endorsement: Endorsement | None) -> None:
-    """Raise EndorsementError with the reason a link cannot be used."""
+def endorsement_refuse_unusable(endorsement: Endorsement | None) -> Endorsement:
+    """Raise EndorsementError with the reason a link cannot be used; else return it."""
     if endorsement is None:
         raise EndorsementError(
             _("This endorsement link is not valid. Check that you opened the whole link.")
@@ -489,7 +493,7 @@ def endorsement_refuse_unusable(endorsement: Endorsement | None) -> None:
     if endorsement.is_answered:
         raise EndorsementError(
             _("This link has already been used: you answered on %(date)s. Thank you.")
-            % {"date": long_datetime(endorsement.decided_at)}
+            % {"date": long_datetime(cast(datetime.datetime, endorsement.decided_at))}
         )
     if endorsement.superseded_at:
         raise EndorsementError(
@@ -510,6 +514,7 @@ def endorsement_refuse_unusable(endorsement: Endorsement | None) -> None:
         raise EndorsementError(
             _("This application is no longer under consideration, so nothing more is needed.")
         )
+    return endorsement
 
 
 # --- Decisions: the coordinators' side ----------------------------------------------

@@ -4,10 +4,12 @@ Each view fetches its object through a guarded selector (someone else's record i
 404), and each POST hands its form's cleaned data to one service.
 """
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -34,6 +36,7 @@ from applications.services import ApplicationError, EndorsementError
 from core.dates import long_datetime
 from core.tokens import hash_token
 from core.views import ServiceFormMixin
+from partners.models import User
 from partners.selectors import coordinates_any
 
 Status = Application.Status
@@ -152,9 +155,13 @@ class ApplicationListView(LoginRequiredMixin, ListView):
 
 
 class ApplicantObjectMixin(LoginRequiredMixin):
+    request: HttpRequest
+    kwargs: dict
+
     @cached_property
     def application(self) -> Application:
-        return selectors.application_for_applicant(user=self.request.user, pk=self.kwargs["pk"])
+        user = cast(User, self.request.user)  # signed in: LoginRequiredMixin
+        return selectors.application_for_applicant(user=user, pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(application=self.application, **kwargs)

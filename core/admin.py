@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import admin
 from django.http import HttpResponse, HttpResponseRedirect
@@ -9,7 +10,7 @@ from core.errors import refusals_on
 from core.models import Reminder
 from core.reminders import KINDS
 
-REMINDER_FIELDS = [
+REMINDER_FIELDS = (
     "kind_label",
     "object_repr",
     "occasion",
@@ -20,7 +21,7 @@ REMINDER_FIELDS = [
     "sent_at",
     "subject",
     "context",
-]
+)
 
 
 class KindFilter(admin.SimpleListFilter):
@@ -84,10 +85,16 @@ class StatusChangeInline(ReadOnlyInline):
     """A record's decisions. Set `model` to the record's status-change model; add its
     own columns to `fields` if it has any."""
 
-    fields = ["at", "from_status", "to_status", "by", "note"]
+    fields: ClassVar[Any] = ("at", "from_status", "to_status", "by", "note")
 
 
-class DecisionAdminMixin:
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
+
+
+class DecisionAdminMixin(_ModelAdmin):
     """For a ModelAdmin's own pages where the manager takes one decision about a record
     through a form (cancel a placement, decide a claim): the form is handed to a
     service, a refusal goes on the form, success redirects."""

@@ -51,7 +51,7 @@ def queue_message(message: EmailMessage) -> None:
             (content for content, mimetype in message.alternatives if mimetype == "text/html"),
             None,
         )
-    send_email.delay_on_commit(
+    send_email.delay_on_commit(  # type: ignore[attr-defined]  # DjangoTask, set in celery.py
         subject=message.subject,
         body=message.body,
         to=list(message.to),

@@ -2,6 +2,7 @@
 stateful model of the domain apps uses (a table of allowed moves, one `transition()`
 that checks, saves and records, and the abstract status-change row)."""
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -11,6 +12,12 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import RuleError
+
+
+def field_label(model: type[models.Model], name: str) -> str:
+    """A model field's verbose name (get_field's type also covers relations)."""
+    field = model._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
 
 
 class Reminder(models.Model):
@@ -71,6 +78,9 @@ class StatusChange(models.Model):
     the from and to statuses take their choices from it."""
 
     Status: ClassVar[type[models.TextChoices]]
+    # Made for each concrete subclass when its class is prepared (see below).
+    get_from_status_display: Callable[[], str]
+    get_to_status_display: Callable[[], str]
 
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -123,6 +133,9 @@ class Stateful(models.Model):
     `locked()`."""
 
     status: Any
+    Status: ClassVar[type[models.TextChoices]]
+    status_changes: Any  # the reverse of the record's StatusChange foreign key
+    get_status_display: Callable[[], str]
     # {from status: {to statuses}}: the moves the programme allows.
     TRANSITIONS: ClassVar[dict[str, set[str]]] = {}
     # Related records read with the row when it is locked for a change.
@@ -179,12 +192,8 @@ class Stateful(models.Model):
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("transition() must run inside the service's transaction")
         if not getattr(self, "_locked_for_update", False):
-            self.status = (
-                type(self)
-                ._default_manager.select_for_update()
-                .values_list("status", flat=True)
-                .get(pk=self.pk)
-            )
+            locked = type(self)._default_manager.select_for_update().get(pk=self.pk)
+            self.status = locked.status
             self._locked_for_update = True
         self.refuse_unless_can_become(to)
         from_status = self.status

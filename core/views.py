@@ -1,18 +1,26 @@
 """View mixins every app's pages share."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.http import HttpResponseRedirect
+from django.views.generic import FormView
 
 from core.errors import refusals_on
 
+if TYPE_CHECKING:
+    _FormView = FormView
+else:
+    _FormView = object
 
-class ServiceFormMixin:
+
+class ServiceFormMixin(_FormView):
     """A form view whose valid form is handed to one service: `perform(form)` calls
     it; a refusal goes on the form, which is shown again with what was typed; success
     shows `get_success_message()`, runs `succeeded()` and redirects to
     `get_success_url()`. `self.result` holds what the service returned."""
 
-    success_message = ""
+    success_message: Any = ""  # a (lazy) string
 
     def perform(self, form):
         raise NotImplementedError

@@ -55,7 +55,7 @@ class TestimonialRecordInline(StatusChangeInline):
     model = TestimonialStatusChange
 
 
-TESTIMONIAL_FIELDS = [
+TESTIMONIAL_FIELDS = (
     "placement",
     "author",
     "kind",
@@ -67,7 +67,7 @@ TESTIMONIAL_FIELDS = [
     "decided_by",
     "decided_at",
     "decision_note",
-]
+)
 
 
 @admin.register(Testimonial)

@@ -76,6 +76,8 @@ TESTIMONIALS = [
 
 
 def _ratings(digits: str | None, names) -> dict[str, int]:
+    if digits is None:
+        return {}
     return dict(zip(names, (int(digit) for digit in digits), strict=True))
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +10,8 @@ from evaluations.services import questions, required_to_submit
 class ResponseForm(forms.ModelForm):
     """An instrument's questions. "Save and finish later" keeps whatever is there;
     "Submit" needs every rating, each missing one marked on its field."""
+
+    fields: dict[str, Any]  # each field as its own type, as __init__ adjusts them
 
     SAVE, SUBMIT = "save", "submit"
 
@@ -96,8 +100,12 @@ class ReportFilterForm(forms.Form):
     """Which year and organisation a report covers. A coordinator chooses among the
     organisations they coordinate; the programme manager may also choose all."""
 
+    fields: dict[str, Any]  # each field as its own type, as __init__ adjusts them
+
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, empty_value=None, required=False)
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None, required=False)
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=None, required=False
+    )
 
     def __init__(self, *args, years: list[int], organisations, everyone: bool, **kwargs):
         super().__init__(*args, **kwargs)

@@ -137,7 +137,7 @@ def public_findings() -> Report:
     """Every year and organisation, with small groups withheld, for the public page.
     Kept in the cache for PUBLIC_FINDINGS_CACHE_SECONDS (and dropped when anyone submits
     an evaluation), so the busiest page does not add up every response each time."""
-    return cache.get_or_set(
+    return cache.get_or_set(  # type: ignore[return-value]  # the function always gives one
         PUBLIC_FINDINGS_KEY,
         lambda: report(year=None, organisation=None, min_group=settings.EVALUATION_MIN_GROUP),
         settings.PUBLIC_FINDINGS_CACHE_SECONDS,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from knowledge_exchange import views
 
 # The admin's sign-in goes through allauth, so it shares the same rate limits.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = _("Knowledge Exchange administration")
 admin.site.site_title = _("Knowledge Exchange")
 admin.site.index_title = _("Run the programme")

@@ -1,4 +1,6 @@
 from collections import defaultdict
+from collections.abc import Callable
+from typing import cast
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -417,12 +419,15 @@ class PartnershipAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
         )
 
         def decide(data: dict) -> str:
-            action = {
-                Partnership.Status.CONFIRMED: services.partnership_confirm,
-                Partnership.Status.DECLINED: services.partnership_decline,
-                Partnership.Status.WITHDRAWN: services.partnership_withdraw,
-                Partnership.Status.INVITED: services.partnership_reinvite,
-            }[data["to_status"]]
+            action = cast(
+                Callable[..., Partnership],
+                {
+                    Partnership.Status.CONFIRMED: services.partnership_confirm,
+                    Partnership.Status.DECLINED: services.partnership_decline,
+                    Partnership.Status.WITHDRAWN: services.partnership_withdraw,
+                    Partnership.Status.INVITED: services.partnership_reinvite,
+                }[data["to_status"]],
+            )
             kwargs = {"partnership": partnership, "by": request.user}
             if action is not services.partnership_confirm:
                 kwargs["note"] = data["note"]

@@ -5,6 +5,7 @@ only when missing, so a second run changes nothing.
 """
 
 import datetime
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
@@ -261,7 +262,7 @@ def programme_years() -> list[tuple[int, list[str], list[str]]]:
     ]
 
 
-def year_dates(year: int) -> dict[str, datetime.date]:
+def year_dates(year: int) -> dict[str, Any]:
     return {
         "budget": 30000,
         "partners_confirmed_by": datetime.date(year, 1, 31),

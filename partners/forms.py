@@ -55,7 +55,7 @@ class PartnershipStatusForm(forms.Form):
 class ConfirmInvitationsForm(forms.Form):
     """The year overview's checklist of invitations to confirm."""
 
-    partnerships = forms.ModelMultipleChoiceField(
+    partnerships: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Invitations to confirm"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -74,7 +74,7 @@ class ConfirmInvitationsForm(forms.Form):
     @staticmethod
     def label(partnership: Partnership) -> str:
         # Each year opens to new organisations: a returning one says so.
-        if partnership.is_returning:
+        if getattr(partnership, "is_returning", False):  # annotated by the queryset
             return _("%(organisation)s (returning partner)") % {
                 "organisation": partnership.organisation.name
             }

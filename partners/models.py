@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+from typing import Any
 
 import pgtrigger
 from django.conf import settings
@@ -17,7 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from core.dates import long_date
 from core.errors import RuleError
-from core.models import Stateful, StatusChange
+from core.models import Stateful, StatusChange, field_label
 
 PROGRAMME_MANAGERS_GROUP = "Programme managers"
 
@@ -57,17 +58,21 @@ class UserManager(DjangoUserManager):
 class User(AbstractUser):
     """A person: a member of staff somewhere, a coordinator, or the programme manager."""
 
-    username = None
-    first_name = None
-    last_name = None
+    username = None  # type: ignore[assignment]  # people sign in with their email
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
+
+    # Remembered for the request by partners.permissions and applications.permissions.
+    _is_programme_manager: bool
+    _coordinated_organisation_ids: set[int]
 
     class Meta:
         verbose_name = _("person")
@@ -288,6 +293,9 @@ class ProgrammeYear(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
+    # Set by selectors that annotate years (partners.selectors).
+    confirmed_partnerships: list
+    expected_next: str
 
     class Meta:
         verbose_name = _("programme year")
@@ -363,13 +371,13 @@ class ProgrammeYear(models.Model):
 
     def clean(self) -> None:
         """Tie each rule about the dates to the field a person must change."""
-        errors = {}
+        errors: dict[str, Any] = {}
         for earlier, later in itertools.pairwise(YEAR_DATE_ORDER):
             first, then = getattr(self, earlier), getattr(self, later)
             if first and then and then < first:
                 errors[later] = _("%(later)s must be on or after %(earlier)s (%(date)s).") % {
-                    "later": self._meta.get_field(later).verbose_name.capitalize(),
-                    "earlier": self._meta.get_field(earlier).verbose_name,
+                    "later": field_label(ProgrammeYear, later).capitalize(),
+                    "earlier": field_label(ProgrammeYear, earlier),
                     "date": long_date(first),
                 }
         if self.year:
@@ -390,10 +398,7 @@ class ProgrammeYear(models.Model):
 
     def key_dates(self) -> list[tuple[str, datetime.date]]:
         """The year's dates in order, each with its label, for pages and emails."""
-        return [
-            (self._meta.get_field(name).verbose_name, getattr(self, name))
-            for name in YEAR_DATE_ORDER
-        ]
+        return [(field_label(ProgrammeYear, name), getattr(self, name)) for name in YEAR_DATE_ORDER]
 
     def next_step(self, today: datetime.date, *, confirmed_count: int) -> str:
         """What the coordinators of an organisation taking part (the host or a confirmed

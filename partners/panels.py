@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from core.panels import DASHBOARD
+from partners.models import Partnership, ProgrammeYear
 from partners.selectors import (
     memberships_for_user,
     partnerships_for_coordinator,
@@ -24,10 +25,10 @@ def coordinator_context(request, user) -> dict | None:
     if not coordinator_memberships:
         return None
     today = timezone.localdate()
-    latest = {}
+    latest: dict[int, Partnership] = {}
     for partnership in partnerships_for_coordinator(user=user):
         latest.setdefault(partnership.organisation_id, partnership)
-    hosted = {}
+    hosted: dict[int, ProgrammeYear] = {}
     for year in years_hosted_for_coordinator(user=user):
         hosted.setdefault(year.host_id, year)
     for membership in coordinator_memberships:

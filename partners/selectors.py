@@ -181,8 +181,10 @@ def partnership_coordinators(*, partnership: Partnership) -> list[User]:
     return chosen or organisation_coordinators(organisation_id=partnership.organisation_id)
 
 
-def organisation_coordinators(*, organisation_id: int) -> list[User]:
+def organisation_coordinators(*, organisation_id: int | None) -> list[User]:
     """The organisation's active coordinators."""
+    if organisation_id is None:
+        return []
     return coordinators_of([organisation_id]).get(organisation_id, [])
 
 

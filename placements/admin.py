@@ -29,7 +29,7 @@ class BudgetLineInline(admin.TabularInline):
 
 class PlacementRecordInline(StatusChangeInline):
     model = PlacementStatusChange
-    fields = ["at", "action", "from_status", "to_status", "by", "note"]
+    fields = ("at", "action", "from_status", "to_status", "by", "note")
 
 
 class ClaimInline(ReadOnlyInline):
@@ -42,7 +42,7 @@ class ClaimInline(ReadOnlyInline):
         return format_html('<a href="{}">{}</a>', url, _("Open"))
 
 
-PLACEMENT_FIELDS = [
+PLACEMENT_FIELDS = (
     "year",
     "participant",
     "home",
@@ -58,7 +58,7 @@ PLACEMENT_FIELDS = [
     "host_approved_by",
     "host_approved_at",
     "decision_note",
-]
+)
 
 
 @admin.register(Placement)
@@ -148,7 +148,7 @@ class ClaimRecordInline(StatusChangeInline):
     model = ExpenseClaimStatusChange
 
 
-CLAIM_FIELDS = [
+CLAIM_FIELDS = (
     "placement",
     "kind",
     "description",
@@ -159,7 +159,7 @@ CLAIM_FIELDS = [
     "query_note",
     "submitted_at",
     "decided_at",
-]
+)
 
 
 @admin.register(ExpenseClaim)

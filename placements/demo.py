@@ -163,17 +163,22 @@ def _history(created: dict) -> None:
         completed_at = timezone.make_aware(
             datetime.datetime.combine(days[-1] + datetime.timedelta(days=1), datetime.time(6))
         )
-        for action, from_status, to, by, at in (
+        steps: list[tuple[str, str, str, User | None, datetime.datetime]] = [
             ("proposed", "", "proposed", home_coordinator, approved_at),
             ("approved_home", "proposed", "proposed", home_coordinator, approved_at),
             ("approved_host", "proposed", "proposed", host_coordinator, approved_at),
             ("confirmed", "proposed", "confirmed", host_coordinator, approved_at),
             ("completed", "confirmed", "completed", None, completed_at),
-        ):
-            change = PlacementStatusChange.objects.create(
-                placement=placement, action=action, from_status=from_status, to_status=to, by=by
+        ]
+        for action, from_status, to, step_by, at in steps:
+            record = PlacementStatusChange.objects.create(
+                placement=placement,
+                action=action,
+                from_status=from_status,
+                to_status=to,
+                by=step_by,
             )
-            PlacementStatusChange.objects.filter(pk=change.pk).update(at=at)
+            PlacementStatusChange.objects.filter(pk=record.pk).update(at=at)
         created["placements"] += 1
         _budget(placement)
         if name == "Ben Carter":

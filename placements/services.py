@@ -3,6 +3,7 @@
 import datetime
 import secrets
 from collections import Counter
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -16,7 +17,7 @@ from core.dates import long_date
 from core.mail import absolute_url, queue_templated_email
 from core.reminders import reminders_send_due
 from core.tokens import hash_token
-from partners.models import Membership, User
+from partners.models import Membership, Organisation, User
 from partners.permissions import is_programme_manager
 from partners.selectors import organisation_coordinators
 from placements.models import (
@@ -53,9 +54,10 @@ def placement_problems(
 ) -> dict[str, str]:
     """What is wrong with a placement's supervisor and dates, by field; empty when it
     may be saved. `placement` is the one being revised, which does not clash with itself."""
-    problems = {}
+    problems: dict[str, str] = {}
     year = application.call.year
-    host = application.destination
+    # A selected application always has its destination.
+    host = cast(Organisation, application.destination)
     if (
         supervisor is not None
         and not Membership.objects.filter(user=supervisor, organisation=host).exists()
@@ -100,7 +102,7 @@ def placement_problems(
                 start_on__lte=end_on,
                 end_on__gte=start_on,
             )
-            .exclude(pk=placement.pk if placement else None)
+            .exclude(pk=placement.pk if placement else 0)
             .select_related("host")
             .first()
         )
@@ -202,7 +204,8 @@ def placement_propose(
         PlacementError.refuse_first(
             placement_problems(application=application, supervisor=supervisor, start_on=start_on)
         )
-        days = placement_days(start_on=start_on, host_nation=application.destination.nation)
+        host = cast(Organisation, application.destination)
+        days = placement_days(start_on=start_on, host_nation=host.nation)
         try:
             with transaction.atomic():
                 placement = Placement.objects.create(
@@ -210,7 +213,7 @@ def placement_propose(
                     year=application.call.year,
                     participant=application.applicant,
                     home=application.call.organisation,
-                    host=application.destination,
+                    host=host,
                     supervisor=supervisor,
                     start_on=days[0],
                     end_on=days[-1],
@@ -337,7 +340,7 @@ def placement_request_changes(*, placement: Placement, by: User, note: str) -> P
             _email(
                 placement,
                 template="placement_changes_requested",
-                to=[placement.proposed_by],
+                to=[cast(User, placement.proposed_by)],
                 context={"by": by, "note": note},
                 url_name="placements:placement_revise",
             )

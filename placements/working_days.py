@@ -28,7 +28,7 @@ SUBDIVISIONS = {
 @lru_cache(maxsize=64)
 def bank_holidays(nation: str, year: int) -> holidays.HolidayBase:
     """A nation's bank holidays in a year, with their names."""
-    return holidays.country_holidays("GB", subdiv=SUBDIVISIONS[nation], years=year)
+    return holidays.country_holidays("GB", subdiv=SUBDIVISIONS[Nation(nation)], years=year)
 
 
 def bank_holiday_name(day: datetime.date, nation: str) -> str | None:
@@ -43,7 +43,7 @@ def working_days_from(
     start: datetime.date, nation: str, count: int = PLACEMENT_DAYS
 ) -> list[datetime.date]:
     """`count` consecutive working days, the first of them `start` (itself a working day)."""
-    days = []
+    days: list[datetime.date] = []
     day = start
     while len(days) < count:
         if is_working_day(day, nation):

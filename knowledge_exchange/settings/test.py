@@ -30,7 +30,7 @@ WHITENOISE_USE_FINDERS = False
 # Chromium keeps it in its cache between the checks of a journey.
 AXE_CORE_DIR = BASE_DIR / "node_modules" / "axe-core"
 if AXE_CORE_DIR.is_dir():
-    STATICFILES_DIRS = [*STATICFILES_DIRS, ("test-tools/axe-core", AXE_CORE_DIR)]
+    STATICFILES_DIRS = [*STATICFILES_DIRS, ("test-tools/axe-core", AXE_CORE_DIR)]  # type: ignore[list-item]
 
 CELERY_TASK_ALWAYS_EAGER = True
 # Each test run has its own queue, so a worker left from another run never

@@ -55,7 +55,7 @@ class Command(BaseCommand):
             # The sweep queues its sends on commit: the outer transaction holds them
             # back, so the sweep and the sending are timed apart.
             with transaction.atomic():
-                queries = []
+                queries: list[dict] = []
                 with connection.execute_wrapper(counting(queries)):
                     started = time.perf_counter()
                     counts = reminders_send_due(today=TODAY)
