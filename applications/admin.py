@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -15,6 +13,7 @@ from applications import selectors, services
 from applications.forms import CallAdminForm, CallsForYearForm, ExportForm
 from applications.models import Application, ApplicationStatusChange, Call, Endorsement
 from core.admin import DecisionAdminMixin, ReadOnlyInline, StatusChangeInline
+from core.csv_export import csv_response
 from partners.models import ProgrammeYear
 
 
@@ -232,12 +231,6 @@ class ApplicationAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/applications/application/export.html", context)
 
 
-def _cell(value) -> str:
-    """A spreadsheet cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
@@ -275,12 +268,15 @@ def export_csv(*, year: ProgrammeYear, include_access_requirements: bool) -> Htt
     ]
     if include_access_requirements:
         columns.append((_("Access requirements"), lambda a: a.access_requirements))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     suffix = "-with-access-requirements" if include_access_requirements else ""
-    response["Content-Disposition"] = f'attachment; filename="applications-{year.year}{suffix}.csv"'
-    response["Cache-Control"] = "no-store"
-    writer = csv.writer(response)
-    writer.writerow([label for label, _value in columns])
-    for application in selectors.applications_for_export(year=year):
-        writer.writerow([_cell(value(application)) for _label, value in columns])
-    return response
+    return csv_response(
+        filename=f"applications-{year.year}{suffix}.csv",
+        rows=[
+            [label for label, _value in columns],
+            *(
+                [value(application) for _label, value in columns]
+                for application in selectors.applications_for_export(year=year)
+            ),
+        ],
+        private=True,
+    )

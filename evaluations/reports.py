@@ -485,18 +485,11 @@ def _public_aims(answers, rule) -> list[dict]:
 
 
 def csv_rows(report: Report) -> list[list[str]]:
-    """Each table as on the page: its caption, its headers, its rows, then a blank line.
-    A cell that a spreadsheet would take for a formula is quoted as text."""
-    rows = []
+    """Each table as on the page: its caption, its headers, its rows, then a blank line."""
+    rows: list[list[str]] = []
     for table in report.tables:
         rows += [[table.caption], table.headers, *table.rows, []]
-    return [[_safe_cell(cell) for cell in row] for row in rows]
-
-
-def _safe_cell(cell: str) -> str:
-    if cell[:1] in ("=", "+", "-", "@") and isinstance(_plot(cell), str):
-        return f"'{cell}"
-    return cell
+    return rows
 
 
 # --- Charts, drawn by the server as SVG --------------------------------------------------

@@ -4,12 +4,10 @@ Each view fetches its placement through a guarded selector (someone else's is a 
 and each POST hands its form's cleaned data to one service.
 """
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.functional import cached_property
@@ -17,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, ListView, TemplateView
 
+from core.csv_export import csv_response
 from core.views import ServiceFormMixin
 from evaluations import selectors, services
 from evaluations.forms import ReportFilterForm, ResponseForm, TestimonialForm
@@ -227,10 +226,4 @@ class ReportExportView(ReportMixin, TemplateView):
         year = form.cleaned_data["year"] or "all-years"
         organisation = form.cleaned_data["organisation"]
         name = f"evaluation-report-{year}-{organisation.slug if organisation else 'all'}.csv"
-        response = HttpResponse(
-            content_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
-        response.write("\ufeff")  # so spreadsheet programs read it as UTF-8
-        csv.writer(response).writerows(csv_rows(report))
-        return response
+        return csv_response(filename=name, rows=csv_rows(report))
