@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run    - install, migrate, load the demo programme, serve on http://127.0.0.1:8000"
 	@echo "make test   - run the test suite (PostgreSQL if DATABASE_URL is set, SQLite otherwise)"
-	@echo "make lint   - ruff, migrations and deployment checks"
+	@echo "make lint   - ruff, vulture, mypy, migrations and deployment checks"
 	@echo "make worker / make beat - a Celery worker / the scheduler (needs CELERY_BROKER_URL)"
 	@echo "make lock   - re-pin requirements/*.txt from pyproject.toml"
 
@@ -55,6 +55,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MAKE) --no-print-directory deadcode
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=knowledge_exchange.settings.production \
 	SECRET_KEY=lint-only-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
