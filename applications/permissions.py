@@ -2,21 +2,8 @@
 templates and the admin."""
 
 from applications.models import Application
-from partners.models import Membership, User
-from partners.permissions import is_programme_manager
-
-
-def coordinated_organisation_ids(user: User) -> set[int]:
-    """The organisations the person coordinates (remembered for the request)."""
-    if not user.is_authenticated:
-        return set()
-    if not hasattr(user, "_coordinated_organisation_ids"):
-        user._coordinated_organisation_ids = set(
-            user.memberships.filter(role=Membership.Role.COORDINATOR).values_list(
-                "organisation_id", flat=True
-            )
-        )
-    return user._coordinated_organisation_ids
+from partners.models import User
+from partners.permissions import coordinated_organisation_ids, is_programme_manager
 
 
 def can_read_access_requirements(user: User, application: Application) -> bool:

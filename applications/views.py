@@ -9,7 +9,7 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -37,7 +37,7 @@ from core.dates import long_datetime
 from core.tokens import hash_token
 from core.views import ServiceFormMixin
 from partners.models import User
-from partners.selectors import coordinates_any
+from partners.views import CoordinatorMixin
 
 Status = Application.Status
 
@@ -322,13 +322,6 @@ class EndorseView(FormView):
 
 
 # --- Coordinators ----------------------------------------------------------------
-
-
-class CoordinatorMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not coordinates_any(user=request.user):
-            raise Http404("Not a coordinator")
-        return super().dispatch(request, *args, **kwargs)
 
 
 class CoordinatorCallListView(CoordinatorMixin, ListView):

@@ -24,6 +24,7 @@ from evaluations.models import (
     Testimonial,
     follow_up_due_on,
 )
+from evaluations.permissions import respondent_id
 from evaluations.selectors import PUBLIC_FINDINGS_KEY
 from partners.models import User
 from partners.permissions import is_programme_manager
@@ -35,13 +36,6 @@ def respondent(placement: Placement, instrument: str) -> User:
     if instrument in ANSWERED_BY_SUPERVISOR:
         return placement.supervisor
     return placement.participant
-
-
-def respondent_id(placement: Placement, instrument: str) -> int:
-    """`respondent`'s id, without fetching the person."""
-    if instrument in ANSWERED_BY_SUPERVISOR:
-        return placement.supervisor_id
-    return placement.participant_id
 
 
 def questions(instrument: str) -> list[str]:

@@ -17,7 +17,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from core.csv_export import csv_response
 from core.views import ServiceFormMixin
-from evaluations import selectors, services
+from evaluations import permissions, selectors, services
 from evaluations.forms import ReportFilterForm, ResponseForm, TestimonialForm
 from evaluations.models import Instrument
 from evaluations.reports import csv_rows
@@ -57,7 +57,7 @@ class ResponseFormView(LoginRequiredMixin, ServiceFormMixin, FormView):
         instrument = self.kwargs["instrument"]
         if instrument not in Instrument.values:
             raise Http404("No such evaluation")
-        if services.respondent_id(self.placement, instrument) != self.request.user.pk:
+        if not permissions.can_answer(self.request.user, self.placement, instrument):
             raise Http404("Someone else answers this evaluation")
         return instrument
 
@@ -198,6 +198,8 @@ class ReportMixin(LoginRequiredMixin):
             if "organisation" in form.errors:
                 raise Http404("No such organisation for this person")
             return form, None
+        if not permissions.can_read_report(user, form.cleaned_data["organisation"]):
+            raise Http404("No report for this person")
         report = selectors.report(
             year=form.cleaned_data["year"],
             organisation=form.cleaned_data["organisation"],

@@ -9,6 +9,16 @@ from partners import selectors
 from partners.permissions import is_programme_manager
 
 
+class CoordinatorMixin(LoginRequiredMixin):
+    """A page for coordinators (and the programme manager) only; to anyone else signed
+    in, it does not exist."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not selectors.coordinates_any(user=request.user):
+            raise Http404("Not a coordinator")
+        return super().dispatch(request, *args, **kwargs)
+
+
 class ProgrammeYearDetailView(DetailView):
     """A year's public page: its host, its confirmed partners and its key dates."""
 

@@ -1,9 +1,8 @@
 """Who may do what to which placement, asked the same way by views, templates and
 the admin."""
 
-from applications.permissions import coordinated_organisation_ids
 from partners.models import User
-from partners.permissions import is_programme_manager
+from partners.permissions import coordinated_organisation_ids, is_programme_manager
 from placements.models import Placement
 
 

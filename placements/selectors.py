@@ -23,9 +23,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from applications.models import Application
-from applications.permissions import coordinated_organisation_ids
 from partners.models import Organisation, ProgrammeYear, User
-from partners.permissions import is_programme_manager
+from partners.permissions import coordinated_organisation_ids, is_programme_manager
 from placements.models import (
     HOLDS_DATES,
     BudgetLine,

@@ -12,13 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application
-from applications.permissions import coordinated_organisation_ids
 from core.dates import long_date
 from core.mail import absolute_url, queue_templated_email
 from core.reminders import reminders_send_due
 from core.tokens import hash_token
 from partners.models import Membership, Organisation, User
-from partners.permissions import is_programme_manager
+from partners.permissions import coordinated_organisation_ids, is_programme_manager
 from partners.selectors import organisation_coordinators
 from placements.models import (
     HOLDS_DATES,

@@ -20,10 +20,10 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, ListView, TemplateView
 
-from applications.views import CoordinatorMixin
 from core.dates import long_date
 from core.tokens import hash_token
 from core.views import ServiceFormMixin
+from partners.views import CoordinatorMixin
 from placements import permissions, selectors, services
 from placements.forms import (
     ExpenseClaimForm,

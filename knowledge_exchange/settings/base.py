@@ -34,7 +34,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
-    "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "pgtrigger",
     "core",
@@ -136,7 +135,6 @@ AUTH_USER_MODEL = "partners.User"
 # that defines years, as it keeps each reminder's person through AUTH_USER_MODEL.
 REMINDERS_YEAR_MODEL = "partners.ProgrammeYear"
 AUTHENTICATION_BACKENDS = [
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
