@@ -11,7 +11,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from applications import selectors, services
 from applications.forms import CallAdminForm, CallsForYearForm, ExportForm
-from applications.models import Application, ApplicationStatusChange, Call, Endorsement
+from applications.models import (
+    APPLICANT_ANSWERS,
+    Application,
+    ApplicationStatusChange,
+    Call,
+    Endorsement,
+)
 from core.admin import DecisionAdminMixin, ReadOnlyInline, StatusChangeInline
 from core.csv_export import csv_response
 from partners.models import ProgrammeYear
@@ -128,19 +134,7 @@ APPLICATION_FIELDS = [
     "call",
     "applicant",
     "status",
-    "job_title",
-    "department",
-    "specialism",
-    "career_level",
-    "line_manager_name",
-    "line_manager_email",
-    "first_preference",
-    "second_preference",
-    "learning_goals",
-    "can_share",
-    "departments_of_interest",
-    "availability",
-    "access_requirements",
+    *APPLICANT_ANSWERS,
     "destination",
     "decision_reason",
     "reserve_since",

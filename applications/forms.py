@@ -3,8 +3,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Application, Call
-from applications.services import REQUIRED_TO_SUBMIT, call_problems
+from applications.models import APPLICANT_ANSWERS, REQUIRED_TO_SUBMIT, Application, Call
+from applications.services import answer_problems, call_problems
 from core.dates import long_date
 from partners.models import Organisation, ProgrammeYear
 
@@ -23,21 +23,7 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = [
-            "job_title",
-            "department",
-            "specialism",
-            "career_level",
-            "line_manager_name",
-            "line_manager_email",
-            "first_preference",
-            "second_preference",
-            "learning_goals",
-            "can_share",
-            "departments_of_interest",
-            "availability",
-            "access_requirements",
-        ]
+        fields = APPLICANT_ANSWERS
         widgets = {
             "job_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
             "line_manager_email": forms.EmailInput(attrs={"autocomplete": "off"}),
@@ -90,13 +76,15 @@ class ApplicationForm(forms.ModelForm):
                         % {"label": Application._meta.get_field(name).verbose_name},
                     )
         first, second = cleaned.get("first_preference"), cleaned.get("second_preference")
-        if first and second and first == second:
-            self.add_error("second_preference", _("Choose a different second choice, or none."))
-        email = (cleaned.get("line_manager_email") or "").lower()
-        if email and email == self.instance.applicant.email.lower():
-            self.add_error(
-                "line_manager_email", _("Give your line manager's email address, not your own.")
-            )
+        problems = answer_problems(
+            applicant=self.instance.applicant,
+            first_preference=first.pk if first else None,
+            second_preference=second.pk if second else None,
+            line_manager_email=cleaned.get("line_manager_email") or "",
+        )
+        for name, message in problems.items():
+            if name not in self.errors:
+                self.add_error(name, message)
         return cleaned
 
     def _post_clean(self):

@@ -182,21 +182,34 @@ class CareerLevel(models.TextChoices):
     HEAD = "head", _("Head of department or above")
 
 
-# What the applicant writes. After submission none of it changes: the
-# database refuses an edit (trigger application_content_kept). The line
-# manager's name and address may be corrected when the request is resent.
-APPLICATION_CONTENT_FIELDS = (
+# What the applicant writes, in the order the form asks it: the one list the form,
+# the services, the admin and the database trigger below start from.
+APPLICANT_ANSWERS = (
     "job_title",
     "department",
     "specialism",
     "career_level",
-    "first_preference_id",
-    "second_preference_id",
+    "line_manager_name",
+    "line_manager_email",
+    "first_preference",
+    "second_preference",
     "learning_goals",
     "can_share",
     "departments_of_interest",
     "availability",
     "access_requirements",
+)
+# A second choice and access requirements are optional; the rest is needed to submit.
+REQUIRED_TO_SUBMIT = tuple(
+    name for name in APPLICANT_ANSWERS if name not in ("second_preference", "access_requirements")
+)
+# After submission none of the answers changes: the database refuses an edit (trigger
+# application_content_kept). The line manager's name and address may be corrected
+# when the request is resent.
+APPLICATION_CONTENT_FIELDS = tuple(
+    f"{name}_id" if name.endswith("_preference") else name
+    for name in APPLICANT_ANSWERS
+    if not name.startswith("line_manager_")
 )
 
 

@@ -12,7 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from applications.models import Application, ApplicationError, Call, Endorsement
+from applications.models import (
+    APPLICANT_ANSWERS,
+    REQUIRED_TO_SUBMIT,
+    Application,
+    ApplicationError,
+    Call,
+    Endorsement,
+)
 from applications.signals import application_withdrawn
 from core.dates import long_date, long_datetime
 from core.mail import absolute_url, queue_templated_email
@@ -22,23 +29,6 @@ from partners.models import Membership, Organisation, Partnership, ProgrammeYear
 from partners.selectors import organisation_coordinators
 
 Status = Application.Status
-
-# What an application must say before it can be submitted; access
-# requirements and a second choice are optional.
-REQUIRED_TO_SUBMIT = (
-    "job_title",
-    "department",
-    "specialism",
-    "career_level",
-    "line_manager_name",
-    "line_manager_email",
-    "first_preference",
-    "learning_goals",
-    "can_share",
-    "departments_of_interest",
-    "availability",
-)
-EDITABLE_IN_DRAFT = (*REQUIRED_TO_SUBMIT, "second_preference", "access_requirements")
 
 
 # --- Calls -----------------------------------------------------------------------
@@ -264,17 +254,31 @@ def _refuse_bad_preferences(application: Application) -> None:
         choice = getattr(application, f"{name}_id")
         if choice is not None and choice not in allowed:
             raise ApplicationError(_("Choose one of this call's destinations."), field=name)
-    if application.first_preference_id and (
-        application.first_preference_id == application.second_preference_id
-    ):
-        raise ApplicationError(
-            _("Choose a different second choice, or none."), field="second_preference"
+    ApplicationError.refuse_first(
+        answer_problems(
+            applicant=application.applicant,
+            first_preference=application.first_preference_id,
+            second_preference=application.second_preference_id,
+            line_manager_email=application.line_manager_email,
         )
-    if application.line_manager_email.strip().lower() == application.applicant.email.lower():
-        raise ApplicationError(
-            _("Give your line manager's email address, not your own."),
-            field="line_manager_email",
-        )
+    )
+
+
+def answer_problems(
+    *,
+    applicant: User,
+    first_preference: int | None = None,
+    second_preference: int | None = None,
+    line_manager_email: str = "",
+) -> dict[str, str]:
+    """What is wrong with an applicant's choices of destination and line manager, by
+    field; asked by the form first and by the services that save them."""
+    problems = {}
+    if first_preference and first_preference == second_preference:
+        problems["second_preference"] = _("Choose a different second choice, or none.")
+    if line_manager_email and line_manager_email.strip().lower() == applicant.email.lower():
+        problems["line_manager_email"] = _("Give your line manager's email address, not your own.")
+    return problems
 
 
 @transaction.atomic
@@ -287,7 +291,7 @@ def application_save_draft(*, application: Application, by: User, data: dict) ->
     application = application.locked()
     _refuse_unless_editable(application)
     _refuse_unless_open(application.call, doing=_("change your application"))
-    for name in EDITABLE_IN_DRAFT:
+    for name in APPLICANT_ANSWERS:
         if name in data:
             setattr(application, name, data[name] if data[name] is not None else _blank(name))
     _refuse_bad_preferences(application)
@@ -442,11 +446,9 @@ def endorsement_resend(
             )
         if application.endorsements.exclude(decision="").exists():
             raise ApplicationError(_("Your line manager has already answered."))
-        if line_manager_email.strip().lower() == application.applicant.email.lower():
-            raise ApplicationError(
-                _("Give your line manager's email address, not your own."),
-                field="line_manager_email",
-            )
+        ApplicationError.refuse_first(
+            answer_problems(applicant=application.applicant, line_manager_email=line_manager_email)
+        )
         application.line_manager_name = line_manager_name
         application.line_manager_email = line_manager_email
         application.save(update_fields=["line_manager_name", "line_manager_email", "updated_at"])
