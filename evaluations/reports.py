@@ -12,6 +12,7 @@ import datetime
 import math
 from collections.abc import Iterable
 from decimal import Decimal
+from itertools import groupby
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -19,8 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from evaluations import statistics
 from evaluations.charts import bar_chart, stacked_chart
-from evaluations.models import AIMS, ASKS_AIMS, OUTCOMES, Instrument
-from evaluations.statistics import LATER, SCALE, Gap, Statistics
+from evaluations.models import AIMS, OUTCOMES
+from evaluations.statistics import SCALE, Gap, Statistics
 
 GAP_WORDS = {
     Gap.WITHHELD: gettext_lazy("withheld"),
@@ -198,29 +199,28 @@ def _response_rates(figures: Statistics) -> Table:
 def _distribution(figures: Statistics, rule: _Withholding) -> Table:
     rows: list[list[str]] = []
     groups: list[tuple[str, list[tuple[str, list[int] | str]]]] = []
-    for ratings in figures.ratings:
-        label, instrument = OUTCOMES[ratings.outcome], ratings.instrument
-        if instrument == Instrument.BASELINE:
-            groups.append((str(label), []))
-        row_label = f"{label}: {instrument.label}"
-        if isinstance(ratings.counts, Gap):
-            rows.append([row_label, *[text(Gap.WITHHELD)] * 5, rule.fewer, text(Gap.WITHHELD)])
-            groups[-1][1].append((str(instrument.label), text(Gap.WITHHELD)))
-            continue
-        rows.append(
-            [
-                row_label,
-                *[str(count) for count in ratings.counts],
-                text(ratings.responses),
-                text(ratings.average),
-            ]
-        )
-        groups[-1][1].append(
-            (
-                str(instrument.label),
-                list(ratings.counts) if ratings.responses else text(Gap.NO_ANSWERS),
+    for outcome, by_instrument in groupby(figures.ratings, key=lambda ratings: ratings.outcome):
+        bars: list[tuple[str, list[int] | str]] = []
+        groups.append((str(OUTCOMES[outcome]), bars))
+        for ratings in by_instrument:
+            instrument = str(ratings.instrument.label)
+            row_label = f"{OUTCOMES[outcome]}: {instrument}"
+            if isinstance(ratings.counts, Gap):
+                withheld = text(Gap.WITHHELD)
+                rows.append([row_label, *[withheld] * 5, rule.fewer, withheld])
+                bars.append((instrument, withheld))
+                continue
+            rows.append(
+                [
+                    row_label,
+                    *[str(count) for count in ratings.counts],
+                    text(ratings.responses),
+                    text(ratings.average),
+                ]
             )
-        )
+            bars.append(
+                (instrument, list(ratings.counts) if ratings.responses else text(Gap.NO_ANSWERS))
+            )
     return Table(
         key="distribution",
         caption=_("How participants and supervisors rated each outcome"),
@@ -243,21 +243,21 @@ def _distribution(figures: Statistics, rule: _Withholding) -> Table:
 def _change(figures: Statistics, rule: _Withholding) -> Table:
     rows: list[list[str]] = []
     groups: list[tuple[str, list[float | str]]] = []
-    for change in figures.changes:
-        if change.later == LATER[0]:
-            label = str(OUTCOMES[change.outcome])
-            rows.append([label])
-            groups.append((label, []))
-        if change.people is Gap.WITHHELD:
-            rows[-1] += [rule.fewer, *[text(Gap.WITHHELD)] * 3]
-        else:
-            rows[-1] += [
-                text(change.people),
-                text(change.before),
-                text(change.after),
-                signed_text(change.change),
-            ]
-        groups[-1][1].append(plot(change.change))
+    for outcome, by_later in groupby(figures.changes, key=lambda change: change.outcome):
+        row, values = [str(OUTCOMES[outcome])], []
+        for change in by_later:
+            if change.people is Gap.WITHHELD:
+                row += [rule.fewer, *[text(Gap.WITHHELD)] * 3]
+            else:
+                row += [
+                    text(change.people),
+                    text(change.before),
+                    text(change.after),
+                    signed_text(change.change),
+                ]
+            values.append(plot(change.change))
+        rows.append(row)
+        groups.append((row[0], values))
     numbers = [
         abs(value) for _label, values in groups for value in values if not isinstance(value, str)
     ]
@@ -297,16 +297,16 @@ def _change(figures: Statistics, rule: _Withholding) -> Table:
 def _aims(figures: Statistics, rule: _Withholding) -> Table:
     rows: list[list[str]] = []
     groups: list[tuple[str, list[float | str]]] = []
-    for aim in figures.aims:
-        if aim.instrument == ASKS_AIMS[0]:
-            label = str(AIMS[aim.aim])
-            rows.append([label])
-            groups.append((label, []))
-        if aim.responses is Gap.WITHHELD:
-            rows[-1] += [rule.fewer, text(Gap.WITHHELD), text(Gap.WITHHELD)]
-        else:
-            rows[-1] += [text(aim.responses), text(aim.average), percent_text(aim.percent_met)]
-        groups[-1][1].append(plot(aim.percent_met))
+    for aim, by_instrument in groupby(figures.aims, key=lambda met: met.aim):
+        row, values = [str(AIMS[aim])], []
+        for met in by_instrument:
+            if met.responses is Gap.WITHHELD:
+                row += [rule.fewer, text(Gap.WITHHELD), text(Gap.WITHHELD)]
+            else:
+                row += [text(met.responses), text(met.average), percent_text(met.percent_met)]
+            values.append(plot(met.percent_met))
+        rows.append(row)
+        groups.append((row[0], values))
     return Table(
         key="aims",
         caption=_("How far the aims were met"),
@@ -338,21 +338,13 @@ def _reach(figures: Statistics) -> Table:
     *nations, everywhere = figures.reach
     rows = [
         [
-            str(row.nation.label if row.nation else ""),
+            str(row.nation.label) if row.nation else _("All nations"),
             str(row.organisations),
             str(row.sent),
             str(row.hosted),
         ]
-        for row in nations
+        for row in [*nations, everywhere]
     ]
-    rows.append(
-        [
-            _("All nations"),
-            str(everywhere.organisations),
-            str(everywhere.sent),
-            str(everywhere.hosted),
-        ]
-    )
     return Table(
         key="reach",
         caption=_("Organisations and nations reached"),
@@ -362,8 +354,8 @@ def _reach(figures: Statistics) -> Table:
         chart=bar_chart(
             title=_("Organisations taking part, by nation"),
             groups=[
-                (row[0], [row_figures.organisations])
-                for row, row_figures in zip(rows, nations, strict=False)
+                (row[0], [figure.organisations])
+                for row, figure in zip(rows[:-1], nations, strict=True)
             ],
             series=[_("Organisations")],
             low=0,
