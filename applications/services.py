@@ -362,15 +362,16 @@ def application_withdraw(*, application: Application, by: User, note: str = "") 
 def _offer_to_reserve(call: Call, destination: Organisation) -> Application | None:
     """Select the first person on the reserve list for the place that has come free,
     at the same destination (a partner hosts only so many from the host)."""
+    # The call's row is locked by the caller, so the reserve list cannot change
+    # between finding its first person and locking their application.
     first = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("call__year", "call__organisation", "applicant")
-        .filter(call=call, status=Status.RESERVE)
+        Application.objects.filter(call=call, status=Status.RESERVE)
         .order_by("reserve_since", "pk")
         .first()
     )
     if first is None:
         return None
+    first = first.locked()
     first.destination = destination
     first.decided_at = timezone.now()
     first.transition(
