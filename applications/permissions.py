@@ -1,9 +1,30 @@
 """Who may do what to which call or application, asked the same way by views,
-templates and the admin."""
+templates, selectors and the admin (each predicate beside its scope: see
+partners/permissions.py)."""
+
+from django.db.models import Q
 
 from applications.models import Application
 from partners.models import User
-from partners.permissions import coordinated_organisation_ids, is_programme_manager
+from partners.permissions import (
+    coordinated_organisation_ids,
+    is_programme_manager,
+    managed_or_coordinated_by,
+)
+
+Status = Application.Status
+
+
+def reviewable_by(user: User) -> Q:
+    """Submitted applications to the calls of the organisations the person coordinates
+    (every call, for the programme manager); drafts stay private."""
+    return ~Q(status=Status.DRAFT) & managed_or_coordinated_by(user, "call__organisation")
+
+
+def coming_to(user: User) -> Q:
+    """People selected to come to an organisation the person coordinates (anywhere,
+    for the programme manager)."""
+    return Q(status=Status.SELECTED) & managed_or_coordinated_by(user, "destination")
 
 
 def can_read_access_requirements(user: User, application: Application) -> bool:
@@ -16,8 +37,5 @@ def can_read_access_requirements(user: User, application: Application) -> bool:
         user.pk == application.applicant_id
         or is_programme_manager(user)
         or application.call.organisation_id in coordinated
-        or (
-            application.status == Application.Status.SELECTED
-            and application.destination_id in coordinated
-        )
+        or (application.status == Status.SELECTED and application.destination_id in coordinated)
     )

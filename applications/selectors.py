@@ -10,9 +10,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from applications.models import Application, Call, Endorsement
-from partners.models import Membership, Organisation, ProgrammeYear, User
-from partners.permissions import is_programme_manager
-from partners.selectors import coordinated_by
+from applications.permissions import coming_to, reviewable_by
+from partners.models import Organisation, ProgrammeYear, User
+from partners.permissions import managed_or_coordinated_by, member_of
 
 Status = Application.Status
 
@@ -58,10 +58,7 @@ def calls_with_counts() -> QuerySet[Call]:
 
 def calls_for_coordinator(*, user: User) -> QuerySet[Call]:
     """The calls of every organisation the person coordinates (all, for the manager)."""
-    calls = calls_with_counts()
-    if not is_programme_manager(user):
-        calls = calls.filter(coordinated_by(user))
-    return calls
+    return calls_with_counts().filter(managed_or_coordinated_by(user))
 
 
 def call_for_coordinator(*, user: User, pk: int) -> Call:
@@ -77,15 +74,10 @@ def calls_for_staff(*, user: User) -> QuerySet[Call]:
     now = timezone.now()
     return (
         _calls()
-        .filter(organisation__memberships__user=user, opens_at__lte=now, closes_at__gt=now)
+        .filter(member_of(user), opens_at__lte=now, closes_at__gt=now)
         .exclude(applications__applicant=user)
         .order_by("closes_at")
     )
-
-
-def is_member_of(*, user: User, organisation_id: int) -> bool:
-    """Whether the person belongs to the organisation (as staff or coordinator)."""
-    return Membership.objects.filter(user=user, organisation=organisation_id).exists()
 
 
 def application_to(*, call: Call, user: User) -> Application | None:
@@ -173,24 +165,27 @@ def applications_for_review(
 def application_for_coordinator(*, user: User, pk: int) -> Application:
     """A submitted application to a call of an organisation the person coordinates
     (any, for the manager), with its record and endorsements, or 404."""
-    applications = _applications().exclude(status=Status.DRAFT)
-    if not is_programme_manager(user):
-        applications = applications.filter(coordinated_by(user, "call__organisation"))
     try:
-        return applications.prefetch_related(
-            Prefetch("call__destinations", queryset=Organisation.objects.order_by("name")),
-            Prefetch("status_changes__by"),
-        ).get(pk=pk)
+        return (
+            _applications()
+            .filter(reviewable_by(user))
+            .prefetch_related(
+                Prefetch("call__destinations", queryset=Organisation.objects.order_by("name")),
+                Prefetch("status_changes__by"),
+            )
+            .get(pk=pk)
+        )
     except Application.DoesNotExist:
         raise Http404("No such application") from None
 
 
 def applications_coming_to(*, user: User) -> QuerySet[Application]:
     """People selected to come to an organisation the person coordinates, newest year first."""
-    applications = _applications().filter(status=Status.SELECTED)
-    if not is_programme_manager(user):
-        applications = applications.filter(coordinated_by(user, "destination"))
-    return applications.order_by("-call__year__year", "destination__name", "applicant__full_name")
+    return (
+        _applications()
+        .filter(coming_to(user))
+        .order_by("-call__year__year", "destination__name", "applicant__full_name")
+    )
 
 
 def application_for_host(*, user: User, pk: int) -> Application:

@@ -37,6 +37,7 @@ from core.dates import long_datetime
 from core.tokens import hash_token
 from core.views import ServiceFormMixin
 from partners.models import User
+from partners.permissions import is_member
 from partners.views import CoordinatorMixin
 
 Status = Application.Status
@@ -69,13 +70,11 @@ class CallDetailView(DetailView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         call = self.object
-        own_application = is_member = None
+        own_application = member = None
         if user.is_authenticated:
             own_application = selectors.application_to(call=call, user=user)
-            is_member = selectors.is_member_of(user=user, organisation_id=call.organisation_id)
-        return super().get_context_data(
-            own_application=own_application, is_member=is_member, **kwargs
-        )
+            member = is_member(user, call.organisation_id)
+        return super().get_context_data(own_application=own_application, is_member=member, **kwargs)
 
 
 # --- The applicant ------------------------------------------------------------------
@@ -96,9 +95,7 @@ class ApplicationStartView(LoginRequiredMixin, DetailView):
         if existing:
             messages.info(request, _("You have already applied to this call: here it is."))
             return redirect(existing)
-        if not selectors.is_member_of(
-            user=request.user, organisation_id=self.object.organisation_id
-        ):
+        if not is_member(request.user, self.object.organisation_id):
             return self._render(
                 _(
                     "This call is for staff of %(organisation)s. You can apply only to your "

@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from evaluations.models import ANSWERED_BY_SUPERVISOR
 from partners.models import Organisation, User
-from partners.permissions import coordinated_organisation_ids, is_programme_manager
+from partners.permissions import is_programme_manager, manages_or_coordinates
 from placements.models import Placement
 
 
@@ -24,6 +24,6 @@ def can_answer(user: User | AnonymousUser, placement: Placement, instrument: str
 def can_read_report(user: User, organisation: Organisation | None) -> bool:
     """The programme manager reads every report; a coordinator, their own organisations'
     (`organisation` None means every organisation)."""
-    if is_programme_manager(user):
-        return True
-    return organisation is not None and organisation.pk in coordinated_organisation_ids(user)
+    if organisation is None:
+        return is_programme_manager(user)
+    return manages_or_coordinates(user, organisation)

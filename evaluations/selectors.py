@@ -14,9 +14,9 @@ from django.utils import timezone
 from evaluations.models import AIMS, OUTCOMES, Response, Testimonial
 from evaluations.reports import Report, build_report
 from partners.models import Organisation, ProgrammeYear, User
-from partners.permissions import is_programme_manager
-from partners.selectors import coordinated_by
+from partners.permissions import managed_or_coordinated_by
 from placements.models import Placement
+from placements.permissions import taken_part_in
 from placements.selectors import with_money
 
 
@@ -25,7 +25,7 @@ def placements_to_evaluate(*, user: User) -> QuerySet[Placement]:
     their responses, latest first."""
     return (
         Placement.objects.filter(
-            Q(participant=user) | Q(supervisor=user),
+            taken_part_in(user),
             status__in=[Placement.Status.CONFIRMED, Placement.Status.COMPLETED],
         )
         .select_related("participant", "supervisor", "host", "home")
@@ -41,7 +41,7 @@ def placement_to_evaluate(*, user: User, pk: int) -> Placement:
     an evaluation is not open), or 404."""
     try:
         return (
-            Placement.objects.filter(Q(participant=user) | Q(supervisor=user))
+            Placement.objects.filter(taken_part_in(user))
             .select_related("participant", "supervisor", "host", "home")
             .get(pk=pk)
         )
@@ -93,10 +93,7 @@ def published_testimonials(*, limit: int = 6) -> list[Testimonial]:
 def report_organisations(*, user: User) -> QuerySet[Organisation]:
     """The organisations whose figures the person may read: every one for the programme
     manager; for a coordinator, those they coordinate; for anyone else, none."""
-    organisations = Organisation.objects.order_by("name")
-    if is_programme_manager(user):
-        return organisations
-    return organisations.filter(coordinated_by(user, path=""))
+    return Organisation.objects.filter(managed_or_coordinated_by(user, path="")).order_by("name")
 
 
 def report_years() -> list[int]:

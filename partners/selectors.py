@@ -12,7 +12,10 @@ from partners.models import (
     ProgrammeYear,
     User,
 )
-from partners.permissions import is_programme_manager
+from partners.permissions import (
+    coordinated_by,
+    managed_or_coordinated_by,
+)
 
 CONFIRMED = Partnership.Status.CONFIRMED
 
@@ -121,18 +124,6 @@ def year_overview(*, pk: int) -> tuple[ProgrammeYear, list[Partnership], dict]:
     return year, partnerships, totals
 
 
-def coordinated_by(user: User, path: str = "organisation") -> Q:
-    """Rows whose organisation at `path` the person coordinates (organisations
-    themselves when `path` is empty)."""
-    prefix = f"{path}__" if path else ""
-    return Q(
-        **{
-            f"{prefix}memberships__user": user,
-            f"{prefix}memberships__role": Membership.Role.COORDINATOR,
-        }
-    )
-
-
 def partnerships_for_coordinator(*, user: User) -> QuerySet[Partnership]:
     """The partnerships of every organisation the person coordinates, newest year first."""
     return (
@@ -144,23 +135,13 @@ def partnerships_for_coordinator(*, user: User) -> QuerySet[Partnership]:
 
 def years_hosted_for_coordinator(*, user: User) -> QuerySet[ProgrammeYear]:
     """The years hosted by an organisation the person coordinates, newest first."""
-    return (
-        programme_years_with_counts()
-        .filter(
-            host__memberships__user=user,
-            host__memberships__role=Membership.Role.COORDINATOR,
-        )
-        .order_by("-year")
-    )
+    return programme_years_with_counts().filter(coordinated_by(user, "host")).order_by("-year")
 
 
 def partnership_for_coordinator(*, user: User, pk: int) -> Partnership:
     """One partnership the person coordinates (or any, for the programme manager), or 404."""
-    partnerships = partnerships_with_details()
-    if not is_programme_manager(user):
-        partnerships = partnerships.filter(coordinated_by(user))
     try:
-        return partnerships.get(pk=pk)
+        return partnerships_with_details().filter(managed_or_coordinated_by(user)).get(pk=pk)
     except Partnership.DoesNotExist:
         raise Http404("No such partnership") from None
 
@@ -186,14 +167,6 @@ def organisation_coordinators(*, organisation_id: int | None) -> list[User]:
     if organisation_id is None:
         return []
     return coordinators_of([organisation_id]).get(organisation_id, [])
-
-
-def coordinates_any(*, user: User) -> bool:
-    """Whether the person coordinates any organisation, or is the programme manager."""
-    return (
-        is_programme_manager(user)
-        or user.memberships.filter(role=Membership.Role.COORDINATOR).exists()
-    )
 
 
 def programme_managers() -> list[User]:

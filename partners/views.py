@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
 from partners import selectors
-from partners.permissions import is_programme_manager
+from partners.permissions import coordinates_any, is_programme_manager
 
 
 class CoordinatorMixin(LoginRequiredMixin):
@@ -14,7 +14,7 @@ class CoordinatorMixin(LoginRequiredMixin):
     in, it does not exist."""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not selectors.coordinates_any(user=request.user):
+        if request.user.is_authenticated and not coordinates_any(request.user):
             raise Http404("Not a coordinator")
         return super().dispatch(request, *args, **kwargs)
 
@@ -45,7 +45,7 @@ class PartnershipListView(LoginRequiredMixin, ListView):
     def get(self, request, *args, **kwargs):
         # Only coordinators (and the manager) have partnerships to see; to
         # anyone else the page does not exist.
-        if not selectors.coordinates_any(user=request.user):
+        if not coordinates_any(request.user):
             raise Http404("Not a coordinator")
         return super().get(request, *args, **kwargs)
 

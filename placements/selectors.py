@@ -13,7 +13,6 @@ from django.db.models import (
     Exists,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -24,7 +23,6 @@ from django.http import Http404
 
 from applications.models import Application
 from partners.models import Organisation, ProgrammeYear, User
-from partners.permissions import coordinated_organisation_ids, is_programme_manager
 from placements.models import (
     HOLDS_DATES,
     BudgetLine,
@@ -33,6 +31,15 @@ from placements.models import (
     Placement,
     PlacementDay,
     PlanSession,
+)
+from placements.permissions import (
+    coordinated_placements,
+    in_calendar,
+    in_feed,
+    receipts_readable_by,
+    taken_part_in,
+    to_place_by,
+    viewable_placements,
 )
 
 Status = Placement.Status
@@ -57,18 +64,6 @@ def _with_plan(placements: QuerySet[Placement]) -> QuerySet[Placement]:
     )
 
 
-def _coordinated(user: User) -> Q:
-    ids = coordinated_organisation_ids(user)
-    return Q(home__in=ids) | Q(host__in=ids)
-
-
-def _visible(user: User) -> Q:
-    """Placements the person takes part in, supervises or coordinates (all, for the manager)."""
-    if is_programme_manager(user):
-        return Q()
-    return Q(participant=user) | Q(supervisor=user) | _coordinated(user)
-
-
 def _get(placements: QuerySet[Placement], pk: int) -> Placement:
     try:
         return placements.get(pk=pk)
@@ -79,7 +74,7 @@ def _get(placements: QuerySet[Placement], pk: int) -> Placement:
 def placement_for_viewer(*, user: User, pk: int) -> Placement:
     """A placement with its plan, record and budget for anyone who takes part in it,
     coordinates it or manages the programme; otherwise 404."""
-    placements = _with_plan(_placements().filter(_visible(user))).prefetch_related(
+    placements = _with_plan(_placements().filter(viewable_placements(user))).prefetch_related(
         "status_changes__by", "budget_lines"
     )
     return _get(placements, pk)
@@ -88,13 +83,12 @@ def placement_for_viewer(*, user: User, pk: int) -> Placement:
 def placement_for_coordinator(*, user: User, pk: int) -> Placement:
     """A placement of an organisation the person coordinates, coming or going, or 404.
     The manager cancels in the admin, so this is for coordinators alone."""
-    return _get(_with_plan(_placements().filter(_coordinated(user))), pk)
+    return _get(_with_plan(_placements().filter(coordinated_placements(user))), pk)
 
 
 def placement_for_plan_editor(*, user: User, pk: int) -> Placement:
     """A placement the person takes part in or supervises, with its plan, or 404."""
-    placements = _placements().filter(Q(participant=user) | Q(supervisor=user))
-    return _get(_with_plan(placements), pk)
+    return _get(_with_plan(_placements().filter(taken_part_in(user))), pk)
 
 
 def placement_for_participant(*, user: User, pk: int) -> Placement:
@@ -113,7 +107,7 @@ def placements_for_person(*, user: User) -> QuerySet[Placement]:
     latest first."""
     return (
         _placements()
-        .filter(Q(participant=user) | Q(supervisor=user))
+        .filter(taken_part_in(user))
         .annotate(
             claimed=Coalesce(Subquery(_claims_total(status=None), output_field=MONEY), ZERO),
             session_count=Count("days__sessions"),
@@ -137,7 +131,9 @@ def approval_queue(*, user: User) -> QuerySet[Placement]:
     approval or for changes, oldest first."""
     return (
         _placements()
-        .filter(_coordinated(user), status__in=[Status.PROPOSED, Status.CHANGES_REQUESTED])
+        .filter(
+            coordinated_placements(user), status__in=[Status.PROPOSED, Status.CHANGES_REQUESTED]
+        )
         .order_by("proposed_at", "pk")
     )
 
@@ -145,13 +141,9 @@ def approval_queue(*, user: User) -> QuerySet[Placement]:
 def awaiting_placement(*, user: User) -> QuerySet[Application]:
     """Selected applicants, going from or coming to the person's organisations, who have
     no placement proposed yet."""
-    ids = coordinated_organisation_ids(user)
     has_placement = Placement.objects.filter(application=OuterRef("pk"), status__in=HOLDS_DATES)
     return (
-        Application.objects.filter(
-            Q(call__organisation__in=ids) | Q(destination__in=ids),
-            status=Application.Status.SELECTED,
-        )
+        Application.objects.filter(to_place_by(user))
         .exclude(Exists(has_placement))
         .select_related("applicant", "call__organisation", "call__year", "destination")
         .order_by("-call__year__year", "applicant__full_name")
@@ -160,13 +152,9 @@ def awaiting_placement(*, user: User) -> QuerySet[Application]:
 
 def application_to_place(*, user: User, pk: int) -> Application:
     """A selected applicant, from or to an organisation the person coordinates, or 404."""
-    ids = coordinated_organisation_ids(user)
     try:
         return (
-            Application.objects.filter(
-                Q(call__organisation__in=ids) | Q(destination__in=ids),
-                status=Application.Status.SELECTED,
-            )
+            Application.objects.filter(to_place_by(user))
             .select_related("applicant", "call__organisation", "call__year", "destination")
             .get(pk=pk)
         )
@@ -176,19 +164,19 @@ def application_to_place(*, user: User, pk: int) -> Application:
 
 def calendar_years(*, user: User) -> list[int]:
     """The years that have placements the person may see in the calendar."""
-    placements = Placement.objects.all()
-    if not is_programme_manager(user):
-        placements = placements.filter(_coordinated(user))
+    placements = Placement.objects.filter(in_calendar(user))
     return sorted(set(placements.values_list("year__year", flat=True)), reverse=True)
 
 
 def calendar_weeks(*, user: User, year: int) -> list[tuple[datetime.date, list[Placement]]]:
     """A year's placements by the week they start in (the Monday), for the coordinators
     of either organisation and for the manager. Declined ones are left out."""
-    placements = _placements().filter(year__year=year).exclude(status=Status.DECLINED)
-    if not is_programme_manager(user):
-        placements = placements.filter(_coordinated(user))
-    placements = placements.order_by("start_on", "participant__full_name")
+    placements = (
+        _placements()
+        .filter(in_calendar(user), year__year=year)
+        .exclude(status=Status.DECLINED)
+        .order_by("start_on", "participant__full_name")
+    )
 
     def monday(placement: Placement) -> datetime.date:
         return placement.start_on - datetime.timedelta(days=placement.start_on.weekday())
@@ -205,7 +193,7 @@ def placements_for_feed(*, token_hash: str) -> tuple[User, list[Placement]] | No
     user = feed.user
     placements = _with_plan(
         _placements().filter(
-            Q(participant=user) | Q(supervisor=user) | _coordinated(user),
+            in_feed(user),
             status__in=[Status.CONFIRMED, Status.COMPLETED],
         )
     ).order_by("start_on")
@@ -235,11 +223,12 @@ def claim_for_participant(*, user: User, pk: int) -> ExpenseClaim:
 def claim_for_receipt(*, user: User, pk: int) -> ExpenseClaim:
     """A claim whose receipt the person may download: their own, or any for the
     programme manager. Everyone else gets a 404."""
-    claims = ExpenseClaim.objects.select_related("placement")
-    if not is_programme_manager(user):
-        claims = claims.filter(placement__participant=user)
     try:
-        return claims.get(pk=pk)
+        return (
+            ExpenseClaim.objects.select_related("placement")
+            .filter(receipts_readable_by(user))
+            .get(pk=pk)
+        )
     except ExpenseClaim.DoesNotExist:
         raise Http404("No such receipt") from None
 

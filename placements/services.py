@@ -16,8 +16,8 @@ from core.dates import long_date
 from core.mail import absolute_url, queue_templated_email
 from core.reminders import reminders_send_due
 from core.tokens import hash_token
-from partners.models import Membership, Organisation, User
-from partners.permissions import coordinated_organisation_ids, is_programme_manager
+from partners.models import Organisation, User
+from partners.permissions import coordinated_organisation_ids, is_member, is_programme_manager
 from partners.selectors import organisation_coordinators
 from placements.models import (
     HOLDS_DATES,
@@ -57,10 +57,7 @@ def placement_problems(
     year = application.call.year
     # A selected application always has its destination.
     host = cast(Organisation, application.destination)
-    if (
-        supervisor is not None
-        and not Membership.objects.filter(user=supervisor, organisation=host).exists()
-    ):
+    if supervisor is not None and not is_member(supervisor, host.pk):
         problems["supervisor"] = _("The supervisor must work at %(host)s.") % {"host": host}
     if start_on is None:
         return problems
