@@ -94,6 +94,21 @@ def pytest_collection_modifyitems(config, items):
                 items[start:end], key=lambda i: "_module_cast" not in i.fixturenames
             )
             start = end
+    # Tests that read the demo programme run one after another, so it is loaded once
+    # for them all (see demo_programme in tests/browser/conftest.py).
+    readers = [item for item in items if "demo_programme" in item.fixturenames]
+    if readers:
+        first = items.index(readers[0])
+        rest = [item for item in items if "demo_programme" not in item.fixturenames]
+        items[:] = rest[:first] + readers + rest[first:]
+
+
+NEXT_ITEM = pytest.StashKey["pytest.Item | None"]()
+
+
+def pytest_runtest_protocol(item, nextitem):
+    """Let a test's fixtures know which test this process runs next."""
+    item.stash[NEXT_ITEM] = nextitem
 
 
 @pytest.fixture

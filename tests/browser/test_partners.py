@@ -3,7 +3,6 @@ admin, the public reads who they are, coordinators see their partnerships."""
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from partners import demo
@@ -16,7 +15,7 @@ from tests.factories.partners import (
     programme_manager,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Every test here has its database through live_server (see tests/browser/conftest.py).
 
 INVITED = [
     ("Storiel", "Bangor", "wales"),

@@ -1,13 +1,12 @@
 """The strict Content-Security-Policy holds: no page needs inline script or style,
 and nothing is loaded from anywhere but this site."""
 
-import pytest
 from playwright.sync_api import expect
 
 from partners import demo
 from tests.browser.conftest import field
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Every test here has its database through live_server (see tests/browser/conftest.py).
 
 PAGES = ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
 SIGNED_IN_PAGES = ["/dashboard/", "/accounts/email/", "/accounts/password/change/"]

@@ -8,7 +8,7 @@ from partners import demo
 from tests.browser.conftest import field, sign_in
 from tests.factories.partners import PASSWORD, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Every test here has its database through live_server (see tests/browser/conftest.py).
 
 HOST = demo.HOST_SLUG
 
