@@ -4,10 +4,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.contrib import admin
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core import outbox
 from core.errors import refusals_on
-from core.models import Reminder
+from core.models import Email, Reminder
 from core.reminders import KINDS
 
 REMINDER_FIELDS = (
@@ -35,8 +37,21 @@ class KindFilter(admin.SimpleListFilter):
         return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """A log the site writes and the manager reads: no adding, changing or deleting."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(RecordAdmin):
     """What the daily sweep sent: who, what, when, for which record. Read only."""
 
     list_display = ["queued_at", "kind_label", "object_repr", "email", "occasion", "sent_at"]
@@ -53,15 +68,6 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recipient", "year")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -125,3 +131,58 @@ class DecisionAdminMixin(_ModelAdmin):
             **context,
         }
         return TemplateResponse(request, template, context)
+
+
+EMAIL_FIELDS = (
+    "created_at",
+    "stream",
+    "template",
+    "recipients",
+    "subject",
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "expires_at",
+    "sent_at",
+    "last_error",
+    "message_id",
+    "reminder",
+    "body",
+)
+
+
+@admin.register(Email)
+class EmailAdmin(RecordAdmin):
+    """The outbox: every email the site has written, whether it has gone, and why not.
+    Read only, but for trying again now."""
+
+    list_display = ["created_at", "subject_or_email", "recipients", "stream", "state", "attempts"]
+    list_filter = ["state", "stream"]
+    search_fields = ["subject", "to", "template"]
+    date_hierarchy = "created_at"
+    fields = EMAIL_FIELDS
+    readonly_fields = EMAIL_FIELDS
+    actions = ["try_again_now"]
+
+    @admin.display(description=_("subject"), ordering="subject")
+    def subject_or_email(self, email: Email) -> str:
+        return email.subject or email.template
+
+    @admin.display(description=_("to"))
+    def recipients(self, email: Email) -> str:
+        return ", ".join(email.to)
+
+    @admin.action(description=_("Try again now"), permissions=["view"])
+    def try_again_now(self, request, queryset):
+        ids = outbox.retry_now(ids=list(queryset.values_list("pk", flat=True)))
+        for email in Email.objects.filter(pk__in=ids):
+            self.log_change(request, email, gettext("Asked to send again now."))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d email will be sent again now.",
+                "%(count)d emails will be sent again now.",
+                len(ids),
+            )
+            % {"count": len(ids)},
+        )

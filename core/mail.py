@@ -1,24 +1,18 @@
-"""Emails are rendered when they are asked for and sent once the transaction that
-asked for them has committed, by a Celery task (inline when no broker is set)."""
-
-import logging
+"""Emails are rendered when they are asked for and written to the outbox in the
+transaction that asked for them; core.outbox sends them once it has committed."""
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils.html import strip_tags
 
-logger = logging.getLogger(__name__)
+from core import outbox
 
 
-# The task keeps the name it had before the kernel moved to `core`, so messages
-# queued by the previous release still find it.
-@shared_task(
-    name="knowledge_exchange.tasks.send_email",
-    autoretry_for=(OSError,),
-    retry_backoff=60,
-    retry_kwargs={"max_retries": 5},
-)
+# The task of the release before the outbox, kept so that messages it queued are
+# still sent: each becomes an outbox row and is sent from there.
+@shared_task(name="knowledge_exchange.tasks.send_email")
 def send_email(
     *,
     subject: str,
@@ -27,15 +21,10 @@ def send_email(
     html: str | None = None,
     from_email: str | None = None,
 ) -> None:
-    """Send one email that was rendered when it was queued.
-
-    Retries with back-off when the mail server cannot be reached.
-    """
     message = EmailMultiAlternatives(subject=subject, body=body, to=to, from_email=from_email)
     if html:
         message.attach_alternative(html, "text/html")
-    message.send()
-    logger.info("Sent %r to %d recipient(s)", subject, len(to))
+    queue_message(message)
 
 
 def absolute_url(path: str) -> str:
@@ -43,21 +32,18 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def queue_message(message: EmailMessage) -> None:
-    """Queue an already built message to be sent after the current transaction commits."""
-    html = None
-    if isinstance(message, EmailMultiAlternatives):
-        html = next(
-            (content for content, mimetype in message.alternatives if mimetype == "text/html"),
-            None,
+def queue_message(message: EmailMessage, *, template: str = "") -> None:
+    """Put a built message in the outbox, to be sent once the current transaction
+    commits (nothing is sent if it rolls back)."""
+    if not isinstance(message, EmailMultiAlternatives):
+        plain = EmailMultiAlternatives(
+            subject=message.subject, body=message.body, to=message.to, from_email=message.from_email
         )
-    send_email.delay_on_commit(  # type: ignore[attr-defined]  # DjangoTask, set in celery.py
-        subject=message.subject,
-        body=message.body,
-        to=list(message.to),
-        html=html,
-        from_email=message.from_email,
-    )
+        if message.content_subtype == "html":
+            plain.body = strip_tags(str(message.body))
+            plain.attach_alternative(str(message.body), "text/html")
+        message = plain
+    outbox.write(message, template=template)
 
 
 def queue_templated_email(*, template: str, to: list[str], context: dict) -> None:
@@ -67,7 +53,9 @@ def queue_templated_email(*, template: str, to: list[str], context: dict) -> Non
     """
     if not to:
         return
-    queue_message(render_templated_email(template=template, to=to, context=context))
+    queue_message(
+        render_templated_email(template=template, to=to, context=context), template=template
+    )
 
 
 def render_templated_email(

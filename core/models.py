@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models.signals import class_prepared
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import RuleError
@@ -68,6 +69,81 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.object_repr} → {self.email}"
+
+
+class Email(models.Model):
+    """An email in the outbox: written in the transaction of the change that causes it,
+    so it is sent if and only if that change is committed, and sent by a worker after
+    commit (straight away when the broker answers, by the relay every minute if not).
+
+    A reminder's email is rendered when it is sent, after checking that its record
+    still calls for it; every other email is rendered when it is written.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("No longer sent")
+
+    class Stream(models.TextChoices):
+        DECISIONS = "decisions", _("Decisions and accounts")
+        REMINDERS = "reminders", _("Reminders")
+
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    stream = models.CharField(
+        _("stream"), max_length=20, choices=Stream.choices, default=Stream.DECISIONS
+    )
+    template = models.CharField(_("email"), max_length=100, blank=True)
+    to = models.JSONField(_("to"), default=list)
+    from_email = models.CharField(_("from"), max_length=255, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    html = models.TextField(_("HTML"), blank=True)
+    # Made when the row is written, so every attempt (and any duplicate a mail system
+    # sees after a worker died mid-send) is the same message.
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    reminder = models.OneToOneField(
+        Reminder,
+        verbose_name=_("reminder"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbox_email",
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    lease_until = models.DateTimeField(_("held by a worker until"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("worth sending until"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("email")
+        verbose_name_plural = _("emails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="core_email_due"),
+            models.Index(fields=["-created_at", "-id"], name="core_email_newest"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state="sent", sent_at__isnull=False)
+                | (~models.Q(state="sent") & models.Q(sent_at__isnull=True)),
+                name="core_email_sent_when_sent",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="sending") | models.Q(lease_until__isnull=False),
+                name="core_email_sending_has_lease",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject or self.template} → {', '.join(self.to)}"
 
 
 class StatusChange(models.Model):

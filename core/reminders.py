@@ -4,8 +4,8 @@ Each domain app registers its kinds (`register(Kind(...))` in its `reminders.py`
 its AppConfig imports), so this module never imports a domain app. A kind's `find(today)`
 returns what is due with a few bulk queries. The sweep drops what was already sent,
 writes one `Reminder` row per (kind, record, recipient, occasion) under a unique
-constraint, and queues a task per row on commit. The task sends idempotently: it locks
-the row and sends only if `sent_at` is empty.
+constraint, with its email in the outbox (core.outbox), which sends it after commit:
+rendered then, and only if its record still calls for it.
 """
 
 import dataclasses
@@ -18,14 +18,16 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.text import get_text_list
 from django.utils.translation import gettext, ngettext
 
+from core import outbox
 from core.mail import render_templated_email
-from core.models import Reminder
+from core.models import Email, Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -60,22 +62,23 @@ class Due:
 @dataclasses.dataclass(frozen=True)
 class Kind:
     """A kind of reminder: its key (also its email templates' name,
-    `emails/reminder_<key>`), who it is for, and how to find what is due. `prepare`, if
-    given, runs when the email is sent, inside its transaction, and returns more
-    context and attachments (name, content, mimetype)."""
+    `emails/reminder_<key>`), who it is for, and how to find what is due. When the
+    email is about to be sent, `still_due`, if given, says whether its record still
+    calls for it (a placement not cancelled, an evaluation not yet answered); then
+    `prepare`, if given, runs inside the sending transaction and returns more context
+    and attachments (name, content, mimetype)."""
 
     key: str
     label: Any  # a (lazy) string
     find: Callable[[datetime.date], Iterable[Due]]
     prepare: Callable[[Reminder], tuple[dict, list[tuple[str, bytes, str]]]] | None = None
+    still_due: Callable[[Reminder], bool] | None = None
 
 
 KINDS: dict[str, Kind] = {}
 # Functions that return the (year id, kind) pairs switched off; the app that owns
 # programme years registers one, so this module never reads a domain model.
 SWITCHED_OFF: list[Callable[[], Iterable[tuple[int, str]]]] = []
-# A reminder queued this long ago and still not sent is queued again by the next sweep.
-RETRY_AFTER = datetime.timedelta(hours=1)
 
 
 def label_with_days(text, setting: str):
@@ -120,13 +123,13 @@ def _switched_off() -> set[tuple[int, str]]:
 
 
 def reminders_send_due(*, today: datetime.date | None = None) -> Counter:
-    """Queue every reminder due today that has not been sent, and return how many of
-    each kind were queued.
+    """Put every reminder due today that has not been sent in the outbox, and return
+    how many of each kind were queued.
 
-    Side effects: a Reminder row each, written in one transaction with the tasks that
-    send them queued on commit. A row already written (by an earlier sweep, or one
-    running at the same moment) is skipped, so each is queued once; one queued over an
-    hour ago and never sent is queued again (sending it twice sends it once).
+    Side effects: a Reminder row and its outbox email each, written in one transaction
+    and handed to the workers on commit. A row already written (by an earlier sweep, or
+    one running at the same moment) is skipped, so each is queued once; the outbox
+    sends it, retrying for as long as it is worth sending.
     """
     today = today or timezone.localdate()
     off = _switched_off()
@@ -141,16 +144,6 @@ def reminders_send_due(*, today: datetime.date | None = None) -> Counter:
             ).values_list("object_id", "email", "occasion")
         )
         due += [(kind.key, d) for d in found if (d.object_id, d.email, d.occasion) not in sent]
-    # Rows queued by an earlier sweep whose email did not go (the mail server was down,
-    # the task failed): sent now, instead of retrying with a countdown.
-    unsent = list(
-        Reminder.objects.filter(
-            sent_at__isnull=True, queued_at__lt=timezone.now() - RETRY_AFTER
-        ).values_list("pk", flat=True)
-    )
-    if unsent:
-        logger.warning("Sending again %d reminder(s) that did not go", len(unsent))
-        transaction.on_commit(lambda: _queue(unsent))
     if not due:
         return Counter()
     sweep = uuid.uuid4()
@@ -174,54 +167,69 @@ def reminders_send_due(*, today: datetime.date | None = None) -> Counter:
             batch_size=1000,
             ignore_conflicts=True,
         )
-        queued = list(Reminder.objects.filter(sweep=sweep).values_list("pk", "kind"))
-        transaction.on_commit(lambda: _queue([pk for pk, _kind in queued]))
-    counts = Counter(kind for _pk, kind in queued)
+        queued = list(Reminder.objects.filter(sweep=sweep).values_list("pk", "kind", "email"))
+        expires_at = timezone.now() + settings.OUTBOX_REMINDERS_WORTH_SENDING
+        emails = Email.objects.bulk_create(
+            [
+                Email(
+                    stream=Email.Stream.REMINDERS,
+                    template=f"reminder_{kind}",
+                    to=[address],
+                    reminder_id=pk,
+                    message_id=outbox.new_message_id(),
+                    expires_at=expires_at,
+                )
+                for pk, kind, address in queued
+            ],
+            batch_size=1000,
+        )
+        ids = [email.pk for email in emails]
+        transaction.on_commit(lambda: outbox.hand_over(ids, Email.Stream.REMINDERS))
+    counts = Counter(kind for _pk, kind, _address in queued)
     logger.info("Reminders queued: %s", dict(counts) or "none")
     return counts
 
 
-def _queue(ids: list[int]) -> None:
-    for pk in ids:
-        send_reminder.delay(pk)
+def render_reminder(email: Email) -> EmailMultiAlternatives | None:
+    """The reminder's message, rendered now; None if its record no longer calls for it
+    or its kind is gone. Runs in the transaction that sends it."""
+    reminder = email.reminder
+    kind = KINDS.get(reminder.kind) if reminder else None
+    if reminder is None or kind is None:
+        logger.warning("Email %s is for an unknown reminder or kind", email.pk)
+        return None
+    if kind.still_due and not kind.still_due(reminder):
+        logger.info("Reminder %s (%s) no longer due: not sent", reminder.pk, kind.key)
+        return None
+    context, attachments = kind.prepare(reminder) if kind.prepare else ({}, [])
+    message = render_templated_email(
+        template=f"reminder_{kind.key}",
+        to=[reminder.email],
+        context={**reminder.context, **context},
+    )
+    for attachment in attachments:
+        message.attach(*attachment)
+    return message
 
 
-def reminder_send(*, reminder_id: int) -> bool:
-    """Send one queued reminder, unless it has been sent (a task delivered twice, or
-    run again after a worker died). Returns whether it was sent now.
-
-    Side effects: the email; `sent_at` and `subject` on the row. The row is locked
-    while sending, so two deliveries of one task send once.
-    """
-    with transaction.atomic():
-        reminder = Reminder.objects.select_for_update().filter(pk=reminder_id).first()
-        if reminder is None or reminder.sent_at is not None:
-            return False
-        kind = KINDS.get(reminder.kind)
-        if kind is None:
-            logger.warning("Reminder %s is of an unknown kind %r", reminder.pk, reminder.kind)
-            return False
-        context, attachments = kind.prepare(reminder) if kind.prepare else ({}, [])
-        message = render_templated_email(
-            template=f"reminder_{kind.key}",
-            to=[reminder.email],
-            context={**reminder.context, **context},
-        )
-        for attachment in attachments:
-            message.attach(*attachment)
-        message.send()
-        reminder.sent_at = timezone.now()
-        reminder.subject = message.subject[:255]
-        reminder.save(update_fields=["sent_at", "subject"])
-    logger.info("Sent reminder %s (%s) to %s", reminder.pk, reminder.kind, reminder.email)
-    return True
+outbox.render_reminders_with(render_reminder)
 
 
-# Named as before the kernel moved to `core`, so reminders queued by the previous
-# release still find it.
+# The task of the release before the outbox, kept so that reminders it queued are
+# still sent, through the outbox.
 @shared_task(name="knowledge_exchange.tasks.send_reminder")
 def send_reminder(reminder_id: int) -> bool:
-    """Send one reminder; a second delivery of the same task sends nothing. No retry
-    with a countdown: a reminder that fails stays unsent, and the next daily sweep
-    queues it again."""
-    return reminder_send(reminder_id=reminder_id)
+    email = Email.objects.filter(reminder_id=reminder_id).first()
+    if email is None:
+        reminder = Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).first()
+        if reminder is None:
+            return False
+        email = Email.objects.create(
+            stream=Email.Stream.REMINDERS,
+            template=f"reminder_{reminder.kind}",
+            to=[reminder.email],
+            reminder=reminder,
+            message_id=outbox.new_message_id(),
+            expires_at=timezone.now() + settings.OUTBOX_REMINDERS_WORTH_SENDING,
+        )
+    return outbox.deliver(email.pk)

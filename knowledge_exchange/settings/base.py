@@ -7,12 +7,14 @@ cache. Set DATABASE_URL, REDIS_URL and CELERY_BROKER_URL to use PostgreSQL,
 a shared Redis cache and Celery workers on Redis.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -112,10 +114,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A task a dead worker had taken comes back to the queue after this many seconds (Redis
 # holds it until then); sending is idempotent, so a task delivered twice sends once.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="knowledge-exchange")
+
+
+def celery_queues(default: str) -> list[Queue]:
+    """The default queue, and one each for decision emails and reminders (so a backlog
+    of one never holds up the other). A worker consumes all three unless told -Q."""
+    return [Queue(name) for name in (default, f"{default}.decisions", f"{default}.reminders")]
+
+
+CELERY_TASK_QUEUES = celery_queues(CELERY_TASK_DEFAULT_QUEUE)
+# A request hands its emails to the broker after commit; if Redis does not answer at
+# once, the outbox's relay sends them instead, so never wait long for it.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
@@ -123,6 +139,16 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # smtp://user:password@host:587/?tls=True, consolemail://, or filemail:// with
 # EMAIL_FILE_PATH (django-environ would read a path in the URL as relative).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# A mail server that accepts a connection and never answers gives up after this long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# How long an email in the outbox is still worth sending, while the mail server fails:
+# a decision for a week, a reminder for a day (it is also dropped sooner if its record
+# no longer calls for it).
+OUTBOX_DECISIONS_WORTH_SENDING = datetime.timedelta(days=7)
+OUTBOX_REMINDERS_WORTH_SENDING = datetime.timedelta(days=1)
+# How long a worker may hold an email while sending it before another may try: longer
+# than a conversation with the mail server can take (EMAIL_TIMEOUT per step).
+OUTBOX_LEASE = datetime.timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=120))
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-emails"))
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Knowledge Exchange <knowledge-exchange@example.org>"
@@ -248,6 +274,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "placements.tasks.daily_sweep",
         "schedule": crontab(hour=_sweep_hour, minute=_sweep_minute),
     },
+    # Sends what the after-commit hand-over missed (the broker was down, a task was
+    # lost) and retries what failed.
+    "outbox-relay": {"task": "core.outbox.relay", "schedule": 60.0},
 }
 
 LOGGING = {

@@ -16,6 +16,7 @@ from knowledge_exchange.settings.base import (
     CELERY_BROKER_TRANSPORT_OPTIONS,
     REDIS_URL,
     STATICFILES_DIRS,
+    celery_queues,
 )
 
 SECRET_KEY = "test-key-not-for-production"  # noqa: S105
@@ -36,6 +37,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Each test run has its own queue, so a worker left from another run never
 # takes its tasks.
 CELERY_TASK_DEFAULT_QUEUE = f"knowledge-exchange-test-{os.getpid()}"
+CELERY_TASK_QUEUES = celery_queues(CELERY_TASK_DEFAULT_QUEUE)
 
 if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = f"knowledge-exchange-test-{os.getpid()}"

@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Endorsement
-from core.models import Reminder
-from core.reminders import KINDS, reminder_send, reminders_send_due
+from core import outbox
+from core.models import Email, Reminder
+from core.reminders import KINDS, reminders_send_due
 from evaluations.models import Instrument
 from evaluations.services import response_save
 from placements import services as placement_services
@@ -337,25 +338,39 @@ def test_two_sweeps_at_the_same_moment_send_each_reminder_once(cast, postgresql)
 def test_a_reminder_task_delivered_twice_sends_once(cast, confirmed):
     with time_machine.travel(_morning(confirmed.start_on - _days(7)), tick=False):
         reminders_send_due()  # queued: this test's transaction never commits
-    reminder = Reminder.objects.get(email=cast.staff.email)
+        email = Email.objects.get(reminder__email=cast.staff.email)
 
-    assert reminder_send(reminder_id=reminder.pk) is True
-    assert reminder_send(reminder_id=reminder.pk) is False
+        assert outbox.deliver(email.pk) is True
+        assert outbox.deliver(email.pk) is False
     assert [m.to for m in mail.outbox] == [[cast.staff.email]]
-    reminder.refresh_from_db()
-    assert reminder.subject == "Your placement at Host Test Museum starts on 2 June 2031"
+    assert mail.outbox[0].extra_headers["Message-ID"] == email.message_id
+    email.reminder.refresh_from_db()
+    assert email.reminder.subject == "Your placement at Host Test Museum starts on 2 June 2031"
 
 
 @pytest.mark.django_db
-def test_a_reminder_that_failed_to_send_goes_with_the_next_sweep(cast, confirmed, sweep, settings):
+def test_a_reminder_that_failed_to_send_is_sent_by_the_relay_after_its_back_off(
+    cast, confirmed, sweep, settings
+):
     settings.EMAIL_BACKEND = "tests.core.test_reminders.BrokenBackend"
-    with pytest.raises(ConnectionRefusedError):
-        sweep(confirmed.start_on - _days(7))
+    assert sweep(confirmed.start_on - _days(7)) == []
+    failed = Email.objects.filter(stream=Email.Stream.REMINDERS)
+    assert [(e.state, e.attempts, e.last_error) for e in failed] == [
+        ("pending", 1, "ConnectionRefusedError: the mail server is down")
+    ] * 2
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert Reminder.objects.filter(sent_at__isnull=True).count() == 2
 
-    # The next morning, the two are sent, once each, and nothing new is due.
-    assert sweep(confirmed.start_on - _days(6)) == sorted(
+    # Not before the back-off of a minute; then each is sent, once.
+    reminders = Email.objects.filter(stream=Email.Stream.REMINDERS)
+    moment = _morning(confirmed.start_on - _days(7))
+    with time_machine.travel(moment + datetime.timedelta(seconds=30), tick=False):
+        outbox.relay()
+        assert set(reminders.values_list("state", flat=True)) == {"pending"}
+    with time_machine.travel(moment + datetime.timedelta(minutes=1), tick=False):
+        assert outbox.relay()["sent"] == 2
+        assert outbox.relay()["sent"] == 0
+    assert set(reminders.values_list("state", flat=True)) == {"sent"}
+    assert sorted((m.to[0], m.subject) for m in mail.outbox) == sorted(
         [
             (cast.supervisor.email, "Alex Applicant's placement with you starts on 2 June 2031"),
             (cast.staff.email, "Your placement at Host Test Museum starts on 2 June 2031"),
