@@ -108,6 +108,28 @@ def _endorsement_waiting(today: datetime.date):
         )
 
 
+def _still_a_draft(reminder: Reminder) -> bool:
+    """Not submitted or withdrawn yet, and the call still open."""
+    return Application.objects.filter(
+        pk=reminder.object_id, status=Status.DRAFT, call__closes_at__gt=timezone.now()
+    ).exists()
+
+
+def _decisions_still_waiting(reminder: Reminder) -> bool:
+    return Application.objects.filter(call=reminder.object_id, status__in=UNDECIDED).exists()
+
+
+def _endorsement_still_waiting(reminder: Reminder) -> bool:
+    """The line manager has still not answered, and the application is still open."""
+    return Endorsement.objects.filter(
+        application=reminder.object_id,
+        line_manager_email=reminder.email,
+        decision="",
+        superseded_at__isnull=True,
+        application__status__in=UNDECIDED,
+    ).exists()
+
+
 def _new_link(reminder: Reminder) -> tuple[dict, list]:
     """The first link's token is not kept (only its hash), so the reminder carries a
     new one; the first stops working."""
@@ -122,6 +144,7 @@ register(
             _("Call closing in %(days)s (staff with a draft)"), "REMINDER_CALL_CLOSING_DAYS"
         ),
         find=_call_closing,
+        still_due=_still_a_draft,
     )
 )
 register(
@@ -129,6 +152,7 @@ register(
         key="decisions_waiting",
         label=_("Decisions still waiting after a call closed (coordinators)"),
         find=_decisions_waiting,
+        still_due=_decisions_still_waiting,
     )
 )
 register(
@@ -140,5 +164,6 @@ register(
         ),
         find=_endorsement_waiting,
         prepare=_new_link,
+        still_due=_endorsement_still_waiting,
     )
 )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.dates import long_date
 from core.mail import absolute_url
+from core.models import Reminder
 from core.reminders import Due, Kind, catch_up_from, label_with_days, register
 from evaluations.models import Instrument, Response, follow_up_due_on
 from evaluations.services import respondent
@@ -84,11 +85,21 @@ def _follow_up_due(today: datetime.date):
             yield _due(placement, Instrument.FOLLOW_UP, "due")
 
 
+def _still_unanswered(instrument: str):
+    """Whether the placement's `instrument` is still to be submitted."""
+
+    def still_due(reminder: Reminder) -> bool:
+        return _unanswered(instrument, pk=reminder.object_id).exists()
+
+    return still_due
+
+
 register(
     Kind(
         key="evaluation_due",
         label=_("Post-exchange evaluation due at completion (participant)"),
         find=_evaluation_due,
+        still_due=_still_unanswered(Instrument.POST_EXCHANGE),
     )
 )
 register(
@@ -99,6 +110,7 @@ register(
             "REMINDER_EVALUATION_OVERDUE_DAYS",
         ),
         find=_evaluation_overdue,
+        still_due=_still_unanswered(Instrument.POST_EXCHANGE),
     )
 )
 register(
@@ -106,6 +118,14 @@ register(
         key="host_feedback_due",
         label=_("Host supervisor's feedback due (supervisor)"),
         find=_host_feedback_due,
+        still_due=_still_unanswered(Instrument.HOST_FEEDBACK),
     )
 )
-register(Kind(key="follow_up_due", label=_("Follow-up due (participant)"), find=_follow_up_due))
+register(
+    Kind(
+        key="follow_up_due",
+        label=_("Follow-up due (participant)"),
+        find=_follow_up_due,
+        still_due=_still_unanswered(Instrument.FOLLOW_UP),
+    )
+)

@@ -6,10 +6,12 @@ import datetime
 from django.conf import settings
 from django.db.models import Count, F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import long_date
 from core.mail import absolute_url
+from core.models import Reminder
 from core.reminders import Due, Kind, register, register_switched_off
 from partners.models import Partnership, ProgrammeYear
 from partners.selectors import programme_managers
@@ -45,11 +47,28 @@ def _partners_short(today: datetime.date):
             )
 
 
+def _still_short(reminder: Reminder) -> bool:
+    """The deadline has not passed and the target is still not reached."""
+    return (
+        ProgrammeYear.objects.filter(
+            pk=reminder.object_id, partners_confirmed_by__gte=timezone.localdate()
+        )
+        .annotate(
+            confirmed=Count(
+                "partnerships", filter=Q(partnerships__status=Partnership.Status.CONFIRMED)
+            )
+        )
+        .filter(confirmed__lt=F("partner_target"))
+        .exists()
+    )
+
+
 register(
     Kind(
         key="partners_short",
         label=_("Partner deadline near, target not reached (programme manager)"),
         find=_partners_short,
+        still_due=_still_short,
     )
 )
 

@@ -75,6 +75,33 @@ def _starting(today: datetime.date):
             )
 
 
+def _still_proposed(reminder: Reminder) -> bool:
+    """The same proposal still waits (not approved, declined or revised since)."""
+    placement = Placement.objects.filter(pk=reminder.object_id).first()
+    return (
+        placement is not None
+        and placement.status == Placement.Status.PROPOSED
+        and reminder.occasion == f"proposed-{placement.proposed_at:%Y%m%d%H%M%S}"
+    )
+
+
+def _still_starting(reminder: Reminder) -> bool:
+    """Still confirmed, on the same dates, and not started yet."""
+    placement = Placement.objects.filter(pk=reminder.object_id).first()
+    return (
+        placement is not None
+        and placement.status == Placement.Status.CONFIRMED
+        and placement.start_on > timezone.localdate()
+        and reminder.occasion == f"start-{placement.start_on:%Y%m%d}"
+    )
+
+
+def _claims_still_waiting(reminder: Reminder) -> bool:
+    return ExpenseClaim.objects.filter(
+        placement__year=reminder.object_id, status=ExpenseClaim.Status.SUBMITTED
+    ).exists()
+
+
 def _plan_and_calendar(reminder: Reminder) -> tuple[dict, list]:
     """The day plan as it stands when the email is sent, and the calendar file."""
     placement = placement_with_plan(pk=reminder.object_id)
@@ -142,6 +169,7 @@ register(
             "REMINDER_APPROVAL_DAYS",
         ),
         find=_approval_waiting,
+        still_due=_still_proposed,
     )
 )
 register(
@@ -153,6 +181,7 @@ register(
         ),
         find=_starting,
         prepare=_plan_and_calendar,
+        still_due=_still_starting,
     )
 )
 register(
@@ -160,5 +189,6 @@ register(
         key="claims_waiting",
         label=_("Expense claims waiting for approval (programme manager, weekly)"),
         find=_claims_waiting,
+        still_due=_claims_still_waiting,
     )
 )

@@ -379,6 +379,31 @@ def test_a_reminder_that_failed_to_send_is_sent_by_the_relay_after_its_back_off(
     assert Reminder.objects.filter(sent_at__isnull=True).count() == 0
 
 
+@pytest.mark.django_db
+def test_a_reminder_whose_placement_was_cancelled_before_it_went_is_not_sent(
+    cast, confirmed, sweep, settings
+):
+    settings.EMAIL_BACKEND = "tests.core.test_reminders.BrokenBackend"
+    sweep(confirmed.start_on - _days(7))  # the mail server is down: both wait
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    moment = _morning(confirmed.start_on - _days(7))
+    with time_machine.travel(moment + datetime.timedelta(minutes=30), tick=False):
+        placement_services.placement_cancel(
+            placement=confirmed, by=cast.manager, reason="The host has had a flood."
+        )
+        mail.outbox.clear()
+
+        relay = outbox.relay()
+
+    # What the relay sent is the news of the cancellation, not the reminders.
+    decisions = Email.objects.filter(stream=Email.Stream.DECISIONS, state="sent")
+    assert relay["sent"] == len(mail.outbox) == decisions.count() > 0
+    assert all("starts on" not in message.subject for message in mail.outbox)
+    reminders = Email.objects.filter(stream=Email.Stream.REMINDERS)
+    assert list(reminders.values_list("state", flat=True)) == ["expired", "expired"]
+    assert Reminder.objects.filter(sent_at__isnull=False).count() == 0
+
+
 class BrokenBackend(BaseEmailBackend):
     """A mail server that is down."""
 
