@@ -32,6 +32,7 @@ PROGRAMME_EXTRA_PERMISSIONS = (
     ("django_celery_beat", "change_periodictask"),
     ("django_celery_beat", "view_crontabschedule"),
     ("core", "view_reminder"),
+    ("core", "view_email"),
 )
 
 
