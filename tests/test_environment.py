@@ -2,8 +2,10 @@
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
+from redis import Redis
 
 from tests.conftest import SERVICES_REQUIRED
 
@@ -21,9 +23,12 @@ def test_database_is_postgresql():
 
 
 def test_cache_is_the_shared_redis():
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert isinstance(caches["default"], RedisCache)
     cache.set("environment-check", "here", 5)
     assert cache.get("environment-check") == "here"
+    # Kept in Redis itself, not in the process's memory that stands in when it is down.
+    redis = Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    assert redis.exists(cache.make_and_validate_key("environment-check")) == 1
 
 
 def test_broker_is_redis():

@@ -89,12 +89,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    # Shared by every web worker: allauth's rate limits count failures here.
+    # Shared by every web worker: allauth's rate limits count failures here. While
+    # Redis does not answer, each process uses its memory instead (core/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisOrMemoryCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "knowledge-exchange",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
