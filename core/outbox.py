@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -271,9 +271,16 @@ def retry_now(*, ids: list[int]) -> list[int]:
     return [pk for pks in retried.values() for pk in pks]
 
 
-@shared_task(name="core.outbox.send")
+@shared_task(
+    name="core.outbox.send",
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    retry_kwargs={"max_retries": 3},
+)
 def send_outbox_email(pk: int) -> bool:
-    """The fast path: send one row just after its transaction committed."""
+    """The fast path: send one row just after its transaction committed. A lost
+    database connection is retried (a new one is made); a row left claimed is the
+    relay's once its lease is over."""
     return deliver(pk)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application
 from core.dates import long_date
+from core.files import atomic_with_files
 from core.mail import absolute_url, queue_templated_email
 from core.reminders import reminders_send_due
 from core.tokens import hash_token
@@ -509,7 +510,7 @@ def expense_claim_submit(*, placement: Placement, by: User, data: dict, receipt)
         raise PlacementError(
             _("Expenses can be claimed once the placement is confirmed."), field=None
         )
-    with transaction.atomic():
+    with atomic_with_files() as files:
         claim = ExpenseClaim(
             placement=placement,
             submitted_at=timezone.now(),
@@ -517,7 +518,7 @@ def expense_claim_submit(*, placement: Placement, by: User, data: dict, receipt)
             receipt_sha256=file_sha256(receipt),
             **{name: data[name] for name in CLAIM_FIELDS},
         )
-        claim.receipt.save(receipt.name, receipt, save=False)
+        files.save(claim.receipt, receipt.name, receipt)
         claim.save()
         claim.record_change(from_status="", by=by)
         _email_manager_about(claim)
@@ -530,7 +531,7 @@ def expense_claim_resubmit(
     """The participant answers a query: corrects the claim, perhaps with a new receipt,
     and sends it again. Side effects: the claim and a record; an email to the programme
     manager once committed."""
-    with transaction.atomic():
+    with atomic_with_files() as files:
         claim = claim.locked()
         if by.pk != claim.placement.participant_id:
             raise PlacementError(_("Only the participant can change their claim."))
@@ -539,7 +540,7 @@ def expense_claim_resubmit(
             setattr(claim, name, data[name])
         if receipt is not None:
             old = claim.receipt.name
-            claim.receipt.save(receipt.name, receipt, save=False)
+            files.save(claim.receipt, receipt.name, receipt)
             claim.receipt_name = receipt.name[-200:]
             claim.receipt_sha256 = file_sha256(receipt)
             storage = claim.receipt.storage

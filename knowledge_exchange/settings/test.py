@@ -22,6 +22,8 @@ from knowledge_exchange.settings.base import (
 SECRET_KEY = "test-key-not-for-production"  # noqa: S105
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Each test's connections are closed after it, as the test database expects.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 
 # The test client builds the middleware for every test; WhiteNoise would scan every
 # static file each time. Browser tests' live server serves static files itself.
