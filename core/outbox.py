@@ -124,7 +124,7 @@ def _give_up(email: Email, *, now: datetime.datetime) -> None:
     """No longer worth sending: failed if attempts failed, expired if never tried."""
     email.state = State.FAILED if email.last_error else State.EXPIRED
     email.lease_until = None
-    email.save(update_fields=["state", "lease_until"])
+    email.save(update_fields=["state", "lease_until", "last_error"])
     if email.state == State.FAILED:
         logger.error(
             "Gave up sending email %s (%r to %s) after %d attempt(s): %s",
@@ -210,7 +210,6 @@ def _record_failure(email: Email, error: Exception) -> None:
     email.lease_until = None
     delay = min(FIRST_RETRY * 2 ** (email.attempts - 1), LONGEST_RETRY)
     if isinstance(error, PERMANENT) or now + delay >= email.expires_at:
-        email.save(update_fields=["last_error", "lease_until"])
         _give_up(email, now=now)
         return
     email.state = State.PENDING

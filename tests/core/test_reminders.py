@@ -9,6 +9,7 @@ import zoneinfo
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import connection
@@ -293,6 +294,42 @@ def test_the_command_runs_the_same_sweep_and_prints_what_it_sent(
     assert "2  Placement starting in 7 days (participant and supervisor)" in out
     assert "0 placement(s) completed; 2 reminder(s) sent." in out
     assert Reminder.objects.filter(sent_at__isnull=False).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_command_sends_what_the_outbox_holds_that_is_due(capsys, settings):
+    settings.EMAIL_BACKEND = "tests.core.test_reminders.BrokenBackend"
+    email = outbox.write(
+        EmailMultiAlternatives("Your claim is approved", "Body", to=["a@example.org"])
+    )
+    outbox.relay()  # the mail server is down: it waits a minute to try again
+    email.refresh_from_db()
+    assert email.state == "pending"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=2)):
+        call_command("daily_sweep")
+
+    sent = Email.objects.filter(state="sent").count()  # the cast's emails go too
+    assert f"Outbox: {sent} sent" in capsys.readouterr().out
+    assert "Your claim is approved" in [m.subject for m in mail.outbox]
+
+
+@pytest.mark.django_db
+def test_an_email_given_up_on_is_logged_at_error_for_the_administrators(caplog, settings):
+    settings.EMAIL_BACKEND = "tests.core.test_reminders.BrokenBackend"
+    email = outbox.write(EmailMultiAlternatives("Your claim", "Body", to=["a@example.org"]))
+    expires = email.expires_at
+
+    with time_machine.travel(expires - datetime.timedelta(seconds=30)):
+        outbox.relay()
+
+    email.refresh_from_db()
+    assert email.state == "failed"
+    assert "ConnectionRefusedError" in email.last_error
+    [record] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert record.name == "core.outbox"
+    assert "Gave up sending email" in record.getMessage()
 
 
 def test_every_kind_has_its_emails_and_a_label():

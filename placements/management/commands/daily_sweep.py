@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from core import outbox
+from core.models import Email
 from core.reminders import KINDS
 from placements.services import daily_sweep
 
@@ -8,7 +10,7 @@ class Command(BaseCommand):
     help = (
         "Run the daily sweep once, as Celery beat does each morning: complete finished "
         "placements and queue the reminders due today (for cron, or where no beat runs). "
-        "Prints what it did, by kind."
+        "Then sends what the outbox holds that is due. Prints what it did, by kind."
     )
 
     def handle(self, *args, **options):
@@ -26,3 +28,14 @@ class Command(BaseCommand):
                 f"{sum(reminders.values())} reminder(s) sent."
             )
         )
+        # What the outbox's relay (every minute under beat) finds due now: emails that
+        # failed or were not handed to a worker, sent again, retried later or given up.
+        relayed = outbox.relay()
+        if relayed:
+            self.stdout.write(
+                "Outbox: "
+                + "; ".join(
+                    f"{count} {Email.State(state).label.lower()}"
+                    for state, count in sorted(relayed.items())
+                )
+            )
