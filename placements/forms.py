@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 from typing import Any, cast
 
@@ -5,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import date_format
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application
@@ -50,12 +52,13 @@ class PlacementForm(forms.Form):
         self.fields["supervisor"].empty_label = _("Choose…")
         self.fields["supervisor"].help_text = _(
             "A member of staff at %(host)s, who plans the days with the participant."
-        ) % {"host": host}
+        ) % {"host": escape(host)}
+        # Help text is shown as HTML: what comes from records is escaped.
         self.fields["start_on"].help_text = _(
             "A working day at %(host)s. The placement lasts five working days, skipping "
             "weekends and %(nation)s's bank holidays, between %(start)s and %(end)s."
         ) % {
-            "host": host,
+            "host": escape(host),
             "nation": host.get_nation_display(),
             "start": long_date(year.placements_start_on),
             "end": long_date(year.placements_end_on),
@@ -230,6 +233,17 @@ class ExpenseClaimForm(forms.ModelForm):
             self.fields["receipt"].required = False
             self.fields["receipt"].help_text += " " + _("Leave empty to keep the one you sent.")
         self.fields["kind"].help_text = ExpenseClaim._meta.get_field("kind").help_text
+
+    def clean_amount(self):
+        """Pounds and pence as people write them: 12, 12.5 or 12.50, never 1e3 (a
+        negative amount is left to the rule on the least amount, which says so)."""
+        amount = self.cleaned_data.get("amount")
+        typed = str(self.data.get(self.add_prefix("amount"), "")).strip()
+        if amount is not None and not re.fullmatch(r"-?(\d+(\.\d*)?|\.\d+)", typed):
+            raise forms.ValidationError(
+                self.fields["amount"].error_messages["invalid"], code="invalid"
+            )
+        return amount
 
     def clean_receipt(self):
         receipt = self.cleaned_data.get("receipt")

@@ -67,6 +67,19 @@ def placement_problems(
             "today": long_date(timezone.localdate())
         }
         return problems
+    if start_on.year != year.year:
+        # Said before counting working days, which a date near the end of the
+        # calendar (31 December 9999) would run past.
+        problems["start_on"] = _(
+            "%(start)s is not in %(year)s: placements of this programme year run between "
+            "%(window_start)s and %(window_end)s."
+        ) % {
+            "start": long_date(start_on),
+            "year": year.year,
+            "window_start": long_date(year.placements_start_on),
+            "window_end": long_date(year.placements_end_on),
+        }
+        return problems
     reason = why_not_working(start_on, host.nation)
     if reason:
         problems["start_on"] = (

@@ -111,6 +111,43 @@ def test_proposing_with_a_date_that_is_not_a_date_is_refused_on_its_field(client
     }
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("start_on", "says"),
+    [
+        ("9999-12-31", "31 December 9999 is not in 2031: placements of this programme year run"),
+        ("9999-12-27", "27 December 9999 is not in 2031"),
+        ("0001-01-01", "The first day must be after today"),
+    ],
+)
+def test_a_first_day_at_the_ends_of_the_calendar_is_refused_on_its_field(
+    client, cast, selected_a, start_on, says
+):
+    client.force_login(cast.coordinator)
+
+    response = client.post(
+        _url("placement_propose", pk=selected_a.pk),
+        {"supervisor": cast.supervisor.pk, "start_on": start_on},
+    )
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["start_on"]
+    assert error.startswith(says)
+    assert not Placement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_hosts_name_is_shown_as_text_in_the_forms_help(client, cast, selected_a):
+    cast.host.name = "<b>Amgueddfa</b> & Co"
+    cast.host.save()
+    client.force_login(cast.coordinator)
+
+    page = client.get(_url("placement_propose", pk=selected_a.pk)).content.decode()
+
+    assert "<b>Amgueddfa</b>" not in page
+    assert "A member of staff at &lt;b&gt;Amgueddfa&lt;/b&gt; &amp; Co" in page
+
+
 # --- The plan and access requirements -------------------------------------------------
 
 
@@ -344,6 +381,32 @@ def test_a_receipt_of_the_wrong_type_is_refused_and_the_claim_is_kept(
     assert response.status_code == 200
     assert response.context["form"].errors == {"receipt": [message]}
     assert 'value="Museum guidebook"' in response.content.decode()
+    assert not ExpenseClaim.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("1e3", "Enter the amount in pounds, for example 12.50."),
+        ("1E2", "Enter the amount in pounds, for example 12.50."),
+        ("12.5.0", "Enter the amount in pounds, for example 12.50."),
+        ("0", "Enter an amount of at least £0.01."),
+        ("12.505", "Enter pounds and pence, for example 12.50."),
+    ],
+)
+def test_an_amount_is_pounds_and_pence_as_people_write_them(
+    client, cast, confirmed_a, amount, message
+):
+    client.force_login(cast.staff)
+
+    response = client.post(
+        _url("expenseclaim_create", pk=confirmed_a.pk),
+        {**_claim_data(amount=amount), "receipt": receipt()},
+    )
+
+    assert response.context["form"].errors == {"amount": [message]}
+    assert f'value="{amount}"' in response.content.decode()
     assert not ExpenseClaim.objects.exists()
 
 
