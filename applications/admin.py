@@ -18,13 +18,13 @@ from applications.models import (
     Call,
     Endorsement,
 )
-from core.admin import DecisionAdminMixin, ReadOnlyInline, StatusChangeInline
+from core.admin import AutocompleteMixin, DecisionAdminMixin, ReadOnlyInline, StatusChangeInline
 from core.csv_export import csv_response
 from partners.models import ProgrammeYear
 
 
 @admin.register(Call)
-class CallAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
+class CallAdmin(AutocompleteMixin, DecisionAdminMixin, SimpleHistoryAdmin):
     form = CallAdminForm
     list_display = ["organisation", "year", "opens_at", "closes_at", "places", "applications"]
     list_filter = ["year", "organisation__nation"]

@@ -2,6 +2,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
@@ -37,6 +40,64 @@ class KindFilter(admin.SimpleListFilter):
         return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
+
+
+def _valid_keys(field, values) -> list:
+    """The values that could be keys of the field's related model (others dropped)."""
+    remote = field.remote_field  # as Django's autocomplete finds the key it looks up
+    target = remote.model._meta.get_field(
+        getattr(remote, "field_name", remote.model._meta.pk.attname)
+    )
+    valid = []
+    for value in values:
+        try:
+            target.to_python(value)
+        except ValidationError:
+            continue
+        valid.append(value)
+    return valid
+
+
+class KeyCheckingAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete, which looks up whatever was typed to show it again and
+    fails (a 500) on a value that is not a key, such as "abc": such a value is left
+    out, and the form says the choice is not valid."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, _valid_keys(self.field, value), attr)
+
+
+class KeyCheckingAutocompleteSelectMultiple(AutocompleteSelectMultiple):
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, _valid_keys(self.field, value), attr)
+
+
+class AutocompleteMixin(_ModelAdmin):
+    """For admins and inlines with autocomplete_fields: bad input is a field error."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                KeyCheckingAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using")),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                KeyCheckingAutocompleteSelectMultiple(
+                    db_field, self.admin_site, using=kwargs.get("using")
+                ),
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 class RecordAdmin(admin.ModelAdmin):
     """A log the site writes and the manager reads: no adding, changing or deleting."""
 
@@ -70,12 +131,24 @@ class ReminderAdmin(RecordAdmin):
         return super().get_queryset(request).select_related("recipient", "year")
 
 
+class ReadOnlyFormSet(BaseInlineFormSet):
+    """A read-only inline's rows are the records themselves, whatever counts a POST
+    claims (a tampered count would otherwise make forms for rows that do not exist)."""
+
+    def initial_form_count(self) -> int:
+        return len(self.get_queryset())
+
+    def total_form_count(self) -> int:
+        return self.initial_form_count()
+
+
 class ReadOnlyInline(admin.TabularInline):
     """Related records shown on a record's admin page, read only: they are written by
     services, never typed in."""
 
     extra = 0
     can_delete = False
+    formset = ReadOnlyFormSet
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
@@ -92,12 +165,6 @@ class StatusChangeInline(ReadOnlyInline):
     own columns to `fields` if it has any."""
 
     fields: ClassVar[Any] = ("at", "from_status", "to_status", "by", "note")
-
-
-if TYPE_CHECKING:
-    _ModelAdmin = admin.ModelAdmin
-else:
-    _ModelAdmin = object
 
 
 class DecisionAdminMixin(_ModelAdmin):

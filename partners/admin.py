@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import DecisionAdminMixin, StatusChangeInline
+from core.admin import AutocompleteMixin, DecisionAdminMixin, StatusChangeInline
 from core.panels import YEAR_OVERVIEW, YEAR_OVERVIEW_TOOLS
 from partners import selectors, services
 from partners.forms import (
@@ -35,7 +35,7 @@ from partners.models import (
 )
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(AutocompleteMixin, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
@@ -58,7 +58,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(AutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["user", "organisation", "role", "job_title", "created_at"]
     list_filter = ["role", "organisation__nation", "organisation"]
     list_select_related = ["user", "organisation"]
@@ -185,7 +185,7 @@ def _save_partnership(request, partnership: Partnership, year: ProgrammeYear) ->
     partnership.save(update_fields=["sends_to_host", "hosts_from_host"])
 
 
-class PartnershipInline(admin.StackedInline):
+class PartnershipInline(AutocompleteMixin, admin.StackedInline):
     """Stacked, so every field has its own label (a tabular inline's headers are not
     labels)."""
 
@@ -217,7 +217,7 @@ class PartnershipInline(admin.StackedInline):
 
 
 @admin.register(ProgrammeYear)
-class ProgrammeYearAdmin(SimpleHistoryAdmin):
+class ProgrammeYearAdmin(AutocompleteMixin, SimpleHistoryAdmin):
     form = ProgrammeYearAdminForm
     list_display = ["year", "host", "stage", "partners", "budget", "overview_link"]
     # Later apps add their sections to the overview through core.panels.YEAR_OVERVIEW,
@@ -322,7 +322,7 @@ class PartnershipStatusChangeInline(StatusChangeInline):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
+class PartnershipAdmin(AutocompleteMixin, DecisionAdminMixin, SimpleHistoryAdmin):
     form = PartnershipAdminForm
     list_display = [
         "organisation",
