@@ -132,14 +132,19 @@ class ReminderAdmin(RecordAdmin):
 
 
 class ReadOnlyFormSet(BaseInlineFormSet):
-    """A read-only inline's rows are the records themselves, whatever counts a POST
-    claims (a tampered count would otherwise make forms for rows that do not exist)."""
+    """A read-only inline's rows are the records themselves, whatever counts and ids a
+    POST claims (tampered ones would otherwise make forms for rows that do not exist)."""
 
     def initial_form_count(self) -> int:
         return len(self.get_queryset())
 
     def total_form_count(self) -> int:
         return self.initial_form_count()
+
+    def _construct_form(self, i, **kwargs):
+        # Each row is its record, whatever id a POST gives it.
+        kwargs["instance"] = self.get_queryset()[i]
+        return super()._construct_form(i, **kwargs)
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -5,6 +5,7 @@ from typing import cast
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -49,6 +50,8 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_filter = ["nation", "kind", "can_host"]
     search_fields = ["name", "town", "region"]
     prepopulated_fields = {"slug": ["name"]}
+    # A website typed without its scheme is taken as https:// (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "can_host"]}),

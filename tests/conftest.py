@@ -42,6 +42,16 @@ def _chromium_version() -> str:
     return f"{result.stdout.strip()} at {CHROMIUM_PATH}"
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fuzz-rounds",
+        type=int,
+        default=24,
+        help="random submissions of each form in tests/access/test_forms_fuzz.py",
+    )
+    parser.addoption("--fuzz-seed", type=int, default=2026, help="the fuzz test's seed")
+
+
 def pytest_report_header(config):
     database = settings.DATABASES["default"]
     broker = settings.CELERY_BROKER_URL or "none (tasks run inline)"
