@@ -38,9 +38,8 @@ logger = logging.getLogger(__name__)
 
 State = Email.State
 
-# Back-off after each failed attempt: 1, 2, 4, 8, 16, 32 minutes, then every hour.
-FIRST_RETRY = datetime.timedelta(minutes=1)
-LONGEST_RETRY = datetime.timedelta(hours=1)
+# Back-off after each failed attempt: OUTBOX_FIRST_RETRY (a minute), doubled each time
+# up to sixty times that (an hour).
 # Refusals that will not change by trying again.
 PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
 
@@ -208,7 +207,8 @@ def _record_failure(email: Email, error: Exception) -> None:
     now = timezone.now()
     email.last_error = f"{type(error).__name__}: {error}"[:2000]
     email.lease_until = None
-    delay = min(FIRST_RETRY * 2 ** (email.attempts - 1), LONGEST_RETRY)
+    first = settings.OUTBOX_FIRST_RETRY
+    delay = min(first * 2 ** (email.attempts - 1), first * 60)
     if isinstance(error, PERMANENT) or now + delay >= email.expires_at:
         _give_up(email, now=now)
         return

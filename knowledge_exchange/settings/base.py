@@ -122,6 +122,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
+    # Handing a task over fails at once when Redis is down (instead of retrying for
+    # two seconds): the outbox's relay sends it. Workers reconnect by their own rule
+    # (CELERY_BROKER_CONNECTION_MAX_RETRIES).
+    "max_retries": 0,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="knowledge-exchange")
@@ -130,7 +134,12 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="knowledge-exchange")
 def celery_queues(default: str) -> list[Queue]:
     """The default queue, and one each for decision emails and reminders (so a backlog
     of one never holds up the other). A worker consumes all three unless told -Q."""
-    return [Queue(name) for name in (default, f"{default}.decisions", f"{default}.reminders")]
+    # Each bound by its own name: Celery would bind a queue declared without a routing
+    # key by the default queue's, and every message would reach all three.
+    return [
+        Queue(name, routing_key=name)
+        for name in (default, f"{default}.decisions", f"{default}.reminders")
+    ]
 
 
 CELERY_TASK_QUEUES = celery_queues(CELERY_TASK_DEFAULT_QUEUE)
@@ -154,6 +163,8 @@ OUTBOX_REMINDERS_WORTH_SENDING = datetime.timedelta(days=1)
 # How long a worker may hold an email while sending it before another may try: longer
 # than a conversation with the mail server can take (EMAIL_TIMEOUT per step).
 OUTBOX_LEASE = datetime.timedelta(seconds=env.int("OUTBOX_LEASE_SECONDS", default=120))
+# The wait before trying a failed email again, doubled each time up to sixty times it.
+OUTBOX_FIRST_RETRY = datetime.timedelta(seconds=env.int("OUTBOX_RETRY_SECONDS", default=60))
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-emails"))
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Knowledge Exchange <knowledge-exchange@example.org>"

@@ -119,14 +119,16 @@ def test_a_refusing_then_hanging_then_recovered_mail_server_gets_the_email_once(
 
 
 @pytest.fixture
-def broker_at():
+def broker_at(monkeypatch):
     """Point Celery at another Redis URL, with tasks really sent to the broker."""
     saved = celery_app.conf.broker_url
 
     def point(url: str, *, eager: bool = False) -> None:
-        celery_app.conf.broker_url = url
+        # Celery reads CELERY_BROKER_URL from the environment before its settings.
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
         celery_app.conf.task_always_eager = eager
         celery_app._after_fork()  # drop the pooled connections to the previous broker
+        assert celery_app.conf.broker_url == url
 
     try:
         yield point
