@@ -8,7 +8,9 @@ with bulk inserts through the models (every database rule still holds).
 import contextlib
 import datetime
 import logging
+import sys
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -153,3 +155,23 @@ def build_programme(*, per_year: int, due: int) -> int:
         Placement.objects.bulk_create(rows, batch_size=2_000)
         placed += len(rows)
     return placed
+
+
+def worker_command(*, loglevel: str = "warning") -> list[str]:
+    """A Celery worker of this project, one task at a time, on all its queues: the
+    fault benchmark's and the tests' real workers."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "knowledge_exchange",
+        "worker",
+        "--pool=solo",
+        "--queues",
+        ",".join(queue.name for queue in settings.CELERY_TASK_QUEUES),
+        f"--loglevel={loglevel}",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]

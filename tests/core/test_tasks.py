@@ -21,6 +21,7 @@ from core.mail import queue_message
 from core.models import Email, Reminder
 from core.outbox import relay_outbox
 from core.reminders import reminders_send_due
+from knowledge_exchange.benchmark import worker_command
 from knowledge_exchange.celery import app as celery_app
 from tests.conftest import PROJECT_ROOT, skip_or_fail
 from tests.factories.applications import draft
@@ -107,21 +108,7 @@ def _start_worker(outbox: Path, log: Path, **environment) -> subprocess.Popen:
     """A real `celery worker` process on the Redis broker, sending email to files."""
     with log.open("a") as log_file:
         return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "knowledge_exchange",
-                "worker",
-                "--pool=solo",
-                "--queues",
-                ",".join(queue.name for queue in settings.CELERY_TASK_QUEUES),
-                "--loglevel=info",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
+            worker_command(loglevel="info"),
             cwd=PROJECT_ROOT,
             env=_environment(
                 DJANGO_SETTINGS_MODULE="knowledge_exchange.settings.test",

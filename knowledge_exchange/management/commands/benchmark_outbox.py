@@ -16,7 +16,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -25,14 +24,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from core import outbox
 from core.models import Email
-from knowledge_exchange.benchmark import throwaway_database
+from knowledge_exchange.benchmark import throwaway_database, worker_command
 from knowledge_exchange.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
@@ -179,7 +177,6 @@ class Command(BaseCommand):
         saved = (os.environ.get("CELERY_BROKER_URL", ""), celery_app.conf.task_always_eager)
         celery_app.conf.task_always_eager = False
         self._point_at(self.broker)
-        self.worker_log = open(os.environ.get("BENCHMARK_WORKER_LOG", os.devnull), "a")  # noqa: SIM115
         self.workers = [self._start_worker() for _ in range(workers)]
         try:
             yield
@@ -193,23 +190,8 @@ class Command(BaseCommand):
             self._point_at(saved[0])
 
     def _start_worker(self) -> subprocess.Popen:
-        queues = ",".join(queue.name for queue in settings.CELERY_TASK_QUEUES)
         return subprocess.Popen(  # noqa: S603  # this project's own worker, fixed arguments
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "knowledge_exchange",
-                "worker",
-                "--pool=solo",
-                "--queues",
-                queues,
-                "--loglevel=warning",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
+            worker_command(),
             cwd=PROJECT_ROOT,
             env=self.worker_env,
             stdout=subprocess.DEVNULL,
