@@ -39,7 +39,12 @@ logger = logging.getLogger(__name__)
 State = Email.State
 
 # Back-off after each failed attempt: OUTBOX_FIRST_RETRY (a minute), doubled each time
-# up to sixty times that (an hour).
+# up to five times that, so an email goes within five minutes of the mail server coming
+# back, however long it was down.
+LONGEST_RETRY_FACTOR = 5
+# A relay pass stops after this many failures in a row: the mail server is down, and
+# the rest would only wait for it (a silent server costs EMAIL_TIMEOUT each).
+FAILURES_TO_STOP = 3
 # Refusals that will not change by trying again.
 PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
 
@@ -208,7 +213,7 @@ def _record_failure(email: Email, error: Exception) -> None:
     email.last_error = f"{type(error).__name__}: {error}"[:2000]
     email.lease_until = None
     first = settings.OUTBOX_FIRST_RETRY
-    delay = min(first * 2 ** (email.attempts - 1), first * 60)
+    delay = min(first * 2 ** (email.attempts - 1), first * LONGEST_RETRY_FACTOR)
     if isinstance(error, PERMANENT) or now + delay >= email.expires_at:
         _give_up(email, now=now)
         return
@@ -237,15 +242,23 @@ def due_ids(*, now: datetime.datetime, limit: int) -> list[int]:
 
 
 def relay(*, limit: int = 500) -> Counter:
-    """Send what is due, up to `limit` rows; return how many of them ended in each
-    state (sent; pending again after a failure; failed or expired when given up;
-    sending when another worker holds them)."""
+    """Send what is due, up to `limit` rows, stopping early when the mail server keeps
+    failing; return how many ended in each state (sent; pending again after a failure;
+    failed or expired when given up; sending when another worker holds them)."""
     counts: Counter = Counter()
+    failures_in_a_row = 0
     for pk in due_ids(now=timezone.now(), limit=limit):
         if deliver(pk):
             counts[State.SENT.value] += 1
-        else:  # failed for now, given up, dropped, or taken by another worker
-            counts[Email.objects.values_list("state", flat=True).get(pk=pk)] += 1
+            failures_in_a_row = 0
+            continue
+        # Failed for now, given up, dropped, or taken by another worker.
+        state, error = Email.objects.values_list("state", "last_error").get(pk=pk)
+        counts[state] += 1
+        failures_in_a_row = failures_in_a_row + 1 if state == State.PENDING and error else 0
+        if failures_in_a_row >= FAILURES_TO_STOP:
+            logger.warning("Outbox relay stopped: %d failures in a row", failures_in_a_row)
+            break
     if counts:
         logger.info("Outbox relay: %s", dict(counts))
     return counts

@@ -311,8 +311,36 @@ def test_the_command_sends_what_the_outbox_holds_that_is_due(capsys, settings):
         call_command("daily_sweep")
 
     sent = Email.objects.filter(state="sent").count()  # the cast's emails go too
-    assert f"Outbox: {sent} sent" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"Outbox: {sent} sent" in out
+    assert "     1  email: sent" in out  # written without a template: by kind, "email"
     assert "Your claim is approved" in [m.subject for m in mail.outbox]
+
+
+@pytest.mark.django_db
+def test_a_relay_pass_stops_after_three_failures_in_a_row(settings):
+    Email.objects.all().delete()  # only this test's emails
+    settings.EMAIL_BACKEND = "tests.core.test_reminders.BrokenBackend"
+    for number in range(5):
+        outbox.write(EmailMultiAlternatives("Hello", "Body", to=[f"p{number}@example.org"]))
+
+    assert outbox.relay() == {"pending": 3}
+    assert sorted(Email.objects.values_list("attempts", flat=True)) == [0, 0, 1, 1, 1]
+
+
+@pytest.mark.django_db
+def test_the_wait_between_attempts_is_five_minutes_at_most(settings):
+    settings.EMAIL_BACKEND = "tests.core.test_reminders.BrokenBackend"
+    email = outbox.write(EmailMultiAlternatives("Hello", "Body", to=["a@example.org"]))
+    waits = []
+    for _ in range(6):
+        Email.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
+        before = timezone.now()
+        outbox.deliver(email.pk)
+        email.refresh_from_db()
+        waits.append(round((email.next_attempt_at - before).total_seconds() / 60))
+
+    assert waits == [1, 2, 4, 5, 5, 5]
 
 
 @pytest.mark.django_db

@@ -1,4 +1,6 @@
 from django.core.management.base import BaseCommand
+from django.db.models import Count
+from django.utils import timezone
 
 from core import outbox
 from core.models import Email
@@ -30,6 +32,7 @@ class Command(BaseCommand):
         )
         # What the outbox's relay (every minute under beat) finds due now: emails that
         # failed or were not handed to a worker, sent again, retried later or given up.
+        due = outbox.due_ids(now=timezone.now(), limit=500)
         relayed = outbox.relay()
         if relayed:
             self.stdout.write(
@@ -39,3 +42,13 @@ class Command(BaseCommand):
                     for state, count in sorted(relayed.items())
                 )
             )
+            # By kind: sent again, waiting to retry, given up or no longer sent.
+            rows = (
+                Email.objects.filter(pk__in=due)
+                .values_list("template", "state")
+                .annotate(count=Count("pk"))
+                .order_by("template", "state")
+            )
+            for template, state, count in rows:
+                label = Email.State(state).label.lower()
+                self.stdout.write(f"{count:>6}  {template or 'email'}: {label}")
