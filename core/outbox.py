@@ -115,7 +115,7 @@ def _claim(pk: int, *, now: datetime.datetime) -> Email | None:
         if email.state == State.PENDING and email.next_attempt_at > now:
             return None  # waiting for its back-off
         if email.expires_at <= now:
-            _give_up(email, now=now)
+            _give_up(email)
             return None
         email.state = State.SENDING
         email.lease_until = now + settings.OUTBOX_LEASE
@@ -124,7 +124,7 @@ def _claim(pk: int, *, now: datetime.datetime) -> Email | None:
     return email
 
 
-def _give_up(email: Email, *, now: datetime.datetime) -> None:
+def _give_up(email: Email) -> None:
     """No longer worth sending: failed if attempts failed, expired if never tried."""
     email.state = State.FAILED if email.last_error else State.EXPIRED
     email.lease_until = None
@@ -215,7 +215,7 @@ def _record_failure(email: Email, error: Exception) -> None:
     first = settings.OUTBOX_FIRST_RETRY
     delay = min(first * 2 ** (email.attempts - 1), first * LONGEST_RETRY_FACTOR)
     if isinstance(error, PERMANENT) or now + delay >= email.expires_at:
-        _give_up(email, now=now)
+        _give_up(email)
         return
     email.state = State.PENDING
     email.next_attempt_at = now + delay

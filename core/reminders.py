@@ -168,26 +168,26 @@ def reminders_send_due(*, today: datetime.date | None = None) -> Counter:
             ignore_conflicts=True,
         )
         queued = list(Reminder.objects.filter(sweep=sweep).values_list("pk", "kind", "email"))
-        expires_at = timezone.now() + settings.OUTBOX_REMINDERS_WORTH_SENDING
         emails = Email.objects.bulk_create(
-            [
-                Email(
-                    stream=Email.Stream.REMINDERS,
-                    template=f"reminder_{kind}",
-                    to=[address],
-                    reminder_id=pk,
-                    message_id=outbox.new_message_id(),
-                    expires_at=expires_at,
-                )
-                for pk, kind, address in queued
-            ],
-            batch_size=1000,
+            [_email_for(pk, kind, address) for pk, kind, address in queued], batch_size=1000
         )
         ids = [email.pk for email in emails]
         transaction.on_commit(lambda: outbox.hand_over(ids, Email.Stream.REMINDERS))
     counts = Counter(kind for _pk, kind, _address in queued)
     logger.info("Reminders queued: %s", dict(counts) or "none")
     return counts
+
+
+def _email_for(reminder_id: int, kind: str, address: str) -> Email:
+    """A reminder's outbox row (not saved): rendered when it is sent."""
+    return Email(
+        stream=Email.Stream.REMINDERS,
+        template=f"reminder_{kind}",
+        to=[address],
+        reminder_id=reminder_id,
+        message_id=outbox.new_message_id(),
+        expires_at=timezone.now() + settings.OUTBOX_REMINDERS_WORTH_SENDING,
+    )
 
 
 def render_reminder(email: Email) -> EmailMultiAlternatives | None:
@@ -224,12 +224,6 @@ def send_reminder(reminder_id: int) -> bool:
         reminder = Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).first()
         if reminder is None:
             return False
-        email = Email.objects.create(
-            stream=Email.Stream.REMINDERS,
-            template=f"reminder_{reminder.kind}",
-            to=[reminder.email],
-            reminder=reminder,
-            message_id=outbox.new_message_id(),
-            expires_at=timezone.now() + settings.OUTBOX_REMINDERS_WORTH_SENDING,
-        )
+        email = _email_for(reminder.pk, reminder.kind, reminder.email)
+        email.save()
     return outbox.deliver(email.pk)
