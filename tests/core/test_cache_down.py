@@ -1,54 +1,31 @@
 """With Redis stopped, the public pages still serve and sign-in still works, with its
 rate limit still enforced (counted in the web process's memory meanwhile)."""
 
-import socket
-import subprocess
-import time
-
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from tests.conftest import skip_or_fail
 from tests.factories.partners import PASSWORD, UserFactory
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.services import own_redis
 
 
 @pytest.fixture
 def redis_that_stops(settings):
     """A Redis of the test's own as the cache; call the result to stop it."""
-    port = _free_port()
-    try:
-        server = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        skip_or_fail("needs redis-server to start a Redis of the test's own")
-    deadline = time.monotonic() + 10
-    while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-        assert time.monotonic() < deadline, "redis-server did not start"
-        time.sleep(0.05)
-    settings.CACHES = {
-        "default": {
-            **settings.CACHES["default"],
-            "BACKEND": "core.cache.RedisOrMemoryCache",
-            "LOCATION": f"redis://127.0.0.1:{port}/0",
+    with own_redis() as (url, server):
+        settings.CACHES = {
+            "default": {
+                **settings.CACHES["default"],
+                "BACKEND": "core.cache.RedisOrMemoryCache",
+                "LOCATION": url,
+            }
         }
-    }
 
-    def stop() -> None:
-        server.terminate()
-        server.wait(timeout=10)
+        def stop() -> None:
+            server.terminate()
+            server.wait(timeout=10)
 
-    yield stop
-    if server.poll() is None:
-        stop()
+        yield stop
 
 
 @pytest.mark.django_db

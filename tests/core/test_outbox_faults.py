@@ -6,7 +6,6 @@ with the same Message-ID."""
 
 import datetime
 import socket
-import subprocess
 import time
 from collections import Counter
 
@@ -23,16 +22,10 @@ from core import outbox
 from core.mail import queue_message
 from core.models import Email
 from knowledge_exchange.celery import app as celery_app
-from tests.conftest import skip_or_fail
 from tests.factories import placements as placement_factories
+from tests.services import free_port, own_redis
 
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Received:
@@ -58,7 +51,7 @@ class Received:
 @pytest.fixture
 def smtp(settings):
     """Django sends through SMTP to a port on this machine, giving up after a second."""
-    port = _free_port()
+    port = free_port()
     settings.EMAIL_BACKEND = SMTP
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = port
@@ -149,7 +142,7 @@ def test_a_decision_while_the_broker_is_unreachable_is_kept_and_the_relay_sends_
     placement_factories.services.placement_approve(placement=placement, by=cast.coordinator)
     mail.outbox.clear()
     before = Email.objects.latest("pk").pk
-    broker_at(f"redis://127.0.0.1:{_free_port()}/0")  # nothing listens there
+    broker_at(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     client.force_login(cast.host_coordinator)
 
     started = time.monotonic()
@@ -182,24 +175,11 @@ def test_a_decision_while_the_broker_is_unreachable_is_kept_and_the_relay_sends_
 def test_emails_handed_to_a_redis_that_then_stops_are_sent_by_the_relay(
     broker_at, service_evidence
 ):
-    port = _free_port()
-    try:
-        redis = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        skip_or_fail("needs redis-server to start a Redis of the test's own")
-    try:
-        deadline = time.monotonic() + 10
-        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-        broker_at(f"redis://127.0.0.1:{port}/0")
+    with own_redis() as (url, redis):
+        broker_at(url)
         # Handed to Redis: no worker takes them before it stops, so they go with it.
         for number in range(10):
             _write(to=f"before{number}@example.org")
-    finally:
         redis.terminate()
         redis.wait(timeout=10)
     for number in range(10):  # Redis is gone: the requests still succeed
