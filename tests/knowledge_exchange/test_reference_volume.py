@@ -1,0 +1,69 @@
+"""The reference volume is sound: every rule the triggers hold, every foreign key."""
+
+import datetime
+
+import pytest
+from django.db import connection
+
+from knowledge_exchange import reference
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("postgresql")]
+
+TODAY = datetime.date(2026, 12, 1)
+
+
+@pytest.fixture
+def volume():
+    small = reference.Volume(scale=0.02)
+    return small, reference.build(small, today=TODAY)
+
+
+def test_builds_every_kind_of_record_in_proportion(volume):
+    small, written = volume
+    assert written["partners_user"] == small.people
+    assert written["partners_organisation"] == 500
+    assert written["partners_partnership"] == 500
+    assert written["applications_call"] == 510
+    placements = written["placements_placement"]
+    assert 0.5 < placements / written["applications_application"] < 0.6
+    assert written["placements_placementday"] == 5 * placements
+    assert written["placements_plansession"] == 10 * placements
+    assert written["evaluations_response"] > 2 * placements
+    assert written["core_reminder"] > 2 * placements
+
+
+def test_every_rule_holds_and_the_demo_people_hold_the_biggest_lists(volume, client):
+    small, _written = volume
+    assert not {rule: n for rule, n in reference.violations().items() if n}
+    people = reference.demo_people(small)
+    _email, pk = people["supervisor"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT supervisor_id, count(*) FROM placements_placement GROUP BY supervisor_id "
+            "ORDER BY count(*) DESC, supervisor_id LIMIT 3"
+        )
+        assert pk in [row[0] for row in cursor.fetchall()]
+    assert client.login(email=people["manager"][0], password=reference.PASSWORD)
+
+
+def test_a_broken_rule_is_found(volume):
+    """What the triggers would refuse is counted when they were paused."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            "UPDATE placements_placement SET supervisor_id = participant_id "
+            "WHERE id = (SELECT min(id) FROM placements_placement)"
+        )
+        cursor.execute(
+            "UPDATE applications_call SET places = 1 WHERE id = (SELECT min(id) FROM "
+            "applications_call)"
+        )
+        cursor.execute("UPDATE partners_membership SET organisation_id = 999999 WHERE user_id = 4")
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+    broken = {rule for rule, n in reference.violations().items() if n}
+    assert broken == {
+        "placements_placement_supervisor_at_host",
+        "applications_application_within_places",
+        "applications_application_own_organisation",
+        "partners_membership.organisation_id refers to a partners_organisation row",
+    }
