@@ -34,8 +34,10 @@ from applications.models import Application
 from applications.permissions import can_read_access_requirements
 from applications.services import ApplicationError, EndorsementError
 from core.dates import long_datetime
+from core.lists import BoundedListMixin, PagedListMixin
 from core.tokens import hash_token
 from core.views import ServiceFormMixin
+from partners import selectors as partner_selectors
 from partners.models import User
 from partners.permissions import is_member
 from partners.views import CoordinatorMixin
@@ -321,14 +323,22 @@ class EndorseView(FormView):
 # --- Coordinators ----------------------------------------------------------------
 
 
-class CoordinatorCallListView(CoordinatorMixin, ListView):
-    """The calls of the coordinator's organisations, with their applications counted."""
+class CoordinatorCallListView(CoordinatorMixin, BoundedListMixin, ListView):
+    """The calls of the coordinator's organisations (every one, for the manager), with
+    their applications counted, a year at a time."""
 
     template_name = "applications/call_list_coordinator.html"
     context_object_name = "calls"
+    search_fields = ("organisation__name",)
+
+    def get_years(self):
+        return partner_selectors.year_numbers()
+
+    def filter_year(self, queryset, year):
+        return queryset.filter(year__year=year)
 
     def get_queryset(self):
-        return selectors.calls_for_coordinator(user=self.request.user)
+        return self.narrow(selectors.calls_for_coordinator(user=self.request.user))
 
 
 class CoordinatorCallMixin(LoginRequiredMixin):
@@ -355,7 +365,7 @@ class CallUpdateView(CoordinatorCallMixin, FormView):
         return redirect("applications:call_review", pk=self.call.pk)
 
 
-class CallReviewView(CoordinatorCallMixin, ListView):
+class CallReviewView(CoordinatorCallMixin, PagedListMixin, ListView):
     """A call's submitted applications, filtered by status and destination, by date."""
 
     template_name = "applications/call_review.html"
@@ -425,14 +435,21 @@ class ApplicationReviewView(LoginRequiredMixin, ServiceFormMixin, FormView):
         return reverse("applications:call_review", kwargs={"pk": self.application.call_id})
 
 
-class HostingListView(CoordinatorMixin, ListView):
-    """The people selected to come to the coordinator's organisation."""
+class HostingListView(CoordinatorMixin, BoundedListMixin, ListView):
+    """The people selected to come to the coordinator's organisation, a year at a time."""
 
     template_name = "applications/hosting_list.html"
     context_object_name = "applications"
+    search_fields = ("applicant__full_name",)
+
+    def get_years(self):
+        return partner_selectors.year_numbers()
+
+    def filter_year(self, queryset, year):
+        return queryset.filter(call__year__year=year)
 
     def get_queryset(self):
-        return selectors.applications_coming_to(user=self.request.user)
+        return self.narrow(selectors.applications_coming_to(user=self.request.user))
 
 
 class HostingDetailView(LoginRequiredMixin, ServiceFormMixin, FormView):

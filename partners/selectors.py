@@ -186,3 +186,8 @@ def coordinators_of(organisation_ids) -> dict[int, list[User]]:
     ).select_related("user"):
         coordinators.setdefault(membership.organisation_id, []).append(membership.user)
     return coordinators
+
+
+def year_numbers() -> list[int]:
+    """Every programme year, newest first: the choices of a list's year filter."""
+    return list(ProgrammeYear.objects.order_by("-year").values_list("year", flat=True))

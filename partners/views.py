@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
+from core.lists import BoundedListMixin
 from partners import selectors
 from partners.permissions import coordinates_any, is_programme_manager
 
@@ -29,18 +30,28 @@ class ProgrammeYearDetailView(DetailView):
         return selectors.programme_year_for_public(year=self.kwargs["year"])
 
 
-class PartnershipListView(LoginRequiredMixin, ListView):
-    """The partnerships of the organisations a coordinator coordinates, current and past."""
+class PartnershipListView(LoginRequiredMixin, BoundedListMixin, ListView):
+    """The partnerships of the organisations a coordinator coordinates (every one, for
+    the manager), and the years it hosts: a year at a time."""
 
     template_name = "partners/partnership_list.html"
     context_object_name = "partnerships"
+    search_fields = ("organisation__name",)
+
+    def get_years(self):
+        return selectors.year_numbers()
+
+    def filter_year(self, queryset, year):
+        return queryset.filter(year__year=year)
 
     def get_queryset(self):
         if is_programme_manager(self.request.user):
-            return selectors.partnerships_with_details().order_by(
+            partnerships = selectors.partnerships_with_details().order_by(
                 "-year__year", "organisation__name"
             )
-        return selectors.partnerships_for_coordinator(user=self.request.user)
+        else:
+            partnerships = selectors.partnerships_for_coordinator(user=self.request.user)
+        return self.narrow(partnerships)
 
     def get(self, request, *args, **kwargs):
         # Only coordinators (and the manager) have partnerships to see; to
@@ -54,7 +65,8 @@ class PartnershipListView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         for partnership in context["partnerships"]:
             partnership.expected_next = partnership.next_step(today)
-        hosted_years = list(selectors.years_hosted_for_coordinator(user=self.request.user))
+        hosted = selectors.years_hosted_for_coordinator(user=self.request.user)
+        hosted_years = list(hosted.filter(year=self.chosen["year"]))
         for year in hosted_years:
             year.expected_next = year.next_step(today, confirmed_count=year.confirmed_count)
         context["hosted_years"] = hosted_years

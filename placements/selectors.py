@@ -162,21 +162,37 @@ def application_to_place(*, user: User, pk: int) -> Application:
         raise Http404("No such applicant") from None
 
 
+def _years_with(placements: QuerySet[Placement]) -> list[int]:
+    """The years, newest first, that have any of these placements: one probe of an
+    index a year, however many placements there are."""
+    found = Exists(placements.filter(year=OuterRef("pk")))
+    years = ProgrammeYear.objects.filter(found).order_by("-year")
+    return list(years.values_list("year", flat=True))
+
+
+def placement_years_for_person(*, user: User) -> list[int]:
+    """The years the person takes part in or supervises a placement."""
+    return _years_with(Placement.objects.filter(taken_part_in(user)))
+
+
 def calendar_years(*, user: User) -> list[int]:
     """The years that have placements the person may see in the calendar."""
-    placements = Placement.objects.filter(in_calendar(user))
-    return sorted(set(placements.values_list("year__year", flat=True)), reverse=True)
+    return _years_with(Placement.objects.filter(in_calendar(user)))
 
 
-def calendar_weeks(*, user: User, year: int) -> list[tuple[datetime.date, list[Placement]]]:
-    """A year's placements by the week they start in (the Monday), for the coordinators
-    of either organisation and for the manager. Declined ones are left out."""
-    placements = (
+def calendar(*, user: User) -> QuerySet[Placement]:
+    """Placements in the order they start, for the coordinators of either organisation
+    and for the manager. Declined ones are left out."""
+    return (
         _placements()
-        .filter(in_calendar(user), year__year=year)
+        .filter(in_calendar(user))
         .exclude(status=Status.DECLINED)
-        .order_by("start_on", "participant__full_name")
+        .order_by("start_on", "participant__full_name", "pk")
     )
+
+
+def by_week(placements) -> list[tuple[datetime.date, list[Placement]]]:
+    """Placements (in the order they start) grouped by the week they start in: its Monday."""
 
     def monday(placement: Placement) -> datetime.date:
         return placement.start_on - datetime.timedelta(days=placement.start_on.weekday())

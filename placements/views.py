@@ -11,7 +11,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, ListView, TemplateView
 
 from core.dates import long_date
+from core.lists import BoundedListMixin, BoundedPaginator, PagedListMixin
 from core.tokens import hash_token
 from core.views import ServiceFormMixin
 from partners.views import CoordinatorMixin
@@ -55,14 +55,21 @@ def _warn_about_supervisor(request, placement) -> None:
 # --- Participants and supervisors ---------------------------------------------------
 
 
-class PlacementListView(LoginRequiredMixin, ListView):
-    """The person's own placements and those they supervise."""
+class PlacementListView(LoginRequiredMixin, BoundedListMixin, ListView):
+    """The person's own placements and those they supervise, a year at a time."""
 
     template_name = "placements/placement_list.html"
     context_object_name = "placements"
+    search_fields = ("participant__full_name",)
+
+    def get_years(self):
+        return selectors.placement_years_for_person(user=self.request.user)
+
+    def filter_year(self, queryset, year):
+        return queryset.filter(year__year=year)
 
     def get_queryset(self):
-        return selectors.placements_for_person(user=self.request.user)
+        return self.narrow(selectors.placements_for_person(user=self.request.user))
 
 
 class PlacementMixin(LoginRequiredMixin):
@@ -309,21 +316,23 @@ class ReceiptView(LoginRequiredMixin, View):
 # --- Coordinators -----------------------------------------------------------------
 
 
-class ApprovalQueueView(CoordinatorMixin, TemplateView):
-    """Proposals waiting for the coordinator, and selected people with no placement yet."""
+class ApprovalQueueView(CoordinatorMixin, PagedListMixin, ListView):
+    """Proposals waiting for the coordinator, oldest first, in pages; and the first
+    selected people with no placement yet."""
 
     template_name = "placements/approval_queue.html"
+    context_object_name = "placements"
+
+    def get_queryset(self):
+        return selectors.approval_queue(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        placements = list(selectors.approval_queue(user=user))
-        for placement in placements:
+        context = super().get_context_data(**kwargs)
+        for placement in context["placements"]:
             placement.waiting_for_me = permissions.sides_waiting_for(user, placement)
-        return super().get_context_data(
-            placements=placements,
-            to_place=selectors.awaiting_placement(user=user),
-            **kwargs,
-        )
+        first = BoundedPaginator(selectors.awaiting_placement(user=user), settings.LIST_PAGE_SIZE)
+        return {**context, "to_place": first.page(1).object_list, "to_place_paginator": first}
 
 
 class PlacementProposeView(LoginRequiredMixin, ServiceFormMixin, FormView):
@@ -461,27 +470,26 @@ class PlacementDecideView(CoordinatorPlacementMixin, ServiceFormMixin, FormView)
         return self.result
 
 
-class CalendarView(CoordinatorMixin, TemplateView):
-    """The year's placements by week, for the coordinators concerned and the manager."""
+class CalendarView(CoordinatorMixin, BoundedListMixin, ListView):
+    """A year's placements by week, in pages, for the coordinators concerned and the
+    manager."""
 
     template_name = "placements/placement_calendar.html"
+    context_object_name = "placements"
+    search_fields = ("participant__full_name",)
+
+    def get_years(self):
+        return selectors.calendar_years(user=self.request.user)
+
+    def filter_year(self, queryset, year):
+        return queryset.filter(year__year=year)
+
+    def get_queryset(self):
+        return self.narrow(selectors.calendar(user=self.request.user))
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        years = selectors.calendar_years(user=user)
-        try:
-            year = int(self.request.GET.get("year", ""))
-        except ValueError:
-            year = None
-        if year not in years:
-            this_year = timezone.localdate().year
-            year = this_year if this_year in years or not years else years[0]
-        return super().get_context_data(
-            years=years,
-            year=year,
-            weeks=selectors.calendar_weeks(user=user, year=year),
-            **kwargs,
-        )
+        context = super().get_context_data(**kwargs)
+        return {**context, "weeks": selectors.by_week(context["placements"])}
 
 
 @method_decorator(never_cache, name="dispatch")

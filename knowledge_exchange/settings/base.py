@@ -206,6 +206,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "Knowledge Exchange: "
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English"))]
 TIME_ZONE = "Europe/London"
+
+# Lists (core.lists): rows on a page, and the most a list counts before it asks the
+# person to narrow it by year or name, which bounds its deepest OFFSET too.
+LIST_PAGE_SIZE = env.int("LIST_PAGE_SIZE", default=50)
+LIST_MOST_ROWS = 5_000
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -1,0 +1,133 @@
+"""Lists that stay the same size however many rows and years the programme holds.
+
+A list page shows one programme year at a time (the current one unless the person
+chooses another), can be searched by name where people look for someone, and is
+split into pages of `LIST_PAGE_SIZE`. The paginator never counts past
+`LIST_MOST_ROWS`, so neither the count nor the deepest page's OFFSET grows with the
+table: past that, the page asks the person to narrow the list.
+"""
+
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+
+class BoundedPaginator(Paginator):
+    """A paginator that counts at most `most` rows; `capped` says there are more."""
+
+    most = settings.LIST_MOST_ROWS
+
+    @cached_property
+    def count(self) -> int:
+        found = self.object_list[: self.most + 1].count()
+        self.capped = found > self.most
+        return min(found, self.most)
+
+    capped = False
+
+
+class ListFilterForm(forms.Form):
+    """The year shown (one at a time) and a name to look for."""
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
+    q = forms.CharField(label=_("Name"), max_length=100, required=False, strip=True)
+
+    def __init__(self, data, *, years: list[int], searchable: bool):
+        super().__init__(data)
+        self.fields["year"].choices = [(year, str(year)) for year in years]
+        if not searchable:
+            del self.fields["q"]
+
+
+class PagedListMixin:
+    """A ListView in pages of `LIST_PAGE_SIZE`, counted no further than `LIST_MOST_ROWS`.
+    `page_query` in the context is the address's other parameters, for the page links."""
+
+    paginate_by = settings.LIST_PAGE_SIZE
+    paginator_class = BoundedPaginator
+
+    def paginate_queryset(self, queryset, page_size):
+        """A page number past the end shows the last page, and one that is not a
+        number the first: an address typed wrong still shows the list."""
+        paginator = self.get_paginator(queryset, page_size)  # type: ignore[attr-defined]
+        page = paginator.get_page(self.request.GET.get("page"))  # type: ignore[attr-defined]
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def page_query(self) -> str:
+        query = self.request.GET.copy()  # type: ignore[attr-defined]
+        query.pop("page", None)
+        return query.urlencode()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        return {**context, "page_query": self.page_query()}
+
+
+class BoundedListMixin(PagedListMixin):
+    """A ListView of one year at a time, optionally searched by name, in pages.
+
+    The view names the years there are (`get_years()`, newest first), how its
+    queryset is narrowed to a year (`filter_year(queryset, year)`), and the fields a
+    name is looked for in (`search_fields`). The year shown when none is chosen is
+    the current one (`default_year`).
+    """
+
+    search_fields: tuple[str, ...] = ()
+
+    def get_years(self) -> list[int]:
+        raise NotImplementedError
+
+    def default_year(self, years: list[int]) -> int | None:
+        """This year, or the latest before it, or (when every year is to come) the first."""
+        this_year = timezone.localdate().year
+        return next((year for year in years if year <= this_year), years[-1] if years else None)
+
+    def filter_year(self, queryset, year: int):
+        raise NotImplementedError
+
+    @cached_property
+    def years(self) -> list[int]:
+        return self.get_years()
+
+    @cached_property
+    def list_filter(self) -> ListFilterForm:
+        return ListFilterForm(
+            self.request.GET or None, years=self.years, searchable=bool(self.search_fields)
+        )
+
+    @cached_property
+    def chosen(self) -> dict:
+        """The year and search asked for; a year there is not is the default one."""
+        self.list_filter.is_valid()
+        data = getattr(self.list_filter, "cleaned_data", {})  # the fields that are valid
+        return {"year": data.get("year") or self.default_year(self.years), "q": data.get("q", "")}
+
+    def narrow(self, queryset):
+        year, search = self.chosen["year"], self.chosen["q"]
+        if year is not None:
+            queryset = self.filter_year(queryset, year)
+        if search:
+            found = Q()
+            for name in self.search_fields:
+                found |= Q(**{f"{name}__icontains": search})
+            queryset = queryset.filter(found)
+        return queryset
+
+    def page_query(self) -> str:
+        query = self.request.GET.copy()  # type: ignore[attr-defined]
+        query.pop("page", None)
+        query["year"] = str(self.chosen["year"] or "")
+        return query.urlencode()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {
+            **context,
+            "list_filter": self.list_filter,
+            "shown_year": self.chosen["year"],
+            "search": self.chosen["q"],
+        }
