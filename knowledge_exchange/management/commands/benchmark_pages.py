@@ -339,13 +339,13 @@ class _gunicorn:
                 f"/{self.database}"
             ),
         }
-        subprocess.run(
+        subprocess.run(  # this project, fixed arguments
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
             env=env,
             check=True,
             cwd=settings.BASE_DIR,
         )
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603  # this project, fixed arguments
             [
                 sys.executable,
                 "-m",
