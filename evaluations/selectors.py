@@ -130,12 +130,15 @@ def report(
 PUBLIC_FINDINGS_KEY = "evaluations:public-findings"
 
 
-def public_findings() -> Report:
-    """Every year and organisation, with small groups withheld, for the public page.
-    Kept in the cache for PUBLIC_FINDINGS_CACHE_SECONDS (and dropped when anyone submits
-    an evaluation), so the busiest page does not add up every response each time."""
-    return cache.get_or_set(  # type: ignore[return-value]  # the function always gives one
-        PUBLIC_FINDINGS_KEY,
-        lambda: report(year=None, organisation=None, min_group=settings.EVALUATION_MIN_GROUP),
-        settings.PUBLIC_FINDINGS_CACHE_SECONDS,
-    )
+def public_findings() -> Report | None:
+    """Every year and organisation, with small groups withheld, for the public page, as
+    the task last counted them (evaluations.tasks.refresh_public_findings): the page
+    only reads them. None until they are first counted."""
+    return cache.get(PUBLIC_FINDINGS_KEY)
+
+
+def count_public_findings() -> Report:
+    """Count the public findings afresh and keep them until they are next counted."""
+    findings = report(year=None, organisation=None, min_group=settings.EVALUATION_MIN_GROUP)
+    cache.set(PUBLIC_FINDINGS_KEY, findings, timeout=None)
+    return findings

@@ -3,7 +3,6 @@
 import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import long_date
 from core.mail import absolute_url, queue_templated_email
+from evaluations import tasks
 from evaluations.models import (
     AIMS,
     ANSWERED_BY_SUPERVISOR,
@@ -25,7 +25,6 @@ from evaluations.models import (
     follow_up_due_on,
 )
 from evaluations.permissions import respondent_id
-from evaluations.selectors import PUBLIC_FINDINGS_KEY
 from partners.models import User
 from partners.permissions import is_programme_manager
 from placements.models import Placement
@@ -147,7 +146,7 @@ def response_save(
         response.save()
         if submit:
             _thank(response, placement=placement, by=by)
-            transaction.on_commit(lambda: cache.delete(PUBLIC_FINDINGS_KEY))
+            transaction.on_commit(tasks.queue_refresh)
     return response
 
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from core.panels import DASHBOARD
+from evaluations import tasks as refresh_public_findings
 from evaluations.selectors import public_findings, published_testimonials
 from partners.selectors import public_programme
 
@@ -20,11 +21,15 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         current_year, past_years = public_programme()
+        findings = public_findings()
+        if findings is None:  # not counted yet (a new site, an emptied cache)
+            refresh_public_findings.queue_refresh(once=True)
+            findings = public_findings()  # counted already, where tasks run inline
         return super().get_context_data(
             current_year=current_year,
             past_years=past_years,
             testimonials=published_testimonials(),
-            findings=public_findings(),
+            findings=findings,
             **kwargs,
         )
 

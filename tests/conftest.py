@@ -314,3 +314,23 @@ def cast(request, _module_cast, db):
     if _SharedCast.open_one is not _module_cast:
         return build_cast()
     return copy.deepcopy(_module_cast.cast)
+
+
+@pytest.fixture
+def broker_at(monkeypatch):
+    """Point Celery at another Redis URL, with tasks really sent to the broker."""
+    from knowledge_exchange.celery import app as celery_app
+
+    saved = celery_app.conf.broker_url
+
+    def point(url: str, *, eager: bool = False) -> None:
+        # Celery reads CELERY_BROKER_URL from the environment before its settings.
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
+        celery_app.conf.task_always_eager = eager
+        celery_app._after_fork()  # drop the pooled connections to the previous broker
+        assert celery_app.conf.broker_url == url
+
+    try:
+        yield point
+    finally:
+        point(saved, eager=True)

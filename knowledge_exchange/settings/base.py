@@ -270,9 +270,9 @@ FOLLOW_UP_MONTHS = env.int("FOLLOW_UP_MONTHS", default=6)
 # Figures about the ratings of fewer people than this are withheld from coordinators'
 # reports and the public page, so no one can be singled out.
 EVALUATION_MIN_GROUP = env.int("EVALUATION_MIN_GROUP", default=5)
-# How long the public page's findings are kept before they are added up again (a new
-# submission drops them at once).
-PUBLIC_FINDINGS_CACHE_SECONDS = env.int("PUBLIC_FINDINGS_CACHE_SECONDS", default=900)
+# How often a worker counts the public page's findings again (each submitted evaluation
+# also asks for a count); the page only reads the last count.
+PUBLIC_FINDINGS_REFRESH_SECONDS = env.int("PUBLIC_FINDINGS_REFRESH_SECONDS", default=900)
 # When the daily sweep runs (UK time, HH:MM): it completes finished placements and
 # sends the reminders that are due.
 DAILY_SWEEP_AT = env("DAILY_SWEEP_AT", default="06:00")
@@ -298,6 +298,11 @@ CELERY_BEAT_SCHEDULE = {
     # Sends what the after-commit hand-over missed (the broker was down, a task was
     # lost) and retries what failed.
     "outbox-relay": {"task": "core.outbox.relay", "schedule": 60.0},
+    # The public page's findings, counted again (each submitted evaluation also asks).
+    "public-findings": {
+        "task": "evaluations.tasks.refresh_public_findings",
+        "schedule": float(PUBLIC_FINDINGS_REFRESH_SECONDS),
+    },
 }
 
 LOGGING = {

@@ -21,7 +21,6 @@ from django.utils import timezone
 from core import outbox
 from core.mail import queue_message
 from core.models import Email
-from knowledge_exchange.celery import app as celery_app
 from tests.factories import placements as placement_factories
 from tests.services import free_port, own_redis
 
@@ -109,24 +108,6 @@ def test_a_refusing_then_hanging_then_recovered_mail_server_gets_the_email_once(
     service_evidence(
         f"smtp: refused, then hung ({waited:.1f} s, EMAIL_TIMEOUT 1 s), then delivered once"
     )
-
-
-@pytest.fixture
-def broker_at(monkeypatch):
-    """Point Celery at another Redis URL, with tasks really sent to the broker."""
-    saved = celery_app.conf.broker_url
-
-    def point(url: str, *, eager: bool = False) -> None:
-        # Celery reads CELERY_BROKER_URL from the environment before its settings.
-        monkeypatch.setenv("CELERY_BROKER_URL", url)
-        celery_app.conf.task_always_eager = eager
-        celery_app._after_fork()  # drop the pooled connections to the previous broker
-        assert celery_app.conf.broker_url == url
-
-    try:
-        yield point
-    finally:
-        point(saved, eager=True)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -25,17 +25,19 @@ from html.parser import HTMLParser
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations import models, selectors, services
+from evaluations import models, selectors, services, tasks
 from evaluations.models import AIMS, OUTCOMES, Instrument, Response
 from placements import services as placement_services
 from placements.models import BudgetLine
 from tests.factories.applications import open_call, submitted
 from tests.factories.partners import ProgrammeYearFactory, staff_of
 from tests.factories.placements import claim, confirm, more_placements, propose, select
+from tests.services import free_port
 
 pytestmark = pytest.mark.shared_cast
 
@@ -335,7 +337,7 @@ def test_the_demo_gives_the_reports_and_the_public_page_real_figures():
     call_command("load_demo_data", verbosity=0)
 
     report = selectors.report(year=2019, organisation=None, min_group=1)
-    findings = selectors.public_findings()
+    findings = selectors.count_public_findings()
 
     # Nine placements in 2019, answered 32 times (8 + 9 + 8 + 7).
     assert (report.placements, report.responses) == (9, 32)
@@ -348,13 +350,15 @@ def test_the_demo_gives_the_reports_and_the_public_page_real_figures():
 
 
 @pytest.mark.django_db
-def test_the_public_findings_are_kept_until_someone_submits(
+def test_the_public_findings_are_counted_by_a_task_and_only_read_by_the_page(
     client, cast, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     placements = build_programme(cast)
-    client.get(reverse("home"))
+    assert selectors.public_findings() is None
+    client.get(reverse("home"))  # finds none counted: asks a worker (inline here) once
+    before = selectors.public_findings()
 
-    # years, partners, testimonials: the findings come from the cache
+    # years, partners, testimonials: the findings are read from the cache
     with django_assert_num_queries(3):
         client.get(reverse("home"))
 
@@ -370,5 +374,22 @@ def test_the_public_findings_are_kept_until_someone_submits(
             data={**dict.fromkeys(OUTCOMES, 4), **dict.fromkeys(AIMS, 4)},
             submit=True,
         )
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         client.get(reverse("home"))
+    assert selectors.public_findings().responses == before.responses + 1
+
+
+@pytest.mark.django_db
+def test_a_page_with_no_findings_counted_asks_once_and_never_fails(client, cast, caplog, broker_at):
+    """Many visitors to a page with nothing counted queue one count, not one each; a
+    broker that is down leaves the count to the schedule."""
+    build_programme(cast)
+    cache.add(tasks.QUEUED_KEY, True)  # a count is already queued
+
+    client.get(reverse("home"))
+    assert selectors.public_findings() is None  # nothing more was asked
+
+    cache.delete(tasks.QUEUED_KEY)
+    broker_at(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    assert client.get(reverse("home")).status_code == 200
+    assert "Could not queue the public findings' count" in caplog.text
