@@ -18,13 +18,13 @@ from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from partners.models import PROGRAMME_MANAGERS_GROUP, User
+from partners.models import User
+from partners.services import programme_managers_group_sync
 from placements.models import HOLDS_DATES_SQL
 
 PASSWORD = "reference-volume-2026"  # noqa: S105 (a documented login to a throwaway database)
@@ -168,8 +168,7 @@ def _reset_sequences(cursor) -> None:
 
 def _demo_logins(volume: Volume) -> None:
     """The people who hold the biggest lists: verified addresses, the manager's group."""
-    managers, _created = Group.objects.get_or_create(name=PROGRAMME_MANAGERS_GROUP)
-    managers.user_set.add(User.objects.get(pk=1))
+    programme_managers_group_sync().user_set.add(User.objects.get(pk=1))
     for email, _pk in demo_people(volume).values():
         user = User.objects.get(email=email)
         EmailAddress.objects.get_or_create(

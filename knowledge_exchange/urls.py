@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from core.lists import BoundedPaginator
 from knowledge_exchange import views
 
 # The admin's sign-in goes through allauth, so it shares the same rate limits.
@@ -11,6 +12,13 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 admin.site.site_header = _("Knowledge Exchange administration")
 admin.site.site_title = _("Knowledge Exchange")
 admin.site.index_title = _("Run the programme")
+# Every changelist, the project's and the libraries', stays the same cost however big
+# its table: a page of 50, counted no further than LIST_MOST_ROWS (so no OFFSET goes
+# past it either), and no second count of the whole table.
+for model_admin in admin.site._registry.values():
+    model_admin.paginator = BoundedPaginator
+    model_admin.list_per_page = settings.LIST_PAGE_SIZE
+    model_admin.show_full_result_count = False
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),

@@ -158,8 +158,11 @@ class Command(BaseCommand):
             Page("manager", "/admin/", "admin"),
             Page("manager", f"/admin/partners/programmeyear/{year.pk}/overview/", "admin"),
         ]
+        manager = users["manager"]
         for model in admin.site._registry:
             opts = model._meta
+            if not manager.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+                continue  # not a page the manager uses
             pages.append(
                 Page(
                     "manager",
@@ -220,6 +223,8 @@ class Command(BaseCommand):
                 over.append(f"queries > {most_queries}")
             if ratio > most_ratio:
                 over.append(f"p95 > {most_ratio}x")
+            if page.status != 200:
+                over.append(f"HTTP {page.status}")
             flags = sorted(set(page.flags)) + over
             if flags and page.url != "/healthz/":
                 failures.append(f"{page.role} {page.url}")
@@ -276,13 +281,18 @@ def _email(role: str) -> str:
 
 
 def _plan_flags(node: dict, cursor) -> list[str]:
+    """A sequential scan that reads more than BIG_TABLE rows of a table bigger than that
+    (one stopped early by a LIMIT reads only what it needs), or a sort spilling to disk."""
     flags = []
     if node.get("Node Type") == "Seq Scan":
         cursor.execute(
             "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [node["Relation Name"]]
         )
         rows = cursor.fetchone()[0]
-        if rows > BIG_TABLE:
+        read = (node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)) * node.get(
+            "Actual Loops", 1
+        )
+        if rows > BIG_TABLE and read > BIG_TABLE:
             flags.append(f"seq scan {node['Relation Name']}")
     if node.get("Sort Space Type") == "Disk":
         flags.append("sort on disk")
