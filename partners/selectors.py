@@ -21,12 +21,10 @@ CONFIRMED = Partnership.Status.CONFIRMED
 
 
 def memberships_for_user(*, user: User) -> QuerySet[Membership]:
-    """The person's memberships, coordinator roles first, with their organisations
-    and how many people each organisation has on the site."""
+    """The person's memberships, coordinator roles first, with their organisations."""
     return (
         Membership.objects.filter(user=user)
         .select_related("organisation")
-        .annotate(staff_count=Count("organisation__memberships"))
         .order_by("-role", "organisation__name")
     )
 

@@ -1,12 +1,16 @@
 """Placements' sections of other pages: the dashboard's placements and the year
 overview's money."""
 
+from django.conf import settings
+
 from core.panels import DASHBOARD, YEAR_OVERVIEW
 from placements import selectors
 
 
 def _placements(request, user) -> dict | None:
-    placements = list(selectors.placements_for_person(user=user))
+    """The next few placements the person takes part in or supervises that have not
+    ended; the placements page lists them all."""
+    placements = list(selectors.placements_coming(user=user)[: settings.DASHBOARD_ROWS])
     return {"placements": placements} if placements else None
 
 

@@ -116,6 +116,13 @@ def placements_for_person(*, user: User) -> QuerySet[Placement]:
     )
 
 
+def placements_coming(*, user: User) -> QuerySet[Placement]:
+    """The person's placements (taken part in or supervised) that are proposed or
+    confirmed, soonest first, with their sessions counted: what is coming."""
+    coming = [Status.PROPOSED, Status.CHANGES_REQUESTED, Status.CONFIRMED]
+    return placements_for_person(user=user).filter(status__in=coming).order_by("start_on", "pk")
+
+
 def supervisors_at(*, organisation: Organisation) -> QuerySet[User]:
     """People who could supervise at an organisation: its staff and coordinators."""
     return User.objects.filter(memberships__organisation=organisation, is_active=True).order_by(

@@ -211,6 +211,8 @@ TIME_ZONE = "Europe/London"
 # person to narrow it by year or name, which bounds its deepest OFFSET too.
 LIST_PAGE_SIZE = env.int("LIST_PAGE_SIZE", default=50)
 LIST_MOST_ROWS = 5_000
+# The most rows of one kind a dashboard shows; its link leads to the whole list.
+DASHBOARD_ROWS = 5
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -25,11 +25,10 @@ def test_staff_member_sees_their_own_organisation_only(client, cast):
     assert "Programme manager" not in page
 
 
-def test_coordinator_sees_their_organisation_and_its_head_count_not_another(client, cast):
+def test_coordinator_sees_their_organisation_not_another(client, cast):
     page = _dashboard(client, cast.coordinator)
 
     assert "Coordinator for Ashmolean Test Museum" in page
-    assert "2 people from your organisation have accounts." in page
     assert "Burrell Test Collection" not in page
 
 
