@@ -233,6 +233,20 @@ def follow_up_due_on(placement: Placement) -> datetime.date:
     return placement.end_on + relativedelta(months=settings.FOLLOW_UP_MONTHS)
 
 
+def follow_up_due_by(today: datetime.date) -> datetime.date:
+    """The last day of a placement whose follow-up is due on or before `today` (so a
+    query can ask `end_on <= ...`): adding months is not exactly reversible at the end
+    of a month, so step to the exact day."""
+    months = relativedelta(months=settings.FOLLOW_UP_MONTHS)
+    day = today - months
+    one = datetime.timedelta(days=1)
+    while day + one + months <= today:
+        day += one
+    while day + months > today:
+        day -= one
+    return day
+
+
 class TestimonialStatus(models.TextChoices):
     OFFERED = "offered", _("Waiting for the programme manager")
     PUBLISHED = "published", _("Published")

@@ -8,12 +8,9 @@ and the CSV cannot disagree.
 """
 
 import dataclasses
-import datetime
 import math
-from collections.abc import Iterable
 from decimal import Decimal
 from itertools import groupby
-from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -87,15 +84,9 @@ def plot(figure: int | Decimal | Gap) -> float | str:
     return text(figure) if isinstance(figure, Gap) else float(figure)
 
 
-def build_report(
-    placements: Iterable[Any],
-    responses: Iterable[dict],
-    *,
-    today: datetime.date,
-    min_group: int,
-) -> Report:
+def build_report(inputs: statistics.Inputs, *, min_group: int) -> Report:
     """Every table of the report (see statistics.compute for what it is given)."""
-    figures = statistics.compute(placements, responses, today=today, min_group=min_group)
+    figures = statistics.compute(inputs, min_group=min_group)
     rule = _Withholding(min_group)
     return Report(
         min_group=min_group,

@@ -1,8 +1,9 @@
 """The evaluation's figures as numbers: what the page, the CSV, the public programme
 page and any future API all read.
 
-`compute` is pure: it takes the placements in scope (with their money) and their
-submitted responses and returns every figure, rounded to the precision the programme
+`compute` is pure: it takes what the database counted and summed over the placements
+in scope and their submitted responses (`Inputs`, see evaluations.selectors) and
+returns every figure, rounded to the precision the programme
 publishes (averages to one decimal place, shares to whole per cent, money to the
 penny). Where a figure cannot be given, it is a `Gap` saying why: withheld because
 fewer than `min_group` people rated (so no one can be singled out), nobody answered,
@@ -10,16 +11,12 @@ or nobody has been asked yet. Words, layout and charts are for reports.py and ch
 """
 
 import dataclasses
-import datetime
 import enum
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
-from evaluations.models import AIMS, ASKS_AIMS, OUTCOMES, Instrument, follow_up_due_on
+from evaluations.models import AIMS, ASKS_AIMS, OUTCOMES, Instrument
 from partners.models import Nation
-from placements.models import Placement
 
 SCALE = range(1, 6)
 # The instruments a participant answers after the placement, compared with the baseline.
@@ -147,43 +144,68 @@ def money(amount: Decimal) -> Decimal:
     return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def percent_high(ratings: list[int]) -> Decimal | Gap:
-    """The share rating 4 or 5."""
-    return percent(sum(1 for rating in ratings if rating >= 4), len(ratings))
+@dataclasses.dataclass(frozen=True)
+class Reached:
+    """Placements of one year, grouped by one organisation that sent or hosted them."""
+
+    year: int
+    organisation: int
+    nation: str
+    sent: int
+    hosted: int
 
 
-def compute(
-    placements: Iterable[Any],
-    responses: Iterable[dict],
-    *,
-    today: datetime.date,
-    min_group: int,
-) -> Statistics:
-    """Every figure. `placements` are the confirmed and completed ones in scope, each
-    with `budgeted` and `approved` and its home and host; `responses` are the submitted
-    responses to them, as dicts of `placement_id`, `instrument` and ratings."""
-    placements = list(placements)
-    by_pk = {placement.pk: placement for placement in placements}
-    answers: dict[str, dict[int, dict]] = defaultdict(dict)
-    for response in responses:
-        if response["placement_id"] in by_pk:
-            answers[response["instrument"]][response["placement_id"]] = response
+@dataclasses.dataclass(frozen=True)
+class YearInputs:
+    placements: int
+    post_exchange: int
+    budgeted: Decimal
+    approved: Decimal
+
+
+@dataclasses.dataclass(frozen=True)
+class Inputs:
+    """What the figures are computed from, already counted and summed by the database
+    (evaluations.selectors.report_inputs): nothing here grows with the responses."""
+
+    asked: dict[str, int]  # instrument: placements asked it
+    answered: dict[str, int]  # instrument: of those, the ones that answered
+    responses: int  # every submitted response to the placements
+    # (instrument, question): how many rated 1, 2, 3, 4 and 5
+    ratings: dict[tuple[str, str], tuple[int, ...]]
+    # (later instrument, outcome): (people who answered both, baseline sum, later sum)
+    pairs: dict[tuple[str, str], tuple[int, int, int]]
+    reached: list[Reached]
+    years: dict[int, YearInputs]
+
+
+def compute(inputs: Inputs, *, min_group: int) -> Statistics:
+    """Every figure, from the counts and sums in `inputs`."""
     hides = _Withholding(min_group).hides
-    organisations, nations = _reached(placements)
+    organisations = {row.organisation for row in inputs.reached}
+    nations = {row.nation for row in inputs.reached}
     return Statistics(
         min_group=min_group,
-        placements=len(placements),
+        placements=sum(row.sent for row in inputs.reached),
         organisations=len(organisations),
         nations=len(nations),
-        responses=sum(len(given) for given in answers.values()),
-        response_rates=_response_rates(placements, answers, today),
-        ratings=_ratings(answers, hides),
-        changes=_changes(answers, hides),
-        aims=_aims(answers, hides),
-        reach=_reach(placements),
-        years=_years(placements, answers),
-        public_outcomes=_public_outcomes(answers, min_group),
-        public_aims=_public_aims(answers, min_group),
+        responses=inputs.responses,
+        response_rates=[
+            ResponseRate(
+                instrument,
+                inputs.asked.get(instrument, 0),
+                inputs.answered.get(instrument, 0),
+                percent(inputs.answered.get(instrument, 0), inputs.asked.get(instrument, 0)),
+            )
+            for instrument in Instrument
+        ],
+        ratings=_ratings(inputs, hides),
+        changes=_changes(inputs, hides),
+        aims=_aims(inputs, hides),
+        reach=_reach(inputs.reached),
+        years=_years(inputs),
+        public_outcomes=_public_outcomes(inputs, min_group),
+        public_aims=_public_aims(inputs, min_group),
     )
 
 
@@ -195,76 +217,41 @@ class _Withholding:
         return 0 < count < self.min_group
 
 
-def _asked(placement, instrument: str, today: datetime.date) -> bool:
-    """Whether the instrument is open, or was, for the placement."""
-    if instrument == Instrument.BASELINE:
-        return True  # every confirmed and completed placement had its baseline
-    if placement.status != Placement.Status.COMPLETED:
-        return False
-    if instrument == Instrument.FOLLOW_UP:
-        return follow_up_due_on(placement) <= today
-    return True
+def _counts(inputs: Inputs, instrument: str, question: str) -> tuple[int, ...]:
+    return inputs.ratings.get((instrument, question), (0,) * len(SCALE))
 
 
-def _reached(placements) -> tuple[set[int], set[str]]:
-    """The organisations, and their nations, that sent or hosted the placements."""
-    organisations = {p.home_id for p in placements} | {p.host_id for p in placements}
-    nations = {p.home.nation for p in placements} | {p.host.nation for p in placements}
-    return organisations, nations
+def _total(counts: tuple[int, ...]) -> int:
+    return sum(rating * times for rating, times in zip(SCALE, counts, strict=True))
 
 
-def _response_rates(placements, answers, today) -> list[ResponseRate]:
-    rates = []
-    for instrument in Instrument:
-        asked = [p.pk for p in placements if _asked(p, instrument, today)]
-        answered = sum(1 for pk in asked if pk in answers[instrument])
-        rates.append(ResponseRate(instrument, len(asked), answered, percent(answered, len(asked))))
-    return rates
+def _high(counts: tuple[int, ...]) -> Decimal | Gap:
+    """The share rating 4 or 5."""
+    return percent(counts[3] + counts[4], sum(counts))
 
 
-def _ratings(answers, hides) -> list[Ratings]:
+def _ratings(inputs: Inputs, hides) -> list[Ratings]:
     found = []
     for name in OUTCOMES:
         for instrument in Instrument:
-            counts = Counter(given[name] for given in answers[instrument].values())
-            count = sum(counts.values())
+            counts = _counts(inputs, instrument, name)
+            count = sum(counts)
             if hides(count):
                 found.append(Ratings(name, instrument, Gap.WITHHELD, Gap.WITHHELD, Gap.WITHHELD))
                 continue
-            total = sum(rating * times for rating, times in counts.items())
-            found.append(
-                Ratings(
-                    name,
-                    instrument,
-                    tuple(counts[rating] for rating in SCALE),
-                    count,
-                    mean(total, count),
-                )
-            )
+            found.append(Ratings(name, instrument, counts, count, mean(_total(counts), count)))
     return found
-
-
-def _pairs(answers, later: str, name: str) -> tuple[int, int, int]:
-    """(pairs, sum of baseline ratings, sum of later ratings) over the placements that
-    answered both the baseline and `later`."""
-    baseline = answers[Instrument.BASELINE]
-    both = [pk for pk in answers[later] if pk in baseline]
-    return (
-        len(both),
-        sum(baseline[pk][name] for pk in both),
-        sum(answers[later][pk][name] for pk in both),
-    )
 
 
 def _change(before: int, after: int, pairs: int) -> Decimal | Gap:
     return mean(after - before, pairs)
 
 
-def _changes(answers, hides) -> list[Change]:
+def _changes(inputs: Inputs, hides) -> list[Change]:
     found = []
     for name in OUTCOMES:
         for later in LATER:
-            pairs, before, after = _pairs(answers, later, name)
+            pairs, before, after = inputs.pairs.get((later, name), (0, 0, 0))
             if hides(pairs):
                 withheld = Gap.WITHHELD
                 found.append(Change(name, later, withheld, withheld, withheld, withheld))
@@ -282,85 +269,77 @@ def _changes(answers, hides) -> list[Change]:
     return found
 
 
-def _aims(answers, hides) -> list[AimMet]:
+def _aims(inputs: Inputs, hides) -> list[AimMet]:
     found = []
     for name in AIMS:
         for instrument in ASKS_AIMS:
-            ratings = [given[name] for given in answers[instrument].values()]
-            if hides(len(ratings)):
+            counts = _counts(inputs, instrument, name)
+            count = sum(counts)
+            if hides(count):
                 found.append(AimMet(name, instrument, Gap.WITHHELD, Gap.WITHHELD, Gap.WITHHELD))
                 continue
             found.append(
                 AimMet(
                     name,
                     instrument,
-                    len(ratings),
-                    mean(sum(ratings), len(ratings)),
-                    percent_high(ratings) if ratings else Gap.NO_ANSWERS,
+                    count,
+                    mean(_total(counts), count),
+                    _high(counts) if count else Gap.NO_ANSWERS,
                 )
             )
     return found
 
 
-def _reach(placements) -> list[NationReach]:
+def _reach(reached: list[Reached]) -> list[NationReach]:
     organisations: dict[str, set[int]] = defaultdict(set)
     sent: Counter[str] = Counter()
     hosted: Counter[str] = Counter()
-    for placement in placements:
-        organisations[placement.home.nation].add(placement.home_id)
-        organisations[placement.host.nation].add(placement.host_id)
-        sent[placement.home.nation] += 1
-        hosted[placement.host.nation] += 1
+    for row in reached:
+        organisations[row.nation].add(row.organisation)
+        sent[row.nation] += row.sent
+        hosted[row.nation] += row.hosted
+    placements = sum(sent.values())
     return [
         *(
             NationReach(nation, len(organisations[nation]), sent[nation], hosted[nation])
             for nation in Nation
         ),
-        NationReach(
-            None,
-            sum(len(ids) for ids in organisations.values()),
-            len(placements),
-            len(placements),
-        ),
+        NationReach(None, sum(len(ids) for ids in organisations.values()), placements, placements),
     ]
 
 
-def _years(placements, answers) -> list[YearFigures]:
-    years = defaultdict(list)
-    for placement in placements:
-        years[placement.start_on.year].append(placement)
+def _years(inputs: Inputs) -> list[YearFigures]:
     found = []
-    for year in sorted(years):
-        in_year = years[year]
-        budgeted = sum((p.budgeted for p in in_year), Decimal(0))
-        organisations, nations = _reached(in_year)
+    for year in sorted(inputs.years):
+        given = inputs.years[year]
+        in_year = [row for row in inputs.reached if row.year == year]
         found.append(
             YearFigures(
                 year=year,
-                placements=len(in_year),
-                organisations=len(organisations),
-                nations=len(nations),
-                post_exchange=sum(1 for p in in_year if p.pk in answers[Instrument.POST_EXCHANGE]),
-                budgeted=money(budgeted),
-                approved=money(sum((p.approved for p in in_year), Decimal(0))),
-                budget_per_placement=money(budgeted / len(in_year)),
+                placements=given.placements,
+                organisations=len({row.organisation for row in in_year}),
+                nations=len({row.nation for row in in_year}),
+                post_exchange=given.post_exchange,
+                budgeted=money(given.budgeted),
+                approved=money(given.approved),
+                budget_per_placement=money(given.budgeted / given.placements),
             )
         )
     return found
 
 
-def _public_outcomes(answers, min_group: int) -> list[PublicOutcome]:
+def _public_outcomes(inputs: Inputs, min_group: int) -> list[PublicOutcome]:
     """After the placement: each outcome's share rated high or very high, and its change
     from the baseline; withheld where too few answered (none at all included)."""
     found = []
     for name in OUTCOMES:
-        ratings = [given[name] for given in answers[Instrument.POST_EXCHANGE].values()]
-        pairs, before, after = _pairs(answers, Instrument.POST_EXCHANGE, name)
+        counts = _counts(inputs, Instrument.POST_EXCHANGE, name)
+        pairs, before, after = inputs.pairs.get((Instrument.POST_EXCHANGE, name), (0, 0, 0))
         found.append(
             PublicOutcome(
                 outcome=name,
-                responses=len(ratings),
-                percent_high=percent_high(ratings) if len(ratings) >= min_group else Gap.WITHHELD,
+                responses=sum(counts),
+                percent_high=_high(counts) if sum(counts) >= min_group else Gap.WITHHELD,
                 pairs=pairs,
                 change=_change(before, after, pairs) if pairs >= min_group else Gap.WITHHELD,
             )
@@ -368,15 +347,15 @@ def _public_outcomes(answers, min_group: int) -> list[PublicOutcome]:
     return found
 
 
-def _public_aims(answers, min_group: int) -> list[PublicAim]:
+def _public_aims(inputs: Inputs, min_group: int) -> list[PublicAim]:
     found = []
     for name in AIMS:
-        ratings = [given[name] for given in answers[Instrument.POST_EXCHANGE].values()]
+        counts = _counts(inputs, Instrument.POST_EXCHANGE, name)
         found.append(
             PublicAim(
                 aim=name,
-                responses=len(ratings),
-                percent_met=percent_high(ratings) if len(ratings) >= min_group else Gap.WITHHELD,
+                responses=sum(counts),
+                percent_met=_high(counts) if sum(counts) >= min_group else Gap.WITHHELD,
             )
         )
     return found

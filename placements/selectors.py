@@ -257,26 +257,34 @@ def claim_for_receipt(*, user: User, pk: int) -> ExpenseClaim:
 
 
 def _claims_total(*, status: str | None):
-    claims = ExpenseClaim.objects.filter(placement=OuterRef("pk"))
+    claims = ExpenseClaim.objects.filter(placement=OuterRef("pk")).order_by()
     if status:
         claims = claims.filter(status=status)
     return claims.values("placement").annotate(total=Sum("amount")).values("total")
 
 
-def _budget_total():
+def budget_total():
+    # No order: the lines' own (by placement, so by its participant's name) would join
+    # the people table into every sum.
     return (
         BudgetLine.objects.filter(placement=OuterRef("pk"))
+        .order_by()
         .values("placement")
         .annotate(total=Sum("amount"))
         .values("total")
     )
 
 
+def approved_total():
+    """The approved claims of the placement in the outer query, for a Subquery."""
+    return _claims_total(status=ExpenseClaim.Status.APPROVED)
+
+
 def with_money(placements: QuerySet[Placement]) -> QuerySet[Placement]:
     """Placements with `budgeted` (their budget lines), `approved` and `waiting` (their
     claims), each a sum in one subquery, so rows never multiply."""
     return placements.annotate(
-        budgeted=Coalesce(Subquery(_budget_total(), output_field=MONEY), ZERO),
+        budgeted=Coalesce(Subquery(budget_total(), output_field=MONEY), ZERO),
         approved=Coalesce(
             Subquery(_claims_total(status=ExpenseClaim.Status.APPROVED), output_field=MONEY),
             ZERO,

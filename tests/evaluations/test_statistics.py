@@ -1,47 +1,44 @@
 """The report's figures are numbers, and a withheld figure is a value, not words."""
 
-import datetime
 from decimal import Decimal
-from types import SimpleNamespace
 
 from evaluations.models import AIMS, OUTCOMES, Instrument
-from evaluations.statistics import Gap, compute
-from placements.models import Placement
-
-ENGLAND = SimpleNamespace(nation="england")
-WALES = SimpleNamespace(nation="wales")
+from evaluations.statistics import Gap, Inputs, Reached, YearInputs, compute
 
 
-def _placement(pk: int):
-    start = datetime.date(2031, 6, 2)
-    return SimpleNamespace(
-        pk=pk,
-        home=ENGLAND,
-        host=WALES,
-        home_id=1,
-        host_id=2,
-        status=Placement.Status.COMPLETED,
-        start_on=start,
-        end_on=start + datetime.timedelta(days=4),
-        budgeted=Decimal("650.00"),
-        approved=Decimal("12.50"),
+def _inputs() -> Inputs:
+    """Six completed placements from England to Wales in 2031: all six rated every
+    question 2 before and 4 after; one supervisor rated 5; no follow-up due yet."""
+    ratings = {}
+    for name in OUTCOMES:
+        ratings[(Instrument.BASELINE, name)] = (0, 6, 0, 0, 0)
+        ratings[(Instrument.POST_EXCHANGE, name)] = (0, 0, 0, 6, 0)
+        ratings[(Instrument.HOST_FEEDBACK, name)] = (0, 0, 0, 0, 1)
+    for name in AIMS:
+        ratings[(Instrument.POST_EXCHANGE, name)] = (0, 0, 0, 6, 0)
+    return Inputs(
+        asked={
+            Instrument.BASELINE: 6,
+            Instrument.POST_EXCHANGE: 6,
+            Instrument.HOST_FEEDBACK: 6,
+            Instrument.FOLLOW_UP: 0,
+        },
+        answered={
+            Instrument.BASELINE: 6,
+            Instrument.POST_EXCHANGE: 6,
+            Instrument.HOST_FEEDBACK: 1,
+            Instrument.FOLLOW_UP: 0,
+        },
+        responses=13,
+        ratings=ratings,
+        pairs={(Instrument.POST_EXCHANGE, name): (6, 12, 24) for name in OUTCOMES},
+        reached=[Reached(2031, 1, "england", 6, 0), Reached(2031, 2, "wales", 0, 6)],
+        years={2031: YearInputs(6, 6, Decimal("3900.00"), Decimal("75.00"))},
     )
-
-
-def _answers(pk: int, instrument: str, rating: int) -> dict:
-    ratings = dict.fromkeys([*OUTCOMES, *AIMS], rating)
-    return {"placement_id": pk, "instrument": instrument, **ratings}
 
 
 def test_figures_are_numbers_and_too_few_people_are_withheld_as_a_value():
-    placements = [_placement(pk) for pk in range(1, 7)]
-    responses = (
-        [_answers(pk, Instrument.BASELINE, 2) for pk in range(1, 7)]
-        + [_answers(pk, Instrument.POST_EXCHANGE, 4) for pk in range(1, 7)]
-        + [_answers(1, Instrument.HOST_FEEDBACK, 5)]
-    )
-
-    figures = compute(placements, responses, today=datetime.date(2031, 7, 1), min_group=5)
+    figures = compute(_inputs(), min_group=5)
 
     post = next(r for r in figures.ratings if r.instrument == Instrument.POST_EXCHANGE)
     assert (post.counts, post.responses, post.average) == ((0, 0, 0, 6, 0), 6, Decimal("4.0"))
@@ -56,3 +53,4 @@ def test_figures_are_numbers_and_too_few_people_are_withheld_as_a_value():
     assert rates[Instrument.POST_EXCHANGE] == Decimal(100)
     assert figures.public_outcomes[0].percent_high == Decimal(100)
     assert figures.years[0].budget_per_placement == Decimal("650.00")
+    assert (figures.placements, figures.organisations, figures.nations) == (6, 2, 2)
