@@ -159,8 +159,14 @@ class ApplicationAdmin(SimpleHistoryAdmin):
         "submitted_at",
         "review_link",
     ]
-    list_filter = ["call__year", "status", "call__organisation"]
-    search_fields = ["applicant__full_name", "applicant__email", "job_title", "department"]
+    list_filter = ["call__year", "status"]
+    search_fields = [
+        "applicant__full_name",
+        "applicant__email",
+        "job_title",
+        "department",
+        "call__organisation__name",
+    ]
     fields = APPLICATION_FIELDS
     readonly_fields = APPLICATION_FIELDS
     inlines = [EndorsementInline, ApplicationStatusChangeInline]

@@ -394,7 +394,10 @@ class Application(Stateful):
                 violation_error_message=_("Choose a different second choice, or none."),
             ),
         ]
-        indexes = [models.Index(fields=["call", "status"])]
+        indexes = [
+            models.Index(fields=["call", "status"]),
+            models.Index(fields=["submitted_at", "created_at", "id"], name="applications_newest"),
+        ]
         triggers = [
             # Rules that involve other rows: PostgreSQL only, the services hold
             # them everywhere.

@@ -116,9 +116,14 @@ class ReminderAdmin(RecordAdmin):
     """What the daily sweep sent: who, what, when, for which record. Read only."""
 
     list_display = ["queued_at", "kind_label", "object_repr", "email", "occasion", "sent_at"]
-    list_filter = [KindFilter, "year", ("sent_at", admin.EmptyFieldListFilter)]
+    # Dates by range (no query), not a date hierarchy (which reads every row).
+    list_filter = [
+        KindFilter,
+        "year",
+        ("queued_at", admin.DateFieldListFilter),
+        ("sent_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["email", "recipient__full_name", "object_repr", "subject"]
-    date_hierarchy = "queued_at"
     fields = REMINDER_FIELDS
     readonly_fields = REMINDER_FIELDS
 
@@ -229,9 +234,8 @@ class EmailAdmin(RecordAdmin):
     Read only, but for trying again now."""
 
     list_display = ["created_at", "subject_or_email", "recipients", "stream", "state", "attempts"]
-    list_filter = ["state", "stream"]
+    list_filter = ["state", "stream", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["subject", "to", "template"]
-    date_hierarchy = "created_at"
     fields = EMAIL_FIELDS
     readonly_fields = EMAIL_FIELDS
     actions = ["try_again_now"]

@@ -65,7 +65,10 @@ class Reminder(models.Model):
                 name="core_reminder_once",
             ),
         ]
-        indexes = [models.Index(fields=["kind", "object_id"], name="core_reminder_kind_object")]
+        indexes = [
+            models.Index(fields=["kind", "object_id"], name="core_reminder_kind_object"),
+            models.Index(fields=["queued_at", "id"], name="core_reminder_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.object_repr} → {self.email}"

@@ -34,6 +34,7 @@ class ResponseAdmin(SimpleHistoryAdmin):
     list_display = ["placement", "instrument", "respondent", "status", "submitted_at"]
     list_filter = ["instrument", "status", "placement__year"]
     search_fields = ["respondent__full_name", "placement__participant__full_name"]
+    ordering = ["-id"]
     fields = RESPONSE_FIELDS
     readonly_fields = RESPONSE_FIELDS
 

@@ -63,8 +63,9 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 @admin.register(Membership)
 class MembershipAdmin(AutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["user", "organisation", "role", "job_title", "created_at"]
-    list_filter = ["role", "organisation__nation", "organisation"]
+    list_filter = ["role", "organisation__nation"]
     list_select_related = ["user", "organisation"]
+    ordering = ["-id"]  # the newest first; find an organisation's people by searching
     search_fields = ["user__full_name", "user__email", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
 

@@ -81,6 +81,7 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="partners_user_email_ci_unique"),
         ]
+        indexes = [models.Index(fields=["full_name", "email"], name="partners_user_by_name")]
 
     def __str__(self) -> str:
         return self.full_name or self.email

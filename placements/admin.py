@@ -77,9 +77,16 @@ class PlacementAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
         "approved",
         "waiting",
     ]
-    list_filter = ["year", "status", "host"]
-    search_fields = ["participant__full_name", "participant__email", "supervisor__full_name"]
-    date_hierarchy = "start_on"
+    # Organisations are found by searching, not listed (there are hundreds).
+    list_filter = ["year", "status"]
+    search_fields = [
+        "participant__full_name",
+        "participant__email",
+        "supervisor__full_name",
+        "home__name",
+        "host__name",
+    ]
+    ordering = ["-start_on", "-id"]
     fields = PLACEMENT_FIELDS
     readonly_fields = PLACEMENT_FIELDS
     inlines = [BudgetLineInline, ClaimInline, PlacementRecordInline]

@@ -194,6 +194,13 @@ class Placement(Stateful):
         indexes = [
             models.Index(fields=["year", "status"]),
             models.Index(fields=["participant", "start_on"]),
+            models.Index(fields=["start_on", "id"], name="placements_by_start"),
+            # The approval queue: proposals waiting, oldest first.
+            models.Index(
+                fields=["proposed_at", "id"],
+                condition=models.Q(status__in=["proposed", "changes_requested"]),
+                name="placements_waiting_approval",
+            ),
         ]
         triggers = [
             # Rules that involve other rows: PostgreSQL only; the services hold
@@ -513,6 +520,7 @@ class ExpenseClaim(Stateful):
         verbose_name = _("expense claim")
         verbose_name_plural = _("expense claims")
         ordering = ["-submitted_at", "-pk"]
+        indexes = [models.Index(fields=["submitted_at", "id"], name="placements_claims_newest")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=ExpenseClaimStatus.values),

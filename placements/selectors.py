@@ -13,6 +13,7 @@ from django.db.models import (
     Exists,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -20,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from applications.models import Application
 from partners.models import Organisation, ProgrammeYear, User
@@ -145,12 +147,14 @@ def approval_queue(*, user: User) -> QuerySet[Placement]:
     )
 
 
-def awaiting_placement(*, user: User) -> QuerySet[Application]:
+def awaiting_placement(*, user: User, today: datetime.date | None = None) -> QuerySet[Application]:
     """Selected applicants, going from or coming to the person's organisations, who have
-    no placement proposed yet."""
+    no placement proposed yet, in years whose placement window has not closed (after
+    it, no placement can be proposed)."""
     has_placement = Placement.objects.filter(application=OuterRef("pk"), status__in=HOLDS_DATES)
+    open_years = Q(call__year__placements_end_on__gte=today or timezone.localdate())
     return (
-        Application.objects.filter(to_place_by(user))
+        Application.objects.filter(to_place_by(user), open_years)
         .exclude(Exists(has_placement))
         .select_related("applicant", "call__organisation", "call__year", "destination")
         .order_by("-call__year__year", "applicant__full_name")
