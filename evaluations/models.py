@@ -325,6 +325,14 @@ class Testimonial(Stateful):
         verbose_name = _("testimonial")
         verbose_name_plural = _("testimonials")
         ordering = ["-created_at", "-pk"]
+        # The public page's latest published testimonials.
+        indexes = [
+            models.Index(
+                fields=["decided_at", "id"],
+                condition=models.Q(status="published"),
+                name="evaluations_published",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=TestimonialStatus.values),
@@ -375,3 +383,44 @@ class TestimonialStatusChange(StatusChange):
     class Meta(StatusChange.Meta):
         verbose_name = _("testimonial record")
         verbose_name_plural = _("testimonial records")
+
+
+class ReportFigures(models.Model):
+    """A year's evaluation figures, counted and summed by the database, for everyone's
+    placements (no organisation) or one organisation's, coming and going: the report
+    adds up these rows, so its cost does not grow with the years or the responses.
+    Counted again by a task (evaluations.tasks.refresh_report_figures)."""
+
+    year = models.ForeignKey(
+        "partners.ProgrammeYear",
+        verbose_name=_("programme year"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    inputs = models.JSONField(_("counts and sums"))
+    counted_at = models.DateTimeField(_("counted"))
+
+    class Meta:
+        verbose_name = _("report figures")
+        verbose_name_plural = _("report figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "organisation"], name="evaluations_figures_once_per_scope"
+            ),
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=models.Q(organisation__isnull=True),
+                name="evaluations_figures_once_for_everyone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.organisation or _('every organisation')}"

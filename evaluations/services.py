@@ -146,7 +146,8 @@ def response_save(
         response.save()
         if submit:
             _thank(response, placement=placement, by=by)
-            transaction.on_commit(tasks.queue_refresh)
+            year_id = placement.year_id
+            transaction.on_commit(lambda: tasks.queue_refresh(year_id=year_id))
     return response
 
 

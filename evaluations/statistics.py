@@ -179,6 +179,67 @@ class Inputs:
     years: dict[int, YearInputs]
 
 
+def to_json(inputs: Inputs) -> dict:
+    """Inputs as JSON, to be stored (evaluations.models.ReportFigures)."""
+    return {
+        "asked": inputs.asked,
+        "answered": inputs.answered,
+        "responses": inputs.responses,
+        "ratings": {"|".join(key): list(counts) for key, counts in inputs.ratings.items()},
+        "pairs": {"|".join(key): list(sums) for key, sums in inputs.pairs.items()},
+        "reached": [dataclasses.astuple(row) for row in inputs.reached],
+        "years": {
+            str(year): [
+                given.placements,
+                given.post_exchange,
+                str(given.budgeted),
+                str(given.approved),
+            ]
+            for year, given in inputs.years.items()
+        },
+    }
+
+
+def from_json(data: dict) -> Inputs:
+    return Inputs(
+        asked=data["asked"],
+        answered=data["answered"],
+        responses=data["responses"],
+        ratings={tuple(key.split("|")): tuple(counts) for key, counts in data["ratings"].items()},
+        pairs={tuple(key.split("|")): tuple(sums) for key, sums in data["pairs"].items()},
+        reached=[Reached(*row) for row in data["reached"]],
+        years={
+            int(year): YearInputs(placements, post, Decimal(budgeted), Decimal(approved))
+            for year, (placements, post, budgeted, approved) in data["years"].items()
+        },
+    )
+
+
+def combine(parts: list[Inputs]) -> Inputs:
+    """The inputs of several years together (their placements never overlap)."""
+
+    def added(dicts: list[dict]) -> dict:
+        total: dict = {}
+        for given in dicts:
+            for key, value in given.items():
+                if isinstance(value, int):
+                    total[key] = total.get(key, 0) + value
+                else:
+                    before = total.get(key, (0,) * len(value))
+                    total[key] = tuple(a + b for a, b in zip(before, value, strict=True))
+        return total
+
+    return Inputs(
+        asked=added([part.asked for part in parts]),
+        answered=added([part.answered for part in parts]),
+        responses=sum(part.responses for part in parts),
+        ratings=added([part.ratings for part in parts]),
+        pairs=added([part.pairs for part in parts]),
+        reached=[row for part in parts for row in part.reached],
+        years={year: given for part in parts for year, given in part.years.items()},
+    )
+
+
 def compute(inputs: Inputs, *, min_group: int) -> Statistics:
     """Every figure, from the counts and sums in `inputs`."""
     hides = _Withholding(min_group).hides

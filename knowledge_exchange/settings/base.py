@@ -272,9 +272,10 @@ FOLLOW_UP_MONTHS = env.int("FOLLOW_UP_MONTHS", default=6)
 # Figures about the ratings of fewer people than this are withheld from coordinators'
 # reports and the public page, so no one can be singled out.
 EVALUATION_MIN_GROUP = env.int("EVALUATION_MIN_GROUP", default=5)
-# How often a worker counts the public page's findings again (each submitted evaluation
-# also asks for a count); the page only reads the last count.
-PUBLIC_FINDINGS_REFRESH_SECONDS = env.int("PUBLIC_FINDINGS_REFRESH_SECONDS", default=900)
+# How often a worker counts again the report's figures of the years that can still
+# change, and the public page's findings (each submitted evaluation also asks for a
+# count of its year); the pages only read the last count.
+REPORT_FIGURES_REFRESH_SECONDS = env.int("REPORT_FIGURES_REFRESH_SECONDS", default=600)
 # When the daily sweep runs (UK time, HH:MM): it completes finished placements and
 # sends the reminders that are due.
 DAILY_SWEEP_AT = env("DAILY_SWEEP_AT", default="06:00")
@@ -300,10 +301,17 @@ CELERY_BEAT_SCHEDULE = {
     # Sends what the after-commit hand-over missed (the broker was down, a task was
     # lost) and retries what failed.
     "outbox-relay": {"task": "core.outbox.relay", "schedule": 60.0},
-    # The public page's findings, counted again (each submitted evaluation also asks).
-    "public-findings": {
-        "task": "evaluations.tasks.refresh_public_findings",
-        "schedule": float(PUBLIC_FINDINGS_REFRESH_SECONDS),
+    # The report's stored figures of the years that still change, and the public
+    # page's findings from them (each submitted evaluation also asks); every year's
+    # once a night, after the sweep.
+    "report-figures": {
+        "task": "evaluations.tasks.refresh_report_figures",
+        "schedule": float(REPORT_FIGURES_REFRESH_SECONDS),
+    },
+    "report-figures-every-year": {
+        "task": "evaluations.tasks.refresh_report_figures",
+        "schedule": crontab(hour=(_sweep_hour + 1) % 24, minute=_sweep_minute),
+        "kwargs": {"every_year": True},
     },
 }
 
