@@ -8,9 +8,11 @@ import itertools
 from decimal import Decimal
 
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -18,6 +20,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -301,38 +304,44 @@ def with_money(placements: QuerySet[Placement]) -> QuerySet[Placement]:
 
 
 def year_money(*, year: ProgrammeYear) -> dict:
-    """A year's placements with their budgets and spend, the totals by partner (the
-    organisation other than the host), and the year's totals against its budget."""
-    placements = list(
-        with_money(_placements().filter(year=year).exclude(status=Status.DECLINED)).order_by(
-            "start_on", "pk"
+    """A year's budgets and spend by partner (the organisation other than the host),
+    summed in the database, and the year's totals against its budget. Two queries,
+    however many placements."""
+    partner = Case(When(host_id=year.host_id, then=F("home_id")), default=F("host_id"))
+    rows = list(
+        Placement.objects.filter(year=year)
+        .exclude(status=Status.DECLINED)
+        .order_by()
+        .values(partner_id=partner)
+        .annotate(
+            placements=Count("pk"),
+            budgeted=Coalesce(Sum(Subquery(budget_total(), output_field=MONEY)), ZERO),
+            approved=Coalesce(Sum(Subquery(approved_total(), output_field=MONEY)), ZERO),
+            waiting=Coalesce(
+                Sum(
+                    Subquery(
+                        _claims_total(status=ExpenseClaim.Status.SUBMITTED), output_field=MONEY
+                    )
+                ),
+                ZERO,
+            ),
         )
     )
-    by_partner: dict[int, dict] = {}
-    for placement in placements:
-        partner = placement.home if placement.host_id == year.host_id else placement.host
-        row = by_partner.setdefault(
-            partner.pk,
-            {
-                "partner": partner,
-                "placements": 0,
-                "budgeted": Decimal(0),
-                "approved": Decimal(0),
-                "waiting": Decimal(0),
-            },
-        )
-        row["placements"] += 1
-        for name in ("budgeted", "approved", "waiting"):
-            row[name] += getattr(placement, name)
-    budgeted = sum((getattr(p, "budgeted") for p in placements), Decimal(0))  # noqa: B009
+    partners = Organisation.objects.in_bulk([row["partner_id"] for row in rows])
+    for row in rows:
+        row["partner"] = partners[row["partner_id"]]
+
+    def total(name: str) -> Decimal:
+        return sum((row[name] for row in rows), Decimal(0))
+
     return {
-        "placements": placements,
-        "partners": sorted(by_partner.values(), key=lambda row: row["partner"].name),
-        "budgeted": budgeted,
-        "approved": sum((getattr(p, "approved") for p in placements), Decimal(0)),  # noqa: B009
-        "waiting": sum((getattr(p, "waiting") for p in placements), Decimal(0)),  # noqa: B009
+        "partners": sorted(rows, key=lambda row: row["partner"].name),
+        "placements": sum(row["placements"] for row in rows),
+        "budgeted": total("budgeted"),
+        "approved": total("approved"),
+        "waiting": total("waiting"),
         "budget": year.budget,
-        "unallocated": year.budget - budgeted,
+        "unallocated": year.budget - total("budgeted"),
     }
 
 
