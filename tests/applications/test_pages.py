@@ -39,9 +39,9 @@ def test_coordinator_review_list_queries_do_not_grow(
     client.force_login(cast.coordinator)
     url = reverse("applications:call_review", kwargs={"pk": cast.call_a.pk})
 
-    # session, user, the call with counts, its destinations, the filter's choice of
+    # user, the call with counts, its destinations, the filter's choice of
     # destinations, the count (bounded), a page of applications with their endorsement
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(url, {"status": "", "ordering": "-submitted"})
     assert len(response.context["applications"]) == 1 + extra
 
@@ -64,9 +64,9 @@ def test_applicant_dashboard_queries_do_not_grow(client, django_assert_num_queri
     open_call(year=year, organisation=partnership.organisation)
     client.force_login(person)
 
-    # session, user, open calls not yet applied to, their destinations, the
+    # user, open calls not yet applied to, their destinations, the
     # applications (with call, year, organisation, choices), their endorsements
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("applications:application_list"))
     assert len(response.context["applications"]) == calls
 
@@ -95,14 +95,14 @@ def test_coordinator_call_and_hosting_lists_queries_do_not_grow(
     )
     client.force_login(cast.coordinator)
 
-    # session, user, coordinator check (memberships), the years, the count (bounded),
+    # user, coordinator check (memberships), the years, the count (bounded),
     # a page of the year's calls, their destinations
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(reverse("applications:coordinator_call_list"))
     client.force_login(cast.manager)
-    # session, user, manager check, the years, the count (bounded), a page of the
+    # user, manager check, the years, the count (bounded), a page of the
     # year's selected applications, their endorsements
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("applications:hosting_list"))
     assert (
         len(response.context["applications"])

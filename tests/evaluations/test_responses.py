@@ -248,8 +248,8 @@ def test_the_list_runs_the_same_queries_for_one_or_many(
         )
     client.force_login(cast.supervisor)
 
-    # session, user, the placements, their responses
-    with django_assert_num_queries(4):
+    # user, the placements, their responses
+    with django_assert_num_queries(3):
         response = client.get(reverse("evaluations:response_list"))
 
     assert len(response.context["placements"]) == 1 + more

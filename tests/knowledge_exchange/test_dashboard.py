@@ -65,9 +65,9 @@ def test_dashboard_queries_do_not_grow_with_memberships(
         PartnershipFactory(organisation=membership.organisation, confirmed=True)
     client.force_login(person)
 
-    # session, user, memberships with their organisations and head counts,
+    # user, memberships with their organisations and head counts,
     # partnerships with their years, years hosted, their placements
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("dashboard"))
     assert response.content.decode().count("Your partnership in") == organisations
 

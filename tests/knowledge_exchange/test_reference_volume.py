@@ -46,7 +46,7 @@ def test_every_rule_holds_and_the_demo_people_hold_the_biggest_lists(volume, cli
         most, supervised = cursor.fetchone()
     # At the host, the demo supervisor has the most (hundreds, at the full volume).
     assert most == pk
-    assert supervised >= written["placements_placement"] // 200
+    assert supervised >= written["placements_placement"] // 1000
     assert client.login(email=people["manager"][0], password=reference.PASSWORD)
 
 

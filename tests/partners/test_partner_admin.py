@@ -130,10 +130,10 @@ def test_overview_queries_do_not_grow_with_partners(
     year, _invitations = _year_with_invitations(confirmed=partners // 2, invited=partners)
     url = reverse("admin:partners_programmeyear_overview", args=[year.pk])
 
-    # session, user, year with counts, partnerships, totals, the manager's
+    # user, year with counts, partnerships, totals, the manager's
     # permissions (user, group), the invitations to confirm (exists, then the list),
     # the calls with their applications counted, the placements with their money
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = manager_client.get(url)
     assert response.status_code == 200
 
@@ -173,9 +173,9 @@ def test_year_changelist_queries_do_not_grow(manager_client, django_assert_num_q
     for _ in range(years):
         PartnershipFactory(confirmed=True)
 
-    # session, user, permissions (user, group), the count (bounded; no second count
+    # user, permissions (user, group), the count (bounded; no second count
     # of the whole table), years with hosts and counts, the host filter's choices
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = manager_client.get(reverse("admin:partners_programmeyear_changelist"))
     assert response.status_code == 200
 
@@ -187,9 +187,9 @@ def test_partnership_changelist_queries_do_not_grow(
     year = ProgrammeYearFactory()
     PartnershipFactory.create_batch(partnerships, year=year)
 
-    # session, user, permissions (user, group), the count (bounded; no second count
+    # user, permissions (user, group), the count (bounded; no second count
     # of the whole table), the page of partnerships, the year filter's choices
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = manager_client.get(
             reverse("admin:partners_partnership_changelist") + "?returning=no"
         )

@@ -544,18 +544,18 @@ def _rows(response) -> int:
 @pytest.mark.parametrize(
     ("url", "person", "queries"),
     [
-        # session, user, "is a coordinator", the organisations coordinated, the count
+        # user, "is a coordinator", the organisations coordinated, the count
         # of proposals (bounded), a page of them, the selected people with no
         # placement (the first page: no count while it is not full)
-        (reverse_lazy("placements:approval_queue"), "coordinator", 7),
-        # session, user, "is a coordinator", the organisations coordinated, the years,
+        (reverse_lazy("placements:approval_queue"), "coordinator", 6),
+        # user, "is a coordinator", the organisations coordinated, the years,
         # the count (bounded), a page of the year's placements
-        (reverse_lazy("placements:calendar"), "coordinator", 7),
-        # session, user, the person's years, the count (bounded), a page of the
+        (reverse_lazy("placements:calendar"), "coordinator", 6),
+        # user, the person's years, the count (bounded), a page of the
         # year's placements with their sessions counted
-        (reverse_lazy("placements:placement_list"), "supervisor", 5),
-        # session, user, memberships, the placements with their sessions counted
-        (reverse_lazy("dashboard"), "supervisor", 4),
+        (reverse_lazy("placements:placement_list"), "supervisor", 4),
+        # user, memberships, the placements with their sessions counted
+        (reverse_lazy("dashboard"), "supervisor", 3),
     ],
 )
 @pytest.mark.parametrize("more", [0, 4])
