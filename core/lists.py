@@ -7,10 +7,12 @@ split into pages of `LIST_PAGE_SIZE`. The paginator never counts past
 table: past that, the page asks the person to narrow the list.
 """
 
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +27,8 @@ class BoundedPaginator(Paginator):
     def count(self) -> int:
         # Counting needs neither the order nor the annotations: the database stops
         # after `most` + 1 rows of whatever index suits the filter.
-        found = self.object_list.order_by().values("pk")[: self.most + 1].count()
+        rows = cast(QuerySet, self.object_list)
+        found = rows.order_by().values("pk")[: self.most + 1].count()
         self.capped = found > self.most
         return min(found, self.most)
 
@@ -40,32 +43,40 @@ class ListFilterForm(forms.Form):
 
     def __init__(self, data, *, years: list[int], searchable: bool):
         super().__init__(data)
-        self.fields["year"].choices = [(year, str(year)) for year in years]
+        cast(forms.ChoiceField, self.fields["year"]).choices = [(y, str(y)) for y in years]
         if not searchable:
             del self.fields["q"]
 
 
-class PagedListMixin:
+if TYPE_CHECKING:
+    from django.views.generic import ListView
+
+    _ListView = ListView
+else:
+    _ListView = object
+
+
+class PagedListMixin(_ListView):
     """A ListView in pages of `LIST_PAGE_SIZE`, counted no further than `LIST_MOST_ROWS`.
     `page_query` in the context is the address's other parameters, for the page links."""
 
     paginate_by = settings.LIST_PAGE_SIZE
-    paginator_class = BoundedPaginator
+    paginator_class: type[Paginator] = BoundedPaginator
 
     def paginate_queryset(self, queryset, page_size):
         """A page number past the end shows the last page, and one that is not a
         number the first: an address typed wrong still shows the list."""
-        paginator = self.get_paginator(queryset, page_size)  # type: ignore[attr-defined]
-        page = paginator.get_page(self.request.GET.get("page"))  # type: ignore[attr-defined]
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
         return paginator, page, page.object_list, page.has_other_pages()
 
     def page_query(self) -> str:
-        query = self.request.GET.copy()  # type: ignore[attr-defined]
+        query = self.request.GET.copy()
         query.pop("page", None)
         return query.urlencode()
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context = super().get_context_data(**kwargs)
         return {**context, "page_query": self.page_query()}
 
 
@@ -120,7 +131,7 @@ class BoundedListMixin(PagedListMixin):
         return queryset
 
     def page_query(self) -> str:
-        query = self.request.GET.copy()  # type: ignore[attr-defined]
+        query = self.request.GET.copy()
         query.pop("page", None)
         query["year"] = str(self.chosen["year"] or "")
         return query.urlencode()

@@ -98,10 +98,11 @@ def changing_years(today: datetime.date) -> QuerySet[ProgrammeYear]:
 
 def report_inputs(placements: QuerySet[Placement], *, today: datetime.date) -> Inputs:
     """What the report's figures are computed from, counted and summed by the database."""
-    completed = Q(status=Placement.Status.COMPLETED)
-    follow_up_due = completed & Q(end_on__lte=follow_up_due_by(today))
+    completed_when = {"status": Placement.Status.COMPLETED}
+    follow_up_when = {**completed_when, "end_on__lte": follow_up_due_by(today)}
+    completed, follow_up_due = Q(**completed_when), Q(**follow_up_when)
     reached = _reached(placements, completed, follow_up_due)
-    asked = {
+    asked: dict[str, int] = {
         Instrument.BASELINE: sum(row["sent"] for row in reached),
         Instrument.POST_EXCHANGE: sum(row["completed"] for row in reached),
         Instrument.HOST_FEEDBACK: sum(row["completed"] for row in reached),
@@ -109,9 +110,9 @@ def report_inputs(placements: QuerySet[Placement], *, today: datetime.date) -> I
     }
     asked_for = {
         Instrument.BASELINE: Q(),
-        Instrument.POST_EXCHANGE: _on_placement(completed),
-        Instrument.HOST_FEEDBACK: _on_placement(completed),
-        Instrument.FOLLOW_UP: _on_placement(follow_up_due),
+        Instrument.POST_EXCHANGE: _on_placement(completed_when),
+        Instrument.HOST_FEEDBACK: _on_placement(completed_when),
+        Instrument.FOLLOW_UP: _on_placement(follow_up_when),
     }
     submitted = Response.objects.filter(
         status=Response.Status.SUBMITTED, placement__in=placements.values("pk")
@@ -178,9 +179,9 @@ def report_inputs(placements: QuerySet[Placement], *, today: datetime.date) -> I
     )
 
 
-def _on_placement(condition: Q) -> Q:
+def _on_placement(lookups: dict) -> Q:
     """A condition on a placement, asked of its responses."""
-    return Q(*[(f"placement__{name}", value) for name, value in condition.children])
+    return Q(**{f"placement__{name}": value for name, value in lookups.items()})
 
 
 def _reached(placements: QuerySet[Placement], completed: Q, follow_up_due: Q) -> list[dict]:

@@ -13,6 +13,7 @@ The people who hold the biggest lists sign in with `PASSWORD` (see `DEMO_PEOPLE`
 
 import datetime
 from dataclasses import dataclass
+from typing import Any, cast
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
@@ -76,7 +77,7 @@ class Volume:
 def build(volume: Volume, *, today: datetime.date) -> dict[str, int]:
     """Fill the (empty, migrated) database; returns the rows written per table."""
     last = today.year
-    params = {
+    params: dict[str, Any] = {
         "host": HOST,
         "big": BIG_PARTNER,
         "orgs": volume.organisations,
@@ -151,7 +152,8 @@ def _foreign_key_rules() -> dict[str, str]:
         for field in model._meta.concrete_fields:
             if not isinstance(field, models.ForeignKey):
                 continue
-            child, parent = model._meta.db_table, field.related_model._meta.db_table
+            target = cast(type[models.Model], field.related_model)
+            child, parent = model._meta.db_table, target._meta.db_table
             column = field.column
             rules[f"{child}.{column} refers to a {parent} row"] = (
                 f"SELECT 1 FROM {child} c WHERE c.{column} IS NOT NULL AND NOT EXISTS "  # noqa: S608

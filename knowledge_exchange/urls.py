@@ -15,10 +15,14 @@ admin.site.index_title = _("Run the programme")
 # Every changelist, the project's and the libraries', stays the same cost however big
 # its table: a page of 50, counted no further than LIST_MOST_ROWS (so no OFFSET goes
 # past it either), and no second count of the whole table.
+BOUNDED_CHANGELIST = {
+    "paginator": BoundedPaginator,
+    "list_per_page": settings.LIST_PAGE_SIZE,
+    "show_full_result_count": False,
+}
 for model_admin in admin.site._registry.values():
-    model_admin.paginator = BoundedPaginator
-    model_admin.list_per_page = settings.LIST_PAGE_SIZE
-    model_admin.show_full_result_count = False
+    for name, value in BOUNDED_CHANGELIST.items():
+        setattr(model_admin, name, value)
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),

@@ -99,7 +99,7 @@ class Command(BaseCommand):
             client = Client()
             client.force_login(user)
             sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-        year = ProgrammeYear.objects.order_by("-year").first()
+        year = ProgrammeYear.objects.latest("year")
         host_call = Call.objects.get(year=year, organisation_id=reference.HOST)
         partner_call = Call.objects.get(year=year, organisation_id=reference.BIG_PARTNER)
         own = Application.objects.filter(applicant=users["host_staff"]).latest("pk")
@@ -126,7 +126,7 @@ class Command(BaseCommand):
             Page("supervisor", url) for url in ("/dashboard/", "/placements/", "/evaluations/")
         ]
         for role, call in (("host_coordinator", host_call), ("partner_coordinator", partner_call)):
-            application = call.applications.order_by("pk").first()
+            application = call.applications.earliest("pk")
             pages += [
                 Page(role, url)
                 for url in (
@@ -145,7 +145,7 @@ class Command(BaseCommand):
                 Page(role, "/reports/", "report"),
                 Page(role, "/reports/export.csv", "report"),
             ]
-        pages.append(Page("host_coordinator", f"/hosting/{coming.order_by('pk').first().pk}/"))
+        pages.append(Page("host_coordinator", f"/hosting/{coming.earliest('pk').pk}/"))
         pages += [
             Page("manager", url)
             for url in ("/dashboard/", "/partnerships/", "/review/", "/hosting/", "/approvals/")
@@ -387,7 +387,7 @@ class _gunicorn:
         self.pid = self.process.pid
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *_exc):
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=30)
         self.static.cleanup()
