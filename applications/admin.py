@@ -35,7 +35,7 @@ class CallAdmin(AutocompleteMixin, DecisionAdminMixin, SimpleHistoryAdmin):
     change_list_template = "admin/applications/call/change_list.html"
 
     def get_queryset(self, request):
-        return selectors.calls_with_counts()
+        return selectors.calls_with_counts().prefetch_related(None)  # destinations not listed
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

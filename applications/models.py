@@ -397,6 +397,8 @@ class Application(Stateful):
         indexes = [
             models.Index(fields=["call", "status"]),
             models.Index(fields=["submitted_at", "created_at", "id"], name="applications_newest"),
+            # A call's applications to review, oldest or newest first.
+            models.Index(fields=["call", "submitted_at", "id"], name="applications_to_review"),
         ]
         triggers = [
             # Rules that involve other rows: PostgreSQL only, the services hold

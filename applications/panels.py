@@ -9,7 +9,7 @@ def _year_overview_calls(request, year) -> dict:
     """The year overview's section: each institution's call with its applications counted."""
     return {
         "programme_year": year,
-        "calls": list(selectors.year_call_counts(year=year)),
+        "calls": selectors.year_call_counts(year=year),
         "statuses": Application.Status,
     }
 

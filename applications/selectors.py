@@ -220,18 +220,24 @@ def endorsement_for_token(*, token_hash: str) -> Endorsement | None:
 # --- The programme manager ----------------------------------------------------------
 
 
-def year_call_counts(*, year: ProgrammeYear) -> QuerySet[Call]:
-    """Each institution's call in a year, with its applications counted by status."""
-    counts = {
-        f"{status}_count": Count("applications", filter=Q(applications__status=status))
-        for status in Status.values
-    }
-    return (
-        Call.objects.filter(year=year)
-        .select_related("organisation")
-        .annotate(**counts)
-        .order_by("organisation__name")
+def year_call_counts(*, year: ProgrammeYear) -> list[Call]:
+    """Each institution's call in a year, with its applications counted by status
+    (`<status>_count`): the counts grouped in the database on the call and status index,
+    never a join of every application."""
+    calls = list(
+        Call.objects.filter(year=year).select_related("organisation").order_by("organisation__name")
     )
+    counted = (
+        Application.objects.filter(call__in=[call.pk for call in calls])
+        .order_by()
+        .values_list("call_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    counts = {(call_id, status): n for call_id, status, n in counted}
+    for call in calls:
+        for status in Status.values:
+            setattr(call, f"{status}_count", counts.get((call.pk, status), 0))
+    return calls
 
 
 def applications_for_export(*, year: ProgrammeYear) -> QuerySet[Application]:

@@ -325,13 +325,14 @@ class Testimonial(Stateful):
         verbose_name = _("testimonial")
         verbose_name_plural = _("testimonials")
         ordering = ["-created_at", "-pk"]
-        # The public page's latest published testimonials.
         indexes = [
+            models.Index(fields=["created_at", "id"], name="evaluations_newest"),
+            # The public page's latest published testimonials.
             models.Index(
                 fields=["decided_at", "id"],
                 condition=models.Q(status="published"),
                 name="evaluations_published",
-            )
+            ),
         ]
         constraints = [
             models.CheckConstraint(

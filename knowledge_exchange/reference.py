@@ -287,6 +287,16 @@ STATEMENTS = [
     JOIN (SELECT year_id, organisation_id FROM partners_partnership
           UNION ALL SELECT id, host_id FROM partners_programmeyear) AS o ON o.year_id = y.id
     """,
+    # Where each call's staff may go: the host's call to the year's partners, each
+    # partner's to the host.
+    """
+    INSERT INTO applications_call_destinations (call_id, organisation_id)
+    SELECT c.id, CASE WHEN c.organisation_id = y.host_id THEN p.organisation_id ELSE y.host_id END
+    FROM applications_call c
+    JOIN partners_programmeyear y ON y.id = c.year_id
+    JOIN partners_partnership p ON p.year_id = c.year_id
+     AND (c.organisation_id = y.host_id OR p.organisation_id = c.organisation_id)
+    """,
     # Applications: a quarter of the host's staff each year (to one of the year's
     # partners), half of each partner's (to the host). Half are selected.
     """
