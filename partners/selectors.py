@@ -80,15 +80,23 @@ def _confirmed_partners() -> Prefetch:
 
 
 def public_programme() -> tuple[ProgrammeYear | None, list[ProgrammeYear]]:
-    """The current year (the latest) and the past years that had confirmed partners,
-    each with `confirmed_partnerships`. Two queries, however many years."""
+    """The current year (the latest) with `confirmed_partnerships`, and the past years
+    that had confirmed partners, each with its host and `confirmed_count` (their
+    partners are on each year's own page). Two queries, however many years."""
     years = list(
-        ProgrammeYear.objects.select_related("host").prefetch_related(_confirmed_partners())
+        ProgrammeYear.objects.select_related("host")
+        .annotate(confirmed_count=Count("partnerships", filter=Q(partnerships__status=CONFIRMED)))
+        .order_by("-year")
     )
     if not years:
         return None, []
     current, *earlier = years
-    return current, [year for year in earlier if year.confirmed_partnerships]
+    current.confirmed_partnerships = list(
+        current.partnerships.filter(status=CONFIRMED)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    return current, [year for year in earlier if year.confirmed_count]
 
 
 def programme_year_for_public(*, year: int) -> ProgrammeYear:
