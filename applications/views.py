@@ -335,7 +335,7 @@ class CoordinatorCallListView(CoordinatorMixin, BoundedListMixin, ListView):
         return partner_selectors.year_numbers()
 
     def filter_year(self, queryset, year):
-        return queryset.filter(year__year=year)
+        return queryset.filter(year_id=partner_selectors.year_id(year))
 
     def get_queryset(self):
         return self.narrow(selectors.calls_for_coordinator(user=self.request.user))
@@ -446,7 +446,7 @@ class HostingListView(CoordinatorMixin, BoundedListMixin, ListView):
         return partner_selectors.year_numbers()
 
     def filter_year(self, queryset, year):
-        return queryset.filter(call__year__year=year)
+        return queryset.filter(call__year_id=partner_selectors.year_id(year))
 
     def get_queryset(self):
         return self.narrow(selectors.applications_coming_to(user=self.request.user))

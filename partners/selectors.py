@@ -1,7 +1,7 @@
 """Reads of organisations, memberships, years and partnerships, with the query shape
 each page needs."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from partners.models import (
@@ -192,6 +192,12 @@ def coordinators_of(organisation_ids) -> dict[int, list[User]]:
     ).select_related("user"):
         coordinators.setdefault(membership.organisation_id, []).append(membership.user)
     return coordinators
+
+
+def year_id(year: int) -> Subquery:
+    """The id of the year numbered `year`, as a subquery PostgreSQL answers first, so a
+    filter on it can use an index that starts with the year (a join could not)."""
+    return Subquery(ProgrammeYear.objects.filter(year=year).values("pk")[:1])
 
 
 def year_numbers() -> list[int]:

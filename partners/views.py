@@ -42,7 +42,7 @@ class PartnershipListView(LoginRequiredMixin, BoundedListMixin, ListView):
         return selectors.year_numbers()
 
     def filter_year(self, queryset, year):
-        return queryset.filter(year__year=year)
+        return queryset.filter(year_id=selectors.year_id(year))
 
     def get_queryset(self):
         if is_programme_manager(self.request.user):

@@ -195,6 +195,8 @@ class Placement(Stateful):
             models.Index(fields=["year", "status"]),
             models.Index(fields=["participant", "start_on"]),
             models.Index(fields=["start_on", "id"], name="placements_by_start"),
+            # A year's placements in the order they start (the calendar, the lists).
+            models.Index(fields=["year", "start_on", "id"], name="placements_year_by_start"),
             # The approval queue: proposals waiting, oldest first.
             models.Index(
                 fields=["proposed_at", "id"],

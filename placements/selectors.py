@@ -201,7 +201,7 @@ def calendar(*, user: User) -> QuerySet[Placement]:
         _placements()
         .filter(in_calendar(user))
         .exclude(status=Status.DECLINED)
-        .order_by("start_on", "participant__full_name", "pk")
+        .order_by("start_on", "pk")  # a year's, on its index (year, start_on, id)
     )
 
 

@@ -23,6 +23,7 @@ from core.dates import long_date
 from core.lists import BoundedListMixin, BoundedPaginator, PagedListMixin
 from core.tokens import hash_token
 from core.views import ServiceFormMixin
+from partners.selectors import year_id
 from partners.views import CoordinatorMixin
 from placements import permissions, selectors, services
 from placements.forms import (
@@ -66,7 +67,7 @@ class PlacementListView(LoginRequiredMixin, BoundedListMixin, ListView):
         return selectors.placement_years_for_person(user=self.request.user)
 
     def filter_year(self, queryset, year):
-        return queryset.filter(year__year=year)
+        return queryset.filter(year_id=year_id(year))
 
     def get_queryset(self):
         return self.narrow(selectors.placements_for_person(user=self.request.user))
@@ -482,7 +483,7 @@ class CalendarView(CoordinatorMixin, BoundedListMixin, ListView):
         return selectors.calendar_years(user=self.request.user)
 
     def filter_year(self, queryset, year):
-        return queryset.filter(year__year=year)
+        return queryset.filter(year_id=year_id(year))
 
     def get_queryset(self):
         return self.narrow(selectors.calendar(user=self.request.user))
