@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, ListView, TemplateView
 
 from core.dates import long_date
-from core.lists import BoundedListMixin, BoundedPaginator, PagedListMixin
+from core.lists import BoundedListMixin, PagedListMixin
 from core.tokens import hash_token
 from core.views import ServiceFormMixin
 from partners.selectors import year_id
@@ -332,8 +332,10 @@ class ApprovalQueueView(CoordinatorMixin, PagedListMixin, ListView):
         context = super().get_context_data(**kwargs)
         for placement in context["placements"]:
             placement.waiting_for_me = permissions.sides_waiting_for(user, placement)
-        first = BoundedPaginator(selectors.awaiting_placement(user=user), settings.LIST_PAGE_SIZE)
-        return {**context, "to_place": first.page(1).object_list, "to_place_paginator": first}
+        # The first page, and whether there are more, without counting them all.
+        shown = settings.LIST_PAGE_SIZE
+        to_place = list(selectors.awaiting_placement(user=user)[: shown + 1])
+        return {**context, "to_place": to_place[:shown], "more_to_place": len(to_place) > shown}
 
 
 class PlacementProposeView(LoginRequiredMixin, ServiceFormMixin, FormView):

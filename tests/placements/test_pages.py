@@ -546,7 +546,7 @@ def _rows(response) -> int:
     [
         # user, "is a coordinator", the organisations coordinated, the count
         # of proposals (bounded), a page of them, the selected people with no
-        # placement (the first page: no count while it is not full)
+        # placement (a page and one more, to know if there are more: never counted)
         (reverse_lazy("placements:approval_queue"), "coordinator", 6),
         # user, "is a coordinator", the organisations coordinated, the years,
         # the count (bounded), a page of the year's placements
