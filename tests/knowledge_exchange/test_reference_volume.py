@@ -1,8 +1,12 @@
 """The reference volume is sound: every rule the triggers hold, every foreign key."""
 
 import datetime
+import os
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from knowledge_exchange import reference
@@ -71,3 +75,31 @@ def test_a_broken_rule_is_found(volume):
         "applications_application_own_organisation",
         "partners_membership.organisation_id refers to a partners_organisation row",
     }
+
+
+def test_the_command_builds_a_database_of_its_own_and_says_every_rule_holds(postgresql):
+    """As the README runs it, at a small scale, into a database it drops again."""
+    name = f"{connection.settings_dict['NAME']}_reference_{os.getpid()}"
+    try:
+        finished = subprocess.run(  # this project's own command
+            [
+                sys.executable,
+                "manage.py",
+                "seed_reference_volume",
+                "--scale=0.01",
+                f"--database={name}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "knowledge_exchange.settings.test"},
+        )
+    finally:
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    assert finished.returncode == 0, finished.stderr
+    assert "Every rule holds." in finished.stdout
+    assert "partner_coordinator  coordinator@partner.reference.example" in finished.stdout
