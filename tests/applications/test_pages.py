@@ -40,8 +40,9 @@ def test_coordinator_review_list_queries_do_not_grow(
     url = reverse("applications:call_review", kwargs={"pk": cast.call_a.pk})
 
     # user, the call with counts, its destinations, the filter's choice of
-    # destinations, the count (bounded), a page of applications with their endorsement
-    with django_assert_num_queries(6):
+    # destinations, the count (bounded), the page's ids, then its applications,
+    # with their endorsements
+    with django_assert_num_queries(7):
         response = client.get(url, {"status": "", "ordering": "-submitted"})
     assert len(response.context["applications"]) == 1 + extra
 
@@ -95,14 +96,14 @@ def test_coordinator_call_and_hosting_lists_queries_do_not_grow(
     )
     client.force_login(cast.coordinator)
 
-    # user, coordinator check (memberships), the years, the count (bounded),
-    # a page of the year's calls, their destinations
-    with django_assert_num_queries(6):
+    # user, coordinator check (memberships), the years, the count (bounded), the
+    # page's ids, then the year's calls, their destinations
+    with django_assert_num_queries(7):
         client.get(reverse("applications:coordinator_call_list"))
     client.force_login(cast.manager)
-    # user, manager check, the years, the count (bounded), a page of the
-    # year's selected applications, their endorsements
-    with django_assert_num_queries(6):
+    # user, manager check, the years, the count (bounded), the page's ids, then
+    # the year's selected applications, their endorsements
+    with django_assert_num_queries(7):
         response = client.get(reverse("applications:hosting_list"))
     assert (
         len(response.context["applications"])

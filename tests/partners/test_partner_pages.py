@@ -180,10 +180,10 @@ def test_partnership_list_queries_do_not_grow(client, django_assert_num_queries,
         PartnershipFactory(year=hosted, organisation=membership.organisation, confirmed=True)
     client.force_login(coordinator)
 
-    # user, whether they coordinate, the years, the count (bounded), a page of
-    # the year's partnerships with hosts and organisations (and returning), the year
-    # hosted with its counts
-    with django_assert_num_queries(6):
+    # user, whether they coordinate, the years, the count (bounded), the page's ids,
+    # then the year's partnerships with hosts and organisations (and returning), the
+    # year hosted with its counts
+    with django_assert_num_queries(7):
         response = client.get(reverse("partners:partnership_list"))
     assert len(response.context["partnerships"]) == years
     assert len(response.context["hosted_years"]) == 1

@@ -545,15 +545,16 @@ def _rows(response) -> int:
     ("url", "person", "queries"),
     [
         # user, "is a coordinator", the organisations coordinated, the count
-        # of proposals (bounded), a page of them, the selected people with no
-        # placement (a page and one more, to know if there are more: never counted)
-        (reverse_lazy("placements:approval_queue"), "coordinator", 6),
+        # of proposals (bounded), the page's ids, then its proposals, the selected
+        # people with no placement (a page and one more, to know if there are more:
+        # never counted)
+        (reverse_lazy("placements:approval_queue"), "coordinator", 7),
         # user, "is a coordinator", the organisations coordinated, the years,
-        # the count (bounded), a page of the year's placements
-        (reverse_lazy("placements:calendar"), "coordinator", 6),
-        # user, the person's years, the count (bounded), a page of the
+        # the count (bounded), the page's ids, then the year's placements
+        (reverse_lazy("placements:calendar"), "coordinator", 7),
+        # user, the person's years, the count (bounded), the page's ids, then the
         # year's placements with their sessions counted
-        (reverse_lazy("placements:placement_list"), "supervisor", 4),
+        (reverse_lazy("placements:placement_list"), "supervisor", 5),
         # user, memberships, the placements with their sessions counted
         (reverse_lazy("dashboard"), "supervisor", 3),
     ],
