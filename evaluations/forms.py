@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import LongSelect
 from evaluations.models import AIMS, CONSENT_STATEMENT, OUTCOMES, Response, Testimonial
 from evaluations.services import questions, required_to_submit
 
@@ -104,7 +105,7 @@ class ReportFilterForm(forms.Form):
 
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, empty_value=None, required=False)
     organisation: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=None, required=False
+        label=_("Organisation"), queryset=None, required=False, widget=LongSelect
     )
 
     def __init__(self, *args, years: list[int], organisations, everyone: bool, **kwargs):
