@@ -34,13 +34,12 @@ from applications.models import Application
 from applications.permissions import can_read_access_requirements
 from applications.services import ApplicationError, EndorsementError
 from core.dates import long_datetime
-from core.lists import BoundedListMixin, PagedListMixin
+from core.lists import PagedListMixin
 from core.tokens import hash_token
 from core.views import ServiceFormMixin
-from partners import selectors as partner_selectors
 from partners.models import User
 from partners.permissions import is_member
-from partners.views import CoordinatorMixin
+from partners.views import CoordinatorMixin, YearListMixin
 
 Status = Application.Status
 
@@ -323,19 +322,13 @@ class EndorseView(FormView):
 # --- Coordinators ----------------------------------------------------------------
 
 
-class CoordinatorCallListView(CoordinatorMixin, BoundedListMixin, ListView):
+class CoordinatorCallListView(CoordinatorMixin, YearListMixin, ListView):
     """The calls of the coordinator's organisations (every one, for the manager), with
     their applications counted, a year at a time."""
 
     template_name = "applications/call_list_coordinator.html"
     context_object_name = "calls"
     search_fields = ("organisation__name",)
-
-    def get_years(self):
-        return partner_selectors.year_numbers()
-
-    def filter_year(self, queryset, year):
-        return queryset.filter(year_id=partner_selectors.year_id(year))
 
     def get_queryset(self):
         return self.narrow(selectors.calls_for_coordinator(user=self.request.user))
@@ -435,18 +428,13 @@ class ApplicationReviewView(LoginRequiredMixin, ServiceFormMixin, FormView):
         return reverse("applications:call_review", kwargs={"pk": self.application.call_id})
 
 
-class HostingListView(CoordinatorMixin, BoundedListMixin, ListView):
+class HostingListView(CoordinatorMixin, YearListMixin, ListView):
     """The people selected to come to the coordinator's organisation, a year at a time."""
 
     template_name = "applications/hosting_list.html"
     context_object_name = "applications"
     search_fields = ("applicant__full_name",)
-
-    def get_years(self):
-        return partner_selectors.year_numbers()
-
-    def filter_year(self, queryset, year):
-        return queryset.filter(call__year_id=partner_selectors.year_id(year))
+    year_path = "call__year"
 
     def get_queryset(self):
         return self.narrow(selectors.applications_coming_to(user=self.request.user))

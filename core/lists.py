@@ -87,14 +87,15 @@ class PagedListMixin(_ListView):
         page = paginator.get_page(self.request.GET.get("page"))
         return paginator, page, page.object_list, page.has_other_pages()
 
-    def page_query(self) -> str:
+    def page_parameters(self):
+        """The address's parameters but the page: kept by the page links."""
         query = self.request.GET.copy()
         query.pop("page", None)
-        return query.urlencode()
+        return query
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        return {**context, "page_query": self.page_query()}
+        return {**context, "page_query": self.page_parameters().urlencode()}
 
 
 class BoundedListMixin(PagedListMixin):
@@ -147,11 +148,10 @@ class BoundedListMixin(PagedListMixin):
             queryset = queryset.filter(found)
         return queryset
 
-    def page_query(self) -> str:
-        query = self.request.GET.copy()
-        query.pop("page", None)
+    def page_parameters(self):
+        query = super().page_parameters()
         query["year"] = str(self.chosen["year"] or "")
-        return query.urlencode()
+        return query
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

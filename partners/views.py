@@ -30,19 +30,27 @@ class ProgrammeYearDetailView(DetailView):
         return selectors.programme_year_for_public(year=self.kwargs["year"])
 
 
-class PartnershipListView(LoginRequiredMixin, BoundedListMixin, ListView):
+class YearListMixin(BoundedListMixin):
+    """A bounded list of records that belong to a programme year (at `year_path`),
+    offering every year; a view offers fewer by overriding `get_years`."""
+
+    year_path = "year"
+
+    def get_years(self):
+        return selectors.year_numbers()
+
+    def filter_year(self, queryset, year):
+        # By the year's id, found first: an index on the year can serve the list.
+        return queryset.filter(**{f"{self.year_path}_id": selectors.year_id(year)})
+
+
+class PartnershipListView(LoginRequiredMixin, YearListMixin, ListView):
     """The partnerships of the organisations a coordinator coordinates (every one, for
     the manager), and the years it hosts: a year at a time."""
 
     template_name = "partners/partnership_list.html"
     context_object_name = "partnerships"
     search_fields = ("organisation__name",)
-
-    def get_years(self):
-        return selectors.year_numbers()
-
-    def filter_year(self, queryset, year):
-        return queryset.filter(year_id=selectors.year_id(year))
 
     def get_queryset(self):
         if is_programme_manager(self.request.user):

@@ -20,11 +20,10 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, ListView, TemplateView
 
 from core.dates import long_date
-from core.lists import BoundedListMixin, PagedListMixin
+from core.lists import PagedListMixin
 from core.tokens import hash_token
 from core.views import ServiceFormMixin
-from partners.selectors import year_id
-from partners.views import CoordinatorMixin
+from partners.views import CoordinatorMixin, YearListMixin
 from placements import permissions, selectors, services
 from placements.forms import (
     ExpenseClaimForm,
@@ -56,7 +55,7 @@ def _warn_about_supervisor(request, placement) -> None:
 # --- Participants and supervisors ---------------------------------------------------
 
 
-class PlacementListView(LoginRequiredMixin, BoundedListMixin, ListView):
+class PlacementListView(LoginRequiredMixin, YearListMixin, ListView):
     """The person's own placements and those they supervise, a year at a time."""
 
     template_name = "placements/placement_list.html"
@@ -65,9 +64,6 @@ class PlacementListView(LoginRequiredMixin, BoundedListMixin, ListView):
 
     def get_years(self):
         return selectors.placement_years_for_person(user=self.request.user)
-
-    def filter_year(self, queryset, year):
-        return queryset.filter(year_id=year_id(year))
 
     def get_queryset(self):
         return self.narrow(selectors.placements_for_person(user=self.request.user))
@@ -473,7 +469,7 @@ class PlacementDecideView(CoordinatorPlacementMixin, ServiceFormMixin, FormView)
         return self.result
 
 
-class CalendarView(CoordinatorMixin, BoundedListMixin, ListView):
+class CalendarView(CoordinatorMixin, YearListMixin, ListView):
     """A year's placements by week, in pages, for the coordinators concerned and the
     manager."""
 
@@ -483,9 +479,6 @@ class CalendarView(CoordinatorMixin, BoundedListMixin, ListView):
 
     def get_years(self):
         return selectors.calendar_years(user=self.request.user)
-
-    def filter_year(self, queryset, year):
-        return queryset.filter(year_id=year_id(year))
 
     def get_queryset(self):
         return self.narrow(selectors.calendar(user=self.request.user))
