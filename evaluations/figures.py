@@ -10,7 +10,6 @@ task does on a schedule and after each submitted evaluation.
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -53,12 +52,11 @@ def placements_in(year_id: int, organisation: Organisation | None) -> QuerySet[P
 def count(year_id: int, organisation: Organisation | None, *, today: datetime.date) -> Inputs:
     """Count a year's figures for the scope and store them, replacing any before."""
     inputs = report_inputs(placements_in(year_id, organisation), today=today)
-    with transaction.atomic():
-        ReportFigures.objects.update_or_create(
-            year_id=year_id,
-            organisation=organisation,
-            defaults={"inputs": to_json(inputs), "counted_at": timezone.now()},
-        )
+    ReportFigures.objects.update_or_create(
+        year_id=year_id,
+        organisation=organisation,
+        defaults={"inputs": to_json(inputs), "counted_at": timezone.now()},
+    )
     return inputs
 
 
@@ -97,7 +95,8 @@ def changing_years(today: datetime.date) -> QuerySet[ProgrammeYear]:
 
 
 def report_inputs(placements: QuerySet[Placement], *, today: datetime.date) -> Inputs:
-    """What the report's figures are computed from, counted and summed by the database."""
+    """What the report's figures are computed from, counted and summed by the database,
+    for one year's placements (ReportFigures keeps a year a row)."""
     completed_when = {"status": Placement.Status.COMPLETED}
     follow_up_when = {**completed_when, "end_on__lte": follow_up_due_by(today)}
     completed, follow_up_due = Q(**completed_when), Q(**follow_up_when)
@@ -122,43 +121,34 @@ def report_inputs(placements: QuerySet[Placement], *, today: datetime.date) -> I
         for instrument in Instrument
         for name in [*OUTCOMES, *(AIMS if instrument in ASKS_AIMS else ())]
     ]
-    by_year = list(
-        submitted.values("placement__year__year").annotate(
-            responses=Count("pk"),
-            **{
-                f"answered_{instrument}": Count("pk", filter=Q(instrument=instrument) & asked_in)
-                for instrument, asked_in in asked_for.items()
-            },
-            **{
-                f"{instrument}__{name}__{rating}": Count(
-                    "pk", filter=Q(instrument=instrument, **{name: rating})
-                )
-                for instrument, name in questions
-                for rating in SCALE
-            },
-        )
+    counted = submitted.aggregate(
+        responses=Count("pk"),
+        **{
+            f"answered_{instrument}": Count("pk", filter=Q(instrument=instrument) & asked_in)
+            for instrument, asked_in in asked_for.items()
+        },
+        **{
+            f"{instrument}__{name}__{rating}": Count(
+                "pk", filter=Q(instrument=instrument, **{name: rating})
+            )
+            for instrument, name in questions
+            for rating in SCALE
+        },
     )
-    years: dict[int, dict] = {}
-    for row in reached:
-        totals = years.setdefault(
-            row["in_year"], {"placements": 0, "budgeted": Decimal(0), "approved": Decimal(0)}
-        )
-        totals["placements"] += row["sent"]
-        totals["budgeted"] += row["budgeted"]
-        totals["approved"] += row["approved"]
-    post_exchange = {
-        row["placement__year__year"]: row[f"answered_{Instrument.POST_EXCHANGE}"] for row in by_year
-    }
+    in_year = {row["in_year"] for row in reached}  # one year, or none without placements
+    year_totals = YearInputs(
+        placements=asked[Instrument.BASELINE],
+        post_exchange=counted[f"answered_{Instrument.POST_EXCHANGE}"],
+        budgeted=sum((row["budgeted"] for row in reached), Decimal(0)),
+        approved=sum((row["approved"] for row in reached), Decimal(0)),
+    )
     return Inputs(
         asked=asked,
-        answered={
-            instrument: sum(row[f"answered_{instrument}"] for row in by_year)
-            for instrument in Instrument
-        },
-        responses=sum(row["responses"] for row in by_year),
+        answered={instrument: counted[f"answered_{instrument}"] for instrument in Instrument},
+        responses=counted["responses"],
         ratings={
             (instrument, name): tuple(
-                sum(row[f"{instrument}__{name}__{rating}"] for row in by_year) for rating in SCALE
+                counted[f"{instrument}__{name}__{rating}"] for rating in SCALE
             )
             for instrument, name in questions
         },
@@ -167,15 +157,7 @@ def report_inputs(placements: QuerySet[Placement], *, today: datetime.date) -> I
             Reached(row["in_year"], row["organisation"], row["nation"], row["sent"], row["hosted"])
             for row in reached
         ],
-        years={
-            year: YearInputs(
-                placements=totals["placements"],
-                post_exchange=post_exchange.get(year, 0),
-                budgeted=totals["budgeted"],
-                approved=totals["approved"],
-            )
-            for year, totals in years.items()
-        },
+        years=dict.fromkeys(in_year, year_totals),
     )
 
 

@@ -12,10 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from evaluations import figures
-from evaluations.models import (
-    Response,
-    Testimonial,
-)
+from evaluations.models import Response, Testimonial
 from evaluations.reports import Report, build_report
 from partners.models import Organisation, ProgrammeYear, User
 from partners.permissions import managed_or_coordinated_by
@@ -97,10 +94,6 @@ def report_organisations(*, user: User) -> QuerySet[Organisation]:
     """The organisations whose figures the person may read: every one for the programme
     manager; for a coordinator, those they coordinate; for anyone else, none."""
     return Organisation.objects.filter(managed_or_coordinated_by(user, path="")).order_by("name")
-
-
-def report_years() -> list[int]:
-    return list(ProgrammeYear.objects.order_by("-year").values_list("year", flat=True))
 
 
 def report(

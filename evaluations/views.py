@@ -22,6 +22,7 @@ from evaluations.forms import ReportFilterForm, ResponseForm, TestimonialForm
 from evaluations.models import Instrument
 from evaluations.reports import csv_rows
 from partners.permissions import is_programme_manager
+from partners.selectors import year_numbers
 
 
 class EvaluationListView(LoginRequiredMixin, ListView):
@@ -192,7 +193,7 @@ class ReportMixin(LoginRequiredMixin):
                 raise Http404("No report for this person")
             data["organisation"] = first.pk
         form = ReportFilterForm(
-            data, years=selectors.report_years(), organisations=organisations, everyone=everyone
+            data, years=year_numbers(), organisations=organisations, everyone=everyone
         )
         if not form.is_valid():
             if "organisation" in form.errors:

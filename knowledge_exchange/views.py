@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from core.panels import DASHBOARD
-from evaluations import tasks as refresh_public_findings
+from evaluations import tasks
 from evaluations.selectors import public_findings, published_testimonials
 from partners.selectors import public_programme
 
@@ -23,7 +23,7 @@ class HomeView(TemplateView):
         current_year, past_years = public_programme()
         findings = public_findings()
         if findings is None:  # not counted yet (a new site, an emptied cache)
-            refresh_public_findings.queue_refresh(once=True)
+            tasks.queue_refresh(once=True)
             findings = public_findings()  # counted already, where tasks run inline
         return super().get_context_data(
             current_year=current_year,
