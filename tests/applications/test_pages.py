@@ -39,10 +39,10 @@ def test_coordinator_review_list_queries_do_not_grow(
     client.force_login(cast.coordinator)
     url = reverse("applications:call_review", kwargs={"pk": cast.call_a.pk})
 
-    # user, the call with counts, its destinations, the filter's choice of
-    # destinations, the count (bounded), the page's ids, then its applications,
-    # with their endorsements
-    with django_assert_num_queries(7):
+    # user, the organisations they coordinate, the call with counts, its
+    # destinations, the filter's choice of destinations, the count (bounded), the
+    # page's ids, then its applications, with their endorsements
+    with django_assert_num_queries(8):
         response = client.get(url, {"status": "", "ordering": "-submitted"})
     assert len(response.context["applications"]) == 1 + extra
 
@@ -96,7 +96,7 @@ def test_coordinator_call_and_hosting_lists_queries_do_not_grow(
     )
     client.force_login(cast.coordinator)
 
-    # user, coordinator check (memberships), the years, the count (bounded), the
+    # user, the organisations they coordinate, the years, the count (bounded), the
     # page's ids, then the year's calls, their destinations
     with django_assert_num_queries(7):
         client.get(reverse("applications:coordinator_call_list"))

@@ -65,9 +65,10 @@ def test_dashboard_queries_do_not_grow_with_memberships(
         PartnershipFactory(organisation=membership.organisation, confirmed=True)
     client.force_login(person)
 
-    # user, memberships with their organisations and head counts,
-    # partnerships with their years, years hosted, their placements
-    with django_assert_num_queries(5):
+    # user, memberships with their organisations and head counts, the
+    # organisations coordinated, partnerships with their years, years hosted, their
+    # placements
+    with django_assert_num_queries(6):
         response = client.get(reverse("dashboard"))
     assert response.content.decode().count("Your partnership in") == organisations
 

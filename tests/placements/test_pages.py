@@ -544,14 +544,13 @@ def _rows(response) -> int:
 @pytest.mark.parametrize(
     ("url", "person", "queries"),
     [
-        # user, "is a coordinator", the organisations coordinated, the count
-        # of proposals (bounded), the page's ids, then its proposals, the selected
-        # people with no placement (a page and one more, to know if there are more:
-        # never counted)
-        (reverse_lazy("placements:approval_queue"), "coordinator", 7),
-        # user, "is a coordinator", the organisations coordinated, the years,
-        # the count (bounded), the page's ids, then the year's placements
-        (reverse_lazy("placements:calendar"), "coordinator", 7),
+        # user, the organisations coordinated, the count of proposals (bounded),
+        # the page's ids, then its proposals, the selected people with no placement
+        # (a page and one more, to know if there are more: never counted)
+        (reverse_lazy("placements:approval_queue"), "coordinator", 6),
+        # user, the organisations coordinated, the years, the count (bounded),
+        # the page's ids, then the year's placements
+        (reverse_lazy("placements:calendar"), "coordinator", 6),
         # user, the person's years, the count (bounded), the page's ids, then the
         # year's placements with their sessions counted
         (reverse_lazy("placements:placement_list"), "supervisor", 5),
