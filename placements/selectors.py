@@ -27,6 +27,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from applications.models import Application
+from core.queries import SubqueryCount
 from partners.models import Organisation, ProgrammeYear, User
 from placements.models import (
     HOLDS_DATES,
@@ -115,7 +116,7 @@ def placements_for_person(*, user: User) -> QuerySet[Placement]:
         .filter(taken_part_in(user))
         .annotate(
             claimed=Coalesce(Subquery(_claims_total(status=None), output_field=MONEY), ZERO),
-            session_count=Count("days__sessions"),
+            session_count=SubqueryCount(PlanSession.objects.filter(day__placement=OuterRef("pk"))),
         )
         .order_by("-start_on", "pk")
     )
