@@ -399,6 +399,14 @@ class Application(Stateful):
             models.Index(fields=["submitted_at", "created_at", "id"], name="applications_newest"),
             # A call's applications to review, oldest or newest first.
             models.Index(fields=["call", "submitted_at", "id"], name="applications_to_review"),
+            # The people selected from a year's calls (to an organisation): who is
+            # coming, found and counted from the index alone.
+            models.Index(
+                fields=["call", "destination"],
+                include=["applicant", "id"],
+                condition=models.Q(status="selected"),
+                name="applications_selected",
+            ),
         ]
         triggers = [
             # Rules that involve other rows: PostgreSQL only, the services hold

@@ -191,11 +191,12 @@ def application_for_coordinator(*, user: User, pk: int) -> Application:
 
 
 def applications_coming_to(*, user: User) -> QuerySet[Application]:
-    """People selected to come to an organisation the person coordinates, newest year first."""
+    """People selected to come to an organisation the person coordinates, by where they
+    are going and by name (a list shows one year of them)."""
     return (
         _applications()
         .filter(coming_to(user))
-        .order_by("-call__year__year", "destination__name", "applicant__full_name")
+        .order_by("destination__name", "applicant__full_name", "pk")
     )
 
 
