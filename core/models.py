@@ -2,6 +2,7 @@
 stateful model of the domain apps uses (a table of allowed moves, one `transition()`
 that checks, saves and records, and the abstract status-change row)."""
 
+import functools
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -10,6 +11,7 @@ from django.db import models, transaction
 from django.db.models.signals import class_prepared
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import RuleError
@@ -203,7 +205,27 @@ def _display(field):
     return display
 
 
-class Stateful(models.Model):
+@functools.cache
+def _choice_labels(field: models.Field) -> dict[Any, Any]:
+    return dict(field.flatchoices)
+
+
+class ChoiceLabels(models.Model):
+    """`get_FOO_display()` from each field's choices made into a dict once.
+
+    Django's own rebuilds and hashes the field's choices on every call, and hashing a
+    label translates it: a list of fifty rows asked for hundreds of translations to
+    show fifty labels."""
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field: models.Field) -> str:
+        value = getattr(self, field.attname)
+        return force_str(_choice_labels(field).get(value, value), strings_only=True)
+
+
+class Stateful(ChoiceLabels):
     """A record that moves between statuses by the moves its `TRANSITIONS` table
     allows, each move recorded in its status-change model.
 
