@@ -208,8 +208,9 @@ class HostResponseForm(forms.Form):
 class ReviewFilterForm(forms.Form):
     fields: dict[str, Any]  # each field as its own type, as __init__ adjusts them
     status = forms.ChoiceField(label=_("Status"), required=False)
-    destination = forms.ModelChoiceField(
-        label=_("Destination"), queryset=Organisation.objects.none(), required=False
+    # Chosen among the call's destinations, which the call was read with.
+    destination = forms.TypedChoiceField(
+        label=_("Destination"), required=False, coerce=int, empty_value=None
     )
     ordering = forms.ChoiceField(
         label=_("Sort by"),
@@ -224,8 +225,9 @@ class ReviewFilterForm(forms.Form):
             for value, label in Application.Status.choices
             if value != Application.Status.DRAFT
         ]
-        self.fields["destination"].queryset = call.destinations.all()
-        self.fields["destination"].empty_label = _("Any destination")
+        self.fields["destination"].choices = [("", _("Any destination"))] + [
+            (organisation.pk, organisation.name) for organisation in call.destinations.all()
+        ]
 
 
 class CallGuidanceForm(forms.ModelForm):

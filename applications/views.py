@@ -370,11 +370,10 @@ class CallReviewView(CoordinatorCallMixin, PagedListMixin, ListView):
 
     def get_queryset(self):
         filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
-        destination = filters.get("destination")
         return selectors.applications_for_review(
             call=self.call,
             status=filters.get("status", ""),
-            destination=destination.pk if destination else None,
+            destination=filters.get("destination"),
             ordering=filters.get("ordering") or "submitted",
         )
 
