@@ -38,6 +38,8 @@ class ClaimInline(ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("decide"))
     def decide_link(self, claim):
+        if claim.pk is None:  # a row a tampered form added: nothing to open
+            return "—"
         url = reverse("admin:placements_expenseclaim_decide", args=[claim.pk])
         return format_html('<a href="{}">{}</a>', url, _("Open"))
 
