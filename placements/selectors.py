@@ -110,9 +110,10 @@ def session_for_editor(*, placement: Placement, pk: int) -> PlanSession:
 
 def placements_for_person(*, user: User) -> QuerySet[Placement]:
     """The person's own placements and those they supervise, with their claims' totals,
-    latest first."""
+    latest first. Read with the people and the host the lists name, and no more: a
+    join fewer is a plan found sooner."""
     return (
-        _placements()
+        Placement.objects.select_related("participant", "supervisor", "host")
         .filter(taken_part_in(user))
         .annotate(
             claimed=Coalesce(Subquery(_claims_total(status=None), output_field=MONEY), ZERO),
@@ -186,8 +187,11 @@ def _years_with(placements: QuerySet[Placement]) -> list[int]:
 
 
 def placement_years_for_person(*, user: User) -> list[int]:
-    """The years the person takes part in or supervises a placement."""
-    return _years_with(Placement.objects.filter(taken_part_in(user)))
+    """The years the person takes part in or supervises a placement. A person's own
+    placements are few (a busy supervisor's, a thousand): read through the indexes of
+    participant and supervisor, not probed year by year."""
+    years = Placement.objects.filter(taken_part_in(user)).order_by("-year__year")
+    return list(years.values_list("year__year", flat=True).distinct())
 
 
 def calendar_years(*, user: User) -> list[int]:
