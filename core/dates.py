@@ -14,3 +14,8 @@ def long_date(day: datetime.date) -> str:
 def long_datetime(moment: datetime.datetime) -> str:
     """A moment as people read it in sentences, in UK time: 17 April 2031, 17:00."""
     return date_format(timezone.localtime(moment), "j F Y, H:i")
+
+
+def date_range(first: datetime.date, last: datetime.date) -> str:
+    """Two dates as a list shows them: 1 Mar 2031 – 31 Mar 2031."""
+    return f"{date_format(first, 'j M Y')} – {date_format(last, 'j M Y')}"

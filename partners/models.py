@@ -13,10 +13,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.dates import long_date
+from core.dates import date_range, long_date
 from core.errors import RuleError
 from core.models import Stateful, StatusChange, field_label
 
@@ -396,6 +397,15 @@ class ProgrammeYear(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    # Formatted once a year read, however many rows of a list show its windows.
+    @cached_property
+    def calls_window(self) -> str:
+        return date_range(self.calls_open_on, self.calls_close_on)
+
+    @cached_property
+    def placements_window(self) -> str:
+        return date_range(self.placements_start_on, self.placements_end_on)
 
     def key_dates(self) -> list[tuple[str, datetime.date]]:
         """The year's dates in order, each with its label, for pages and emails."""

@@ -7,6 +7,7 @@ from django.views.generic import DetailView, ListView
 
 from core.lists import BoundedListMixin
 from partners import selectors
+from partners.models import ProgrammeYear
 from partners.permissions import coordinates_any, is_programme_manager
 
 
@@ -71,8 +72,17 @@ class PartnershipListView(LoginRequiredMixin, YearListMixin, ListView):
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
         context = super().get_context_data(**kwargs)
+        # The next step depends only on the year and the partnership's status: a page
+        # of a year's partnerships has a sentence or two to write, not one a row.
+        steps: dict[tuple[int, str], str] = {}
+        years: dict[int, ProgrammeYear] = {}
         for partnership in context["partnerships"]:
-            partnership.expected_next = partnership.next_step(today)
+            # One year read for the rows of that year, its dates formatted once.
+            partnership.year = years.setdefault(partnership.year_id, partnership.year)
+            key = (partnership.year_id, partnership.status)
+            if key not in steps:
+                steps[key] = partnership.next_step(today)
+            partnership.expected_next = steps[key]
         hosted = selectors.years_hosted_for_coordinator(user=self.request.user)
         hosted_years = list(hosted.filter(year=self.chosen["year"]))
         for year in hosted_years:
