@@ -3,7 +3,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import LongSelect
 from evaluations.models import AIMS, CONSENT_STATEMENT, OUTCOMES, Response, Testimonial
 from evaluations.services import questions, required_to_submit
 
@@ -105,7 +104,7 @@ class ReportFilterForm(forms.Form):
 
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, empty_value=None, required=False)
     organisation: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=None, required=False, widget=LongSelect
+        label=_("Organisation"), queryset=None, required=False
     )
 
     def __init__(self, *args, years: list[int], organisations, everyone: bool, **kwargs):
@@ -115,7 +114,11 @@ class ReportFilterForm(forms.Form):
             "Choose a programme year from the list, or all years."
         )
         field = self.fields["organisation"]
-        field.queryset = organisations
+        field.queryset = organisations  # what is chosen is read from it, and checked
         field.required = not everyone
-        field.empty_label = _("All organisations") if everyone else None
+        # Offered by id and name alone (hundreds of them, for the manager), read in
+        # one query when the choice is shown (not for the CSV).
+        field.choices = lambda: [("", _("All organisations"))] * everyone + list(
+            organisations.values_list("pk", "name")
+        )
         field.error_messages["invalid_choice"] = _("Choose an organisation from the list.")

@@ -326,7 +326,8 @@ def test_report_page_queries_do_not_grow_with_years_and_responses(
     client.get(reverse("evaluations:report"), scope)  # the years' figures are counted
 
     # user, manager's group, years, the organisation chosen, the years in
-    # scope, their stored figures; the page also lists the organisations to choose from
+    # scope, their stored figures; the page also lists the organisations to choose
+    # from, by id and name
     with django_assert_num_queries(7):
         client.get(reverse("evaluations:report"), scope)
     with django_assert_num_queries(6):
