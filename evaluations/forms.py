@@ -118,7 +118,8 @@ class ReportFilterForm(forms.Form):
         field.required = not everyone
         # Offered by id and name alone (hundreds of them, for the manager), read in
         # one query when the choice is shown (not for the CSV).
-        field.choices = lambda: [("", _("All organisations"))] * everyone + list(
-            organisations.values_list("pk", "name")
+        field.choices = lambda: (
+            [("", _("All organisations"))] * everyone
+            + list(organisations.values_list("pk", "name"))
         )
         field.error_messages["invalid_choice"] = _("Choose an organisation from the list.")

@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluations import services as evaluation_services
@@ -91,6 +93,21 @@ def test_manager_runs_every_programme_model_but_not_the_site(client, cast):
             assert response.status_code == 200, (app_label, model_name)
         elif (app_label, model_name) in {("auth", "group")}:
             assert response.status_code == 403, (app_label, model_name)
+
+
+def test_every_changelist_the_manager_opens_runs_at_most_six_queries(client, cast):
+    """The project's and the libraries': the bound the reference volume is measured by."""
+    client.force_login(cast.manager)
+
+    opened = 0
+    for app_label, model_name in _changelists():
+        url = reverse(f"admin:{app_label}_{model_name}_changelist")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        if response.status_code == 200:
+            opened += 1
+            assert len(queries) <= 6, (url, [query["sql"][:120] for query in queries])
+    assert opened >= 15
 
 
 def test_manager_cannot_make_anyone_a_superuser(client, cast):
