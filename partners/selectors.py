@@ -113,8 +113,18 @@ def programme_year_for_public(*, year: int) -> ProgrammeYear:
 
 def year_overview(*, pk: int) -> tuple[ProgrammeYear, list[Partnership], dict]:
     """A year with every partnership (returning flag, who confirmed) and its totals."""
+    confirmed = Q(partnerships__status=CONFIRMED)
     try:
-        year = programme_years_with_counts().get(pk=pk)
+        # The confirmed partners' exchange totalled with the year's counts, on the
+        # same join of its partnerships.
+        year = (
+            programme_years_with_counts()
+            .annotate(
+                sends_to_host=Sum("partnerships__sends_to_host", filter=confirmed, default=0),
+                hosts_from_host=Sum("partnerships__hosts_from_host", filter=confirmed, default=0),
+            )
+            .get(pk=pk)
+        )
     except ProgrammeYear.DoesNotExist:
         raise Http404("No such programme year") from None
     partnerships = list(
@@ -123,10 +133,7 @@ def year_overview(*, pk: int) -> tuple[ProgrammeYear, list[Partnership], dict]:
         .select_related("confirmed_by")
         .order_by("status", "organisation__name")
     )
-    totals = year.partnerships.filter(status=CONFIRMED).aggregate(
-        sends_to_host=Sum("sends_to_host", default=0),
-        hosts_from_host=Sum("hosts_from_host", default=0),
-    )
+    totals = {"sends_to_host": year.sends_to_host, "hosts_from_host": year.hosts_from_host}
     return year, partnerships, totals
 
 

@@ -130,10 +130,10 @@ def test_overview_queries_do_not_grow_with_partners(
     year, _invitations = _year_with_invitations(confirmed=partners // 2, invited=partners)
     url = reverse("admin:partners_programmeyear_overview", args=[year.pk])
 
-    # user, year with counts, partnerships, totals, the manager's
-    # permissions (user, group), the invitations to confirm (exists, then the list),
-    # the calls with their applications counted, the placements with their money
-    with django_assert_num_queries(10):
+    # user, year with its counts and exchange totals, partnerships, the manager's
+    # permissions (user, group), the calls (their applications counted when there
+    # are some), the placements with their money, the invitations to confirm
+    with django_assert_num_queries(8):
         response = manager_client.get(url)
     assert response.status_code == 200
 
