@@ -270,10 +270,12 @@ class _SharedCast:
         _SharedCast.open_one = None
 
 
-@pytest.fixture(autouse=True)
-def _shared_cast_only_for_the_cast(request):
-    """A test that does not ask for the cast never sees a shared one."""
-    if "_module_cast" not in request.fixturenames and _SharedCast.open_one is not None:
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """A test that does not ask for the cast never sees a shared one. Closed before
+    any of the test's fixtures is set up: closed from a fixture, it could come after
+    pytest-django had opened the test's own transaction inside the cast's."""
+    if "_module_cast" not in item.fixturenames and _SharedCast.open_one is not None:
         _SharedCast.open_one.close()
 
 
