@@ -310,14 +310,14 @@ def with_money(placements: QuerySet[Placement]) -> QuerySet[Placement]:
 
 def year_money(*, year: ProgrammeYear) -> dict:
     """A year's budgets and spend by partner (the organisation other than the host),
-    summed in the database, and the year's totals against its budget. Two queries,
-    however many placements."""
+    named and summed in the database, and the year's totals against its budget. One
+    query, however many placements."""
     partner = Case(When(host_id=year.host_id, then=F("home_id")), default=F("host_id"))
+    partner_name = Case(When(host_id=year.host_id, then=F("home__name")), default=F("host__name"))
     rows = list(
         Placement.objects.filter(year=year)
         .exclude(status=Status.DECLINED)
-        .order_by()
-        .values(partner_id=partner)
+        .values(partner_id=partner, partner_name=partner_name)
         .annotate(
             placements=Count("pk"),
             budgeted=Coalesce(Sum(Subquery(budget_total(), output_field=MONEY)), ZERO),
@@ -331,16 +331,14 @@ def year_money(*, year: ProgrammeYear) -> dict:
                 ZERO,
             ),
         )
+        .order_by("partner_name", "partner_id")
     )
-    partners = Organisation.objects.in_bulk([row["partner_id"] for row in rows])
-    for row in rows:
-        row["partner"] = partners[row["partner_id"]]
 
     def total(name: str) -> Decimal:
         return sum((row[name] for row in rows), Decimal(0))
 
     return {
-        "partners": sorted(rows, key=lambda row: row["partner"].name),
+        "partners": rows,
         "placements": sum(row["placements"] for row in rows),
         "budgeted": total("budgeted"),
         "approved": total("approved"),

@@ -527,7 +527,11 @@ def test_the_year_overview_totals_budgets_and_spend_by_partner(client, cast, con
     assert (money["budgeted"], money["approved"], money["waiting"]) == (580, 12.5, 7)
     assert money["unallocated"] == 29420
     [row] = money["partners"]
-    assert (row["partner"], row["placements"], row["budgeted"]) == (cast.organisation_a, 1, 580)
+    assert (row["partner_name"], row["placements"], row["budgeted"]) == (
+        cast.organisation_a.name,
+        1,
+        580,
+    )
 
 
 # --- Query counts ---------------------------------------------------------------------
