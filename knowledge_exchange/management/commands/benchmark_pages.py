@@ -37,7 +37,14 @@ from placements.models import Placement
 
 BIG_TABLE = 10_000  # rows: a sequential scan of a bigger table is flagged
 DEEPEST_OFFSET = 5_000
-LIMITS = {"app": (10, 25), "report": (10, 30), "admin": (6, 100)}  # queries, x healthz p95
+# (queries, x healthz p95). Admin changelists are held to 6 queries; the admin's other
+# pages (its index, the year overview of every app's sections) to an app page's 10.
+LIMITS = {
+    "app": (10, 25),
+    "report": (10, 30),
+    "changelist": (6, 100),
+    "admin": (10, 100),
+}
 
 
 @dataclass
@@ -169,7 +176,7 @@ class Command(BaseCommand):
                 Page(
                     "manager",
                     reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
-                    "admin",
+                    "changelist",
                 )
             )
         return sessions, pages
