@@ -14,8 +14,8 @@ admin.site.site_header = _("Knowledge Exchange administration")
 admin.site.site_title = _("Knowledge Exchange")
 admin.site.index_title = _("Run the programme")
 # Every changelist, the project's and the libraries', stays the same cost however big
-# its table: a page of 50, counted no further than LIST_MOST_ROWS (so no OFFSET goes
-# past it either), and no second count of the whole table.
+# its table: a page of LIST_PAGE_SIZE, counted no further than LIST_MOST_ROWS (so no
+# OFFSET goes past it either), and no second count of the whole table.
 BOUNDED_CHANGELIST = {
     "paginator": BoundedPaginator,
     "list_per_page": settings.LIST_PAGE_SIZE,

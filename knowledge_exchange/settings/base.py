@@ -211,9 +211,10 @@ LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English"))]
 TIME_ZONE = "Europe/London"
 
-# Lists (core.lists): rows on a page, and the most a list counts before it asks the
-# person to narrow it by year or name, which bounds its deepest OFFSET too.
-LIST_PAGE_SIZE = env.int("LIST_PAGE_SIZE", default=50)
+# Lists (core.lists): rows on a page (25: what a person reads down before narrowing
+# the list, and half the rendering of 50), and the most a list counts before it asks
+# the person to narrow it by year or name, which bounds its deepest OFFSET too.
+LIST_PAGE_SIZE = env.int("LIST_PAGE_SIZE", default=25)
 LIST_MOST_ROWS = 5_000
 # The most rows of one kind a dashboard shows; its link leads to the whole list.
 DASHBOARD_ROWS = 5
