@@ -142,9 +142,9 @@ def supervisors_at(*, organisation: Organisation) -> QuerySet[User]:
 
 def approval_queue(*, user: User) -> QuerySet[Placement]:
     """Proposals of the person's organisations, coming and going, that wait for an
-    approval or for changes, oldest first."""
+    approval or for changes, oldest first, with the people and places the queue names."""
     return (
-        _placements()
+        Placement.objects.select_related("participant", "home", "host")
         .filter(
             coordinated_placements(user), status__in=[Status.PROPOSED, Status.CHANGES_REQUESTED]
         )
@@ -152,17 +152,28 @@ def approval_queue(*, user: User) -> QuerySet[Placement]:
     )
 
 
-def awaiting_placement(*, user: User, today: datetime.date | None = None) -> QuerySet[Application]:
-    """Selected applicants, going from or coming to the person's organisations, who have
-    no placement proposed yet, in years whose placement window has not closed (after
-    it, no placement can be proposed)."""
+def awaiting_placement(
+    *, user: User, most: int, today: datetime.date | None = None
+) -> list[Application]:
+    """The first `most` selected applicants, going from or coming to the person's
+    organisations, who have no placement proposed yet, in years whose placement window
+    has not closed (after it, no placement can be proposed), newest year first.
+
+    Found by id first, from the index of selected applications alone (a year's
+    thousands are checked for a placement), then read with what the page names."""
     has_placement = Placement.objects.filter(application=OuterRef("pk"), status__in=HOLDS_DATES)
     open_years = Q(call__year__placements_end_on__gte=today or timezone.localdate())
-    return (
+    order = ("-call__year__year", "applicant__full_name", "pk")
+    ids = list(
         Application.objects.filter(to_place_by(user), open_years)
         .exclude(Exists(has_placement))
+        .order_by(*order)
+        .values_list("pk", flat=True)[:most]
+    )
+    return list(
+        Application.objects.filter(pk__in=ids)
         .select_related("applicant", "call__organisation", "call__year", "destination")
-        .order_by("-call__year__year", "applicant__full_name")
+        .order_by(*order)
     )
 
 

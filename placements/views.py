@@ -330,7 +330,7 @@ class ApprovalQueueView(CoordinatorMixin, PagedListMixin, ListView):
             placement.waiting_for_me = permissions.sides_waiting_for(user, placement)
         # The first page, and whether there are more, without counting them all.
         shown = settings.LIST_PAGE_SIZE
-        to_place = list(selectors.awaiting_placement(user=user)[: shown + 1])
+        to_place = selectors.awaiting_placement(user=user, most=shown + 1)
         return {**context, "to_place": to_place[:shown], "more_to_place": len(to_place) > shown}
 
 

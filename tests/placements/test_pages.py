@@ -9,8 +9,9 @@ from icalendar import Calendar
 
 from placements import services
 from placements.models import ExpenseClaim, Placement
+from tests.factories.applications import submitted
 from tests.factories.partners import staff_of
-from tests.factories.placements import PNG, claim, confirm, more_placements, receipt
+from tests.factories.placements import PNG, claim, confirm, more_placements, receipt, select
 
 pytestmark = pytest.mark.shared_cast
 
@@ -545,12 +546,36 @@ def _rows(response) -> int:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("selected", [1, 5])
+def test_the_people_to_place_take_the_same_queries_for_one_or_many(
+    client, cast, selected, django_assert_num_queries
+):
+    cast.call_a.places = selected
+    cast.call_a.save()
+    for _ in range(selected):
+        select(
+            submitted(call=cast.call_a, applicant=staff_of(cast.organisation_a)),
+            by=cast.coordinator,
+            destination=cast.host,
+        )
+    client.force_login(cast.coordinator)
+
+    # user, the organisations coordinated, the count of proposals (none: no page of
+    # them is read), the ids of the people to place (a page and one more), then them
+    with django_assert_num_queries(5):
+        response = client.get(_url("approval_queue"))
+    assert len(response.context["to_place"]) == selected
+    assert "Propose a placement" in response.content.decode()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("url", "person", "queries"),
     [
         # user, the organisations coordinated, the count of proposals (bounded),
-        # the page's ids, then its proposals, the selected people with no placement
-        # (a page and one more, to know if there are more: never counted)
+        # the page's ids, then its proposals, the ids of the selected people with no
+        # placement (a page and one more, to know if there are more: never counted),
+        # then those people (here there are none, so no query reads them)
         (reverse_lazy("placements:approval_queue"), "coordinator", 6),
         # user, the organisations coordinated, the years, the count (bounded),
         # the page's ids, then the year's placements
