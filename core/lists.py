@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -33,6 +35,29 @@ class BoundedPaginator(Paginator):
         return min(found, self.most)
 
     capped = False
+
+    @cached_property
+    def estimated_total(self) -> int | None:
+        """About how many rows a capped list of a whole table holds, from PostgreSQL's
+        statistics (kept for ten minutes), never counted; None for a filtered list, or
+        where there are no statistics."""
+        rows = cast(QuerySet, self.object_list)
+        if not self.count or not self.capped or rows.query.where:
+            return None
+        connection = connections[rows.db]
+        if connection.vendor != "postgresql":
+            return None
+        table = rows.model._meta.db_table
+        key = f"estimated-rows:{table}"
+        estimate = cache.get(key)
+        if estimate is None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [table]
+                )
+                estimate = cursor.fetchone()[0]
+            cache.set(key, estimate, 600)
+        return estimate if estimate > self.most else None
 
 
 class PageFirstPaginator(BoundedPaginator):

@@ -5,6 +5,8 @@ import re
 
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 
 from core.lists import BoundedPaginator, PagedListMixin
@@ -101,3 +103,22 @@ def test_a_long_list_is_counted_no_further_than_the_most(years, monkeypatch):
     assert response.context["paginator"].capped
     assert response.context["paginator"].num_pages == 2
     assert "of more than 4. Choose a year or search by name to find someone." in _text(response)
+
+
+@pytest.mark.usefixtures("postgresql")
+def test_a_capped_admin_list_of_a_whole_table_says_about_how_many_it_holds(years, monkeypatch):
+    """From PostgreSQL's statistics, never a count; a filtered list just says 'more'."""
+    monkeypatch.setattr(BoundedPaginator, "most", 4)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE partners_organisation")
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE relname = 'partners_organisation'"
+        )
+        (estimate,) = cursor.fetchone()
+    cache.delete("estimated-rows:partners_organisation")
+    url = reverse("admin:partners_organisation_changelist")
+
+    assert estimate > 4
+    assert f"More than 4 organisations (about {estimate} in all)" in _text(years.get(url))
+    filtered = _text(years.get(url, {"q": "Museum"}))
+    assert "More than 4 organisations: filter or search to find the rest." in filtered
