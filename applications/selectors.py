@@ -6,12 +6,12 @@ Every fetch of one object for a person is guarded: someone else's record is a 40
 import datetime
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from applications.models import Application, Call, Endorsement
 from applications.permissions import coming_to, reviewable_by
+from core.queries import SubqueryCount
 from partners.models import Organisation, ProgrammeYear, User
 from partners.permissions import managed_or_coordinated_by, member_of
 
@@ -48,14 +48,10 @@ def calls_with_counts() -> QuerySet[Call]:
     def counted(*statuses: str, leaving_out: bool = False):
         # A count per call in a subquery (on the call and status index), so a list
         # of calls never joins and groups every application.
-        applications = Application.objects.filter(call=OuterRef("pk")).order_by()
+        applications = Application.objects.filter(call=OuterRef("pk"))
         if leaving_out:
-            applications = applications.exclude(status__in=statuses)
-        else:
-            applications = applications.filter(status__in=statuses)
-        return Coalesce(
-            Subquery(applications.values("call").annotate(n=Count("pk")).values("n")), 0
-        )
+            return SubqueryCount(applications.exclude(status__in=statuses))
+        return SubqueryCount(applications.filter(status__in=statuses))
 
     return (
         _calls()
