@@ -34,6 +34,7 @@ from partners.models import (
     ProgrammeYear,
     User,
 )
+from partners.progress import facts_of
 
 
 class MembershipInline(AutocompleteMixin, admin.TabularInline):
@@ -262,7 +263,7 @@ class ProgrammeYearAdmin(AutocompleteMixin, SimpleHistoryAdmin):
 
     @admin.display(description=gettext_lazy("stage"))
     def stage(self, year):
-        stage, reason = year.stage_on(timezone.localdate(), confirmed_count=year.confirmed_count)
+        stage, reason = year.stage_on(timezone.localdate(), facts_of(year))
         return format_html('<span title="{}">{}</span>', reason, stage.label)
 
     @admin.display(description=gettext_lazy("partners confirmed"))
@@ -302,7 +303,7 @@ class ProgrammeYearAdmin(AutocompleteMixin, SimpleHistoryAdmin):
             if form.is_valid():
                 confirm_partnerships(request, form.cleaned_data["partnerships"])
                 return HttpResponseRedirect(request.path)
-        stage, reason = year.stage_on(timezone.localdate(), confirmed_count=year.confirmed_count)
+        stage, reason = year.stage_on(timezone.localdate(), facts_of(year))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

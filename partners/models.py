@@ -1,5 +1,6 @@
 """Organisations, the people who belong to them, and each programme year's partners."""
 
+import dataclasses
 import datetime
 import itertools
 from typing import Any
@@ -15,11 +16,13 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from core.dates import date_range, long_date
 from core.errors import RuleError
 from core.models import Stateful, StatusChange, field_label
+from partners.progress import YearFacts
 
 PROGRAMME_MANAGERS_GROUP = "Programme managers"
 
@@ -411,10 +414,10 @@ class ProgrammeYear(models.Model):
         """The year's dates in order, each with its label, for pages and emails."""
         return [(field_label(ProgrammeYear, name), getattr(self, name)) for name in YEAR_DATE_ORDER]
 
-    def next_step(self, today: datetime.date, *, confirmed_count: int) -> str:
+    def next_step(self, today: datetime.date, facts: YearFacts) -> str:
         """What the coordinators of an organisation taking part (the host or a confirmed
         partner) are expected to do next, in a sentence."""
-        stage, reason = self.stage_on(today, confirmed_count=confirmed_count)
+        stage, reason = self.stage_on(today, facts)
         if stage == self.Stage.PLANNING:
             return reason
         steps = {
@@ -446,54 +449,85 @@ class ProgrammeYear(models.Model):
             "due": long_date(self.evaluations_due_on),
         }
 
-    def stage_on(self, today: datetime.date, *, confirmed_count: int) -> tuple[Stage, str]:
-        """Where the year is on `today`, and why, from its dates and its confirmed partners.
+    def stage_on(self, today: datetime.date, facts: YearFacts) -> tuple[Stage, str]:
+        """Where the year is on `today`, and why: from what has happened (partners
+        confirmed, calls opened and closed, placements confirmed and completed, see
+        partners.progress), with the dates only to say when a stage is over.
 
         Returns (stage, reason): the reason is a sentence the manager can read.
         """
-
         if today > self.follow_up_on:
             return self.Stage.CLOSED, _("The follow-up date, %(date)s, has passed.") % {
                 "date": long_date(self.follow_up_on)
             }
+        evaluation = _("Evaluations are due by %(due)s and the follow-up on %(follow_up)s.") % {
+            "due": long_date(self.evaluations_due_on),
+            "follow_up": long_date(self.follow_up_on),
+        }
         if today > self.placements_end_on:
             return self.Stage.EVALUATION, _(
-                "The placement window closed on %(end)s; evaluations are due by %(due)s "
-                "and the follow-up on %(follow_up)s."
+                "The placement window closed on %(end)s. %(evaluation)s"
+            ) % {"end": long_date(self.placements_end_on), "evaluation": evaluation}
+        done = facts.placements_completed
+        if facts.placements and done == facts.placements and not facts.calls_open:
+            return self.Stage.EVALUATION, ngettext(
+                "Its %(count)s placement is completed. %(evaluation)s",
+                "All %(count)s of its placements are completed. %(evaluation)s",
+                done,
+            ) % {"count": done, "evaluation": evaluation}
+        if facts.placements:
+            return self.Stage.PLACEMENTS, ngettext(
+                "%(done)s of %(count)s confirmed placement is completed; placements end "
+                "by %(end)s.",
+                "%(done)s of %(count)s confirmed placements are completed; placements end "
+                "by %(end)s.",
+                facts.placements,
+            ) % {"done": done, "count": facts.placements, "end": long_date(self.placements_end_on)}
+        if facts.calls_open:
+            return self.Stage.CALLS_OPEN, ngettext(
+                "%(open)s of %(count)s call is open; calls are due to close on %(close)s.",
+                "%(open)s of %(count)s calls are open; calls are due to close on %(close)s.",
+                facts.calls,
             ) % {
-                "end": long_date(self.placements_end_on),
-                "due": long_date(self.evaluations_due_on),
-                "follow_up": long_date(self.follow_up_on),
-            }
-        if today >= self.placements_start_on:
-            return self.Stage.PLACEMENTS, _(
-                "Placements take place between %(start)s and %(end)s."
-            ) % {
-                "start": long_date(self.placements_start_on),
-                "end": long_date(self.placements_end_on),
-            }
-        if today > self.calls_close_on:
-            return self.Stage.SELECTION, _(
-                "Calls closed on %(closed)s; coordinators select before placements begin "
-                "on %(start)s."
-            ) % {
-                "closed": long_date(self.calls_close_on),
-                "start": long_date(self.placements_start_on),
-            }
-        if today >= self.calls_open_on:
-            return self.Stage.CALLS_OPEN, _("Calls are open from %(open)s to %(close)s.") % {
-                "open": long_date(self.calls_open_on),
+                "open": facts.calls_open,
+                "count": facts.calls,
                 "close": long_date(self.calls_close_on),
             }
-        counts = {"count": confirmed_count, "target": self.partner_target}
-        if confirmed_count >= self.partner_target:
+        if facts.calls_closed:
+            return self.Stage.SELECTION, ngettext(
+                "%(closed)s call has closed and %(selected)s people are selected; placements "
+                "begin on %(start)s.",
+                "%(closed)s calls have closed and %(selected)s people are selected; "
+                "placements begin on %(start)s.",
+                facts.calls_closed,
+            ) % {
+                "closed": facts.calls_closed,
+                "selected": facts.selected,
+                "start": long_date(self.placements_start_on),
+            }
+        counts = {"count": facts.confirmed, "target": self.partner_target}
+        if facts.calls_waiting:
+            return self.Stage.PARTNERS_CONFIRMED, ngettext(
+                "%(count)s of %(target)s partners are confirmed and %(calls)s call is made, "
+                "waiting to open.",
+                "%(count)s of %(target)s partners are confirmed and %(calls)s calls are made, "
+                "waiting to open.",
+                facts.calls_waiting,
+            ) % {**counts, "calls": facts.calls_waiting}
+        if today >= self.calls_open_on:
+            late = _("No call is open yet, although calls were due to open on %(open)s.") % {
+                "open": long_date(self.calls_open_on)
+            }
+        else:
+            late = _("Calls open on %(open)s.") % {"open": long_date(self.calls_open_on)}
+        if facts.confirmed >= self.partner_target:
             return self.Stage.PARTNERS_CONFIRMED, _(
-                "All %(target)s partners are confirmed; calls open on %(open)s."
-            ) % {**counts, "open": long_date(self.calls_open_on)}
+                "All %(target)s partners are confirmed. %(calls)s"
+            ) % {**counts, "calls": late}
         return self.Stage.PLANNING, _(
             "%(count)s of %(target)s partners are confirmed; the deadline for confirming "
-            "them is %(deadline)s."
-        ) % {**counts, "deadline": long_date(self.partners_confirmed_by)}
+            "them is %(deadline)s. %(calls)s"
+        ) % {**counts, "deadline": long_date(self.partners_confirmed_by), "calls": late}
 
 
 class PartnershipStatus(models.TextChoices):
@@ -655,8 +689,9 @@ class Partnership(Stateful):
     def get_absolute_url(self) -> str:
         return reverse("partners:partnership_detail", kwargs={"pk": self.pk})
 
-    def next_step(self, today: datetime.date) -> str:
-        """What the organisation's coordinator is expected to do next, in a sentence."""
+    def next_step(self, today: datetime.date, facts: YearFacts) -> str:
+        """What the organisation's coordinator is expected to do next, in a sentence,
+        from the year's `facts` (partners.progress)."""
         year = self.year
         if self.status == self.Status.INVITED:
             return _(
@@ -666,7 +701,7 @@ class Partnership(Stateful):
         if self.status != self.Status.CONFIRMED:
             return _("Your organisation is not taking part in %(year)s.") % {"year": year.year}
         # A confirmed partner gets on with its call while others are still confirmed.
-        return year.next_step(today, confirmed_count=year.partner_target)
+        return year.next_step(today, dataclasses.replace(facts, confirmed=year.partner_target))
 
 
 class PartnershipStatusChange(StatusChange):

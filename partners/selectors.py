@@ -16,6 +16,7 @@ from partners.permissions import (
     coordinated_by,
     managed_or_coordinated_by,
 )
+from partners.progress import YearFacts, facts_of, with_year_facts
 
 CONFIRMED = Partnership.Status.CONFIRMED
 
@@ -60,13 +61,22 @@ def partnerships_with_details() -> QuerySet[Partnership]:
 
 
 def programme_years_with_counts() -> QuerySet[ProgrammeYear]:
-    """Years with their host and how many partners are confirmed and invited."""
-    return ProgrammeYear.objects.select_related("host").annotate(
-        confirmed_count=Count("partnerships", filter=Q(partnerships__status=CONFIRMED)),
-        invited_count=Count(
-            "partnerships", filter=Q(partnerships__status=Partnership.Status.INVITED)
-        ),
+    """Years with their host, how many partners are confirmed and invited, and the facts
+    their stage is worked out from (partners.progress)."""
+    return with_year_facts(
+        ProgrammeYear.objects.select_related("host").annotate(
+            confirmed_count=Count("partnerships", filter=Q(partnerships__status=CONFIRMED)),
+            invited_count=Count(
+                "partnerships", filter=Q(partnerships__status=Partnership.Status.INVITED)
+            ),
+        )
     )
+
+
+def facts_by_year(year_ids) -> dict[int, YearFacts]:
+    """The facts of each of these years (partners.progress), in one query."""
+    years = with_year_facts(ProgrammeYear.objects.filter(pk__in=year_ids).only("pk"))
+    return {year.pk: facts_of(year) for year in years}
 
 
 def _confirmed_partners() -> Prefetch:

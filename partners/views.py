@@ -9,6 +9,7 @@ from core.lists import BoundedListMixin
 from partners import selectors
 from partners.models import ProgrammeYear
 from partners.permissions import coordinates_any, is_programme_manager
+from partners.progress import facts_of
 
 
 class CoordinatorMixin(LoginRequiredMixin):
@@ -76,17 +77,18 @@ class PartnershipListView(LoginRequiredMixin, YearListMixin, ListView):
         # of a year's partnerships has a sentence or two to write, not one a row.
         steps: dict[tuple[int, str], str] = {}
         years: dict[int, ProgrammeYear] = {}
+        facts = selectors.facts_by_year({p.year_id for p in context["partnerships"]})
         for partnership in context["partnerships"]:
             # One year read for the rows of that year, its dates formatted once.
             partnership.year = years.setdefault(partnership.year_id, partnership.year)
             key = (partnership.year_id, partnership.status)
             if key not in steps:
-                steps[key] = partnership.next_step(today)
+                steps[key] = partnership.next_step(today, facts[partnership.year_id])
             partnership.expected_next = steps[key]
         hosted = selectors.years_hosted_for_coordinator(user=self.request.user)
         hosted_years = list(hosted.filter(year=self.chosen["year"]))
         for year in hosted_years:
-            year.expected_next = year.next_step(today, confirmed_count=year.confirmed_count)
+            year.expected_next = year.next_step(today, facts_of(year))
         context["hosted_years"] = hosted_years
         return context
 
@@ -104,9 +106,10 @@ class PartnershipDetailView(LoginRequiredMixin, DetailView):
         partnership = self.object
         today = timezone.localdate()
         partners = list(selectors.partners_of_year(year=partnership.year))
-        stage, stage_reason = partnership.year.stage_on(today, confirmed_count=len(partners))
+        facts = selectors.facts_by_year([partnership.year_id])[partnership.year_id]
+        stage, stage_reason = partnership.year.stage_on(today, facts)
         return super().get_context_data(
-            expected_next=partnership.next_step(today),
+            expected_next=partnership.next_step(today, facts),
             stage=stage,
             stage_reason=stage_reason,
             partners=partners,

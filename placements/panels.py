@@ -2,9 +2,13 @@
 overview's money."""
 
 from django.conf import settings
+from django.db.models import OuterRef
 
 from core.panels import DASHBOARD, YEAR_OVERVIEW
+from core.queries import SubqueryCount
+from partners import progress
 from placements import selectors
+from placements.models import Placement
 
 
 def _placements(request, user) -> dict | None:
@@ -25,3 +29,13 @@ def _year_overview_money(request, year) -> dict:
 YEAR_OVERVIEW.register(
     "admin/placements/_year_overview_money.html", order=30, context=_year_overview_money
 )
+
+
+# What the year's stage is worked out from (partners.progress).
+def _year_placements(*statuses):
+    return SubqueryCount(Placement.objects.filter(year=OuterRef("pk"), status__in=statuses))
+
+
+Status = Placement.Status
+progress.register("placements", lambda now: _year_placements(Status.CONFIRMED, Status.COMPLETED))
+progress.register("placements_completed", lambda now: _year_placements(Status.COMPLETED))

@@ -121,7 +121,8 @@ def test_coordinator_sees_their_partnerships_current_and_past_with_what_next(cli
     assert earlier.count("Ashmolean Test Museum") == later.count("Ashmolean Test Museum") == 1
     assert "Burrell Test Collection" not in earlier + later
     assert "Returning partner" in later
-    assert "Prepare your call to staff: calls open on 1 March 2031" in later
+    # The cast's calls have closed by then, whatever the year's planned dates say.
+    assert "Review your applications and select your participants before placements" in later
     assert "This year is complete. Thank you for taking part." in earlier
 
 
@@ -144,7 +145,10 @@ def test_partnership_page_shows_the_years_dates_stage_and_other_partners(client,
     page = _text(client.get(cast.partnership_a.get_absolute_url()))
 
     assert "Ashmolean Test Museum in 2031" in page
-    assert "Calls open. Calls are open from 1 March 2031 to 15 April 2031." in page
+    assert (
+        "Selection. 1 call has closed and 0 people are selected; placements begin on "
+        "1 June 2031." in page
+    )
     assert (
         '<dt class="col-sm-6">Placement window closes</dt> '
         '<dd class="col-sm-6">18 December 2031</dd>' in page
@@ -182,8 +186,8 @@ def test_partnership_list_queries_do_not_grow(client, django_assert_num_queries,
 
     # user, whether they coordinate, the years, the count (bounded), the page's ids,
     # then the year's partnerships with hosts and organisations (and returning), the
-    # year hosted with its counts
-    with django_assert_num_queries(7):
+    # year hosted with its counts, the partnerships' years' facts
+    with django_assert_num_queries(8):
         response = client.get(reverse("partners:partnership_list"))
     assert len(response.context["partnerships"]) == years
     assert len(response.context["hosted_years"]) == 1

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from partners import services
 from partners.models import Partnership, PartnershipStatusChange, ProgrammeYear
+from partners.progress import YearFacts, facts_of, with_year_facts
+from tests.factories.applications import open_call
 from tests.factories.partners import (
     OrganisationFactory,
     PartnershipFactory,
@@ -250,20 +252,67 @@ def test_database_refuses_dates_out_of_order():
 
 
 @pytest.mark.parametrize(
-    ("today", "stage", "reason"),
+    ("today", "facts", "stage", "reason"),
     [
-        ("2030-01-10", "planning", "4 of 5 partners are confirmed; the deadline"),
-        ("2030-03-01", "calls_open", "Calls are open from 1 March 2030 to 15 April 2030."),
-        ("2030-04-16", "selection", "Calls closed on 15 April 2030;"),
-        ("2030-06-01", "placements", "Placements take place between 1 June 2030"),
-        ("2030-12-19", "evaluation", "The placement window closed on 18 December 2030;"),
-        ("2031-07-01", "closed", "The follow-up date, 30 June 2031, has passed."),
+        (
+            "2030-01-10",
+            YearFacts(confirmed=4),
+            "planning",
+            "4 of 5 partners are confirmed; the deadline for confirming them is 31 January "
+            "2030. Calls open on 1 March 2030.",
+        ),
+        # The new year: no partner and no call, although the call dates came.
+        (
+            "2030-03-02",
+            YearFacts(),
+            "planning",
+            "0 of 5 partners are confirmed; the deadline for confirming them is 31 January "
+            "2030. No call is open yet, although calls were due to open on 1 March 2030.",
+        ),
+        (
+            "2030-02-10",
+            YearFacts(confirmed=5, calls=6),
+            "partners_confirmed",
+            "5 of 5 partners are confirmed and 6 calls are made, waiting to open.",
+        ),
+        # The demo's next year: calls open before the dates the year planned.
+        (
+            "2030-01-10",
+            YearFacts(confirmed=5, calls=6, calls_open=6),
+            "calls_open",
+            "6 of 6 calls are open; calls are due to close on 15 April 2030.",
+        ),
+        (
+            "2030-04-16",
+            YearFacts(confirmed=5, calls=6, calls_closed=6, selected=9),
+            "selection",
+            "6 calls have closed and 9 people are selected; placements begin on 1 June 2030.",
+        ),
+        (
+            "2030-06-01",
+            YearFacts(confirmed=5, calls=6, calls_closed=6, placements=9, placements_completed=2),
+            "placements",
+            "2 of 9 confirmed placements are completed; placements end by 18 December 2030.",
+        ),
+        (
+            "2030-09-01",
+            YearFacts(confirmed=5, calls=6, calls_closed=6, placements=9, placements_completed=9),
+            "evaluation",
+            "All 9 of its placements are completed. Evaluations are due by",
+        ),
+        (
+            "2030-12-19",
+            YearFacts(),
+            "evaluation",
+            "The placement window closed on 18 December 2030.",
+        ),
+        ("2031-07-01", YearFacts(), "closed", "The follow-up date, 30 June 2031, has passed."),
     ],
 )
-def test_stage_follows_from_the_dates(today, stage, reason):
+def test_stage_follows_from_what_has_happened(today, facts, stage, reason):
     year = ProgrammeYearFactory.build(year=2030)
 
-    found, why = year.stage_on(datetime.date.fromisoformat(today), confirmed_count=4)
+    found, why = year.stage_on(datetime.date.fromisoformat(today), facts)
 
     assert found == stage
     assert why.startswith(reason)
@@ -272,10 +321,21 @@ def test_stage_follows_from_the_dates(today, stage, reason):
 def test_stage_is_partners_confirmed_once_the_target_is_met_before_calls_open():
     year = ProgrammeYearFactory.build(year=2030)
 
-    assert year.stage_on(datetime.date(2030, 2, 1), confirmed_count=5) == (
+    assert year.stage_on(datetime.date(2030, 2, 1), YearFacts(confirmed=5)) == (
         "partners_confirmed",
-        "All 5 partners are confirmed; calls open on 1 March 2030.",
+        "All 5 partners are confirmed. Calls open on 1 March 2030.",
     )
+
+
+@pytest.mark.django_db
+def test_a_years_facts_are_counted_from_its_records():
+    year = ProgrammeYearFactory(year=2031)
+    PartnershipFactory(year=year, confirmed=True)
+    open_call(year=year, organisation=year.host)
+
+    years = with_year_facts(ProgrammeYear.objects.filter(pk=year.pk))
+
+    assert facts_of(years.get()) == YearFacts(confirmed=1, calls=1, calls_open=1)
 
 
 # --- The database, whatever code writes to it (PostgreSQL triggers) ---------------------
