@@ -40,6 +40,11 @@ def test_sign_up_verify_and_join_organisation_by_work_email(
     assert Membership.objects.filter(user=person).count() == 0
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["elin.hughes@storiel.example"]
+    # The first email a new person gets names the programme and its address.
+    assert mail.outbox[0].subject.startswith("Knowledge Exchange: Please ")
+    assert mail.outbox[0].body.startswith("Hello from Knowledge Exchange!")
+    assert "to register an account on 127.0.0.1:8000." in mail.outbox[0].body
+    assert "Thank you for using Knowledge Exchange!\n127.0.0.1:8000" in mail.outbox[0].body
 
     confirm_url = _link_in(mail.outbox[0])
     client.post(confirm_url)
