@@ -197,10 +197,17 @@ class ApplicationAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=gettext_lazy("review"))
     def review_link(self, application):
-        if application.is_draft:
+        url = self.view_on_site(application)
+        if url is None:
             return "—"
-        url = reverse("applications:application_review", args=[application.pk])
         return format_html('<a href="{}">{}</a>', url, _("Review on the site"))
+
+    def view_on_site(self, application):
+        """The page where coordinators (and the manager) read a submitted application;
+        the applicant's own page, the model's, is theirs alone. A draft has none."""
+        if application.is_draft:
+            return None
+        return reverse("applications:application_review", args=[application.pk])
 
     def get_urls(self):
         return [

@@ -227,6 +227,8 @@ STATIC_URL = "/static/"
 # STATIC_ROOT with hashed names.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Files browsers ask for at the site's root, such as /favicon.ico.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

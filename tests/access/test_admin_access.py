@@ -131,3 +131,32 @@ def test_manager_cannot_make_anyone_a_superuser(client, cast):
     cast.staff.refresh_from_db()
     assert (cast.staff.is_superuser, cast.staff.is_staff) == (False, False)
     assert User.objects.filter(is_superuser=True).count() == 0
+
+
+def test_view_on_site_takes_the_manager_to_a_page_they_can_read(client, cast):
+    """Every admin change page with a "View on site" link opens a page of the site the
+    manager may read (the applicant's own page of an application would be a 404)."""
+    placement = placement_factories.propose(
+        placement_factories.select(cast.application_a, by=cast.coordinator, destination=cast.host),
+        by=cast.coordinator,
+        supervisor=cast.supervisor,
+    )
+    records = [cast.year, cast.partnership_a, cast.call_a, cast.application_a, placement]
+    client.force_login(cast.manager)
+    checked = set()
+    for record in records:
+        opts = record._meta
+        page = client.get(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+        )
+        link = page.context["absolute_url"] if page.context.get("has_absolute_url") else None
+        assert link, f"{opts.label} has no View on site link"
+        response = client.get(link, follow=True)
+        assert response.status_code == 200, (opts.label, response.redirect_chain)
+        checked.add(opts.label)
+    with_site_pages = {
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if model_admin.view_on_site and hasattr(model, "get_absolute_url")
+    }
+    assert with_site_pages <= checked

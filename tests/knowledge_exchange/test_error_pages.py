@@ -43,3 +43,11 @@ def test_expired_form_explains_itself(client):
 
     assert response.status_code == 403
     assert "Your form has expired" in response.content.decode()
+
+
+def test_the_site_has_a_favicon_where_browsers_look_for_it(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] in {"image/x-icon", "image/vnd.microsoft.icon"}
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an icon file
