@@ -9,7 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import DecisionAdminMixin, ReadOnlyInline, StatusChangeInline
 from placements import selectors, services
-from placements.forms import CancelForm, QueryForm
+from placements.forms import CancelForm, CompletionForm, QueryForm
 from placements.models import (
     BudgetLine,
     ExpenseClaim,
@@ -124,6 +124,11 @@ class PlacementAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.cancel_view),
                 name="placements_placement_cancel",
             ),
+            path(
+                "<int:pk>/completion/",
+                self.admin_site.admin_view(self.completion_view),
+                name="placements_placement_completion",
+            ),
             *super().get_urls(),
         ]
 
@@ -149,6 +154,47 @@ class PlacementAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
                 "title": _("Cancel the placement of %(placement)s") % {"placement": placement},
                 "placement": placement,
                 "can_cancel": placement.can_transition_to(Placement.Status.CANCELLED),
+            },
+        )
+
+    def completion_view(self, request, pk):
+        """Complete a confirmed placement now (the sweep does it after its last day), or
+        reopen a completed one: with a reason, kept in its record."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        placement = get_object_or_404(
+            Placement.objects.select_related("participant", "host"), pk=pk
+        )
+        reopening = placement.status == Placement.Status.COMPLETED
+        form = CompletionForm(request.POST or None)
+
+        def decide(data: dict) -> str:
+            if reopening:
+                services.placement_reopen(
+                    placement=placement, by=request.user, reason=data["reason"]
+                )
+                self.message_user(request, _("The placement is confirmed again."))
+            else:
+                services.placement_complete(
+                    placement=placement, by=request.user, reason=data["reason"]
+                )
+                self.message_user(request, _("The placement is completed; its evaluation is open."))
+            return reverse("admin:placements_placement_change", args=[placement.pk])
+
+        action = _("Reopen") if reopening else _("Complete")
+        return self.decision_response(
+            request,
+            form=form,
+            decide=decide,
+            template="admin/placements/placement/completion.html",
+            default_field="reason",
+            context={
+                "title": _("%(action)s the placement of %(placement)s")
+                % {"action": action, "placement": placement},
+                "action": action,
+                "placement": placement,
+                "reopening": reopening,
+                "can_decide": reopening or placement.status == Placement.Status.CONFIRMED,
             },
         )
 

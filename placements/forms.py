@@ -275,6 +275,17 @@ class QueryForm(forms.Form):
         return cleaned
 
 
+class CompletionForm(forms.Form):
+    """The manager completes a placement early, or reopens one completed too early."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=_text(),
+        help_text=_("Kept in the placement's record, with your name and the time."),
+        error_messages={"required": _("Say why.")},
+    )
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),

@@ -63,7 +63,8 @@ class Placement(Stateful):
         Status.CONFIRMED: {Status.COMPLETED, Status.CANCELLED},
         Status.DECLINED: set(),
         Status.CANCELLED: set(),
-        Status.COMPLETED: set(),
+        # The manager takes back a completion made too early (placement_reopen).
+        Status.COMPLETED: {Status.CONFIRMED},
     }
     TRANSITION_REFUSAL = _("This placement is %(status)s, so it cannot become %(to)s.")
     TransitionError = PlacementError
@@ -314,6 +315,7 @@ class PlacementStatusChange(StatusChange):
         DECLINED = "declined", _("Declined")
         CANCELLED = "cancelled", _("Cancelled")
         COMPLETED = "completed", _("Completed")
+        REOPENED = "reopened", _("Reopened")
 
     placement = models.ForeignKey(
         Placement,

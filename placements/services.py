@@ -31,6 +31,7 @@ from placements.models import (
     PlanSession,
     file_sha256,
 )
+from placements.signals import placement_reopening
 from placements.working_days import PLACEMENT_DAYS, why_not_working, working_days_from
 
 Status = Placement.Status
@@ -421,15 +422,63 @@ def _move(placement: Placement, *, to_status: str, action: str, by: User | None,
     )
 
 
-def placement_complete(*, placement: Placement, today: datetime.date | None = None) -> Placement:
-    """Mark a confirmed placement completed once its last day has passed, which opens
-    its evaluation. Side effects: the status and a record (by nobody: the daily sweep)."""
+def placement_complete(
+    *,
+    placement: Placement,
+    by: User | None = None,
+    reason: str = "",
+    today: datetime.date | None = None,
+) -> Placement:
+    """Mark a confirmed placement completed, which opens its evaluation: by nobody (the
+    daily sweep) once its last day has passed, or by the programme manager, with a
+    reason, from its first day (one that ended early, say). Side effects: the status
+    and a record."""
+    today = today or timezone.localdate()
+    if by is not None:
+        _refuse_unless_manager_with_reason(by, reason, _("Say why you complete it now."))
     with transaction.atomic():
         placement = placement.locked()
-        if placement.end_on >= (today or timezone.localdate()):
+        if by is None and placement.end_on >= today:
             raise PlacementError(_("This placement has not yet finished."))
-        _move(placement, to_status=Status.COMPLETED, action=Action.COMPLETED, by=None)
+        if placement.start_on > today:
+            raise PlacementError(
+                _("This placement begins on %(start)s: it cannot be completed before then.")
+                % {"start": long_date(placement.start_on)}
+            )
+        _move(placement, to_status=Status.COMPLETED, action=Action.COMPLETED, by=by, note=reason)
     return placement
+
+
+def placement_reopen(
+    *, placement: Placement, by: User, reason: str, today: datetime.date | None = None
+) -> Placement:
+    """The programme manager takes back a completion made too early: the placement is
+    confirmed again, and the sweep completes it after its last day. Refused once that
+    day has passed (the sweep would complete it again the next morning), and when an
+    app above refuses (evaluations already given: see `placement_reopening`).
+    Side effects: the status and a record."""
+    _refuse_unless_manager_with_reason(by, reason, _("Say why you reopen it."))
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        placement = placement.locked()
+        if placement.end_on < today:
+            raise PlacementError(
+                _(
+                    "Its last day, %(end)s, has passed, so it would be completed again the "
+                    "next morning. Cancel it instead if it did not take place."
+                )
+                % {"end": long_date(placement.end_on)}
+            )
+        placement_reopening.send(sender=Placement, placement=placement)
+        _move(placement, to_status=Status.CONFIRMED, action=Action.REOPENED, by=by, note=reason)
+    return placement
+
+
+def _refuse_unless_manager_with_reason(by: User, reason: str, ask: str) -> None:
+    if not is_programme_manager(by):
+        raise PlacementError(_("Only the programme manager can do this."))
+    if not reason.strip():
+        raise PlacementError(ask, field="reason")
 
 
 def placements_complete_finished(*, today: datetime.date | None = None) -> list[Placement]:

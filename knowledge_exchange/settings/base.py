@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "knowledge_exchange.middleware.DailySweepMiddleware",
 ]
 
 ROOT_URLCONF = "knowledge_exchange.urls"
@@ -113,6 +114,9 @@ else:
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 # With no broker, tasks run inline in the process that queued them.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# With no broker there is no beat either: the web process runs the daily sweep with the
+# first request of each day (knowledge_exchange.middleware.DailySweepMiddleware).
+SWEEP_IN_WEB = env.bool("SWEEP_IN_WEB", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 # A task is acknowledged only once it has finished, so a worker that dies

@@ -36,6 +36,8 @@ if AXE_CORE_DIR.is_dir():
     STATICFILES_DIRS = [*STATICFILES_DIRS, ("test-tools/axe-core", AXE_CORE_DIR)]  # type: ignore[list-item]
 
 CELERY_TASK_ALWAYS_EAGER = True
+# Tests run the sweep when they mean to (tests/knowledge_exchange/test_sweep_in_web.py).
+SWEEP_IN_WEB = False
 # Each test run has its own queue, so a worker left from another run never
 # takes its tasks.
 CELERY_TASK_DEFAULT_QUEUE = f"knowledge-exchange-test-{os.getpid()}"

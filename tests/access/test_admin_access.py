@@ -58,6 +58,7 @@ def _custom_admin_pages(cast):
         reverse("admin:evaluations_testimonial_decide", args=[testimonial.pk]),
         reverse("admin:placements_placement_change", args=[placement.pk]),
         reverse("admin:placements_placement_cancel", args=[placement.pk]),
+        reverse("admin:placements_placement_completion", args=[placement.pk]),
         reverse("admin:placements_expenseclaim_change", args=[claim.pk]),
         reverse("admin:placements_expenseclaim_decide", args=[claim.pk]),
         reverse("admin:partners_programmeyear_overview", args=[cast.year.pk]),

@@ -7,6 +7,7 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from icalendar import Calendar
 from playwright.sync_api import expect
 
@@ -22,7 +23,7 @@ from tests.factories.partners import (
     programme_manager,
     staff_of,
 )
-from tests.factories.placements import PDF, select
+from tests.factories.placements import PDF, confirmed_a, select
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -180,3 +181,35 @@ def test_both_coordinators_approve_the_supervisor_plans_and_the_participant_clai
     ).to_be_visible()
     axe(page)
     assert ExpenseClaim.objects.get().status == ExpenseClaim.Status.APPROVED
+
+
+def test_the_manager_completes_a_placement_early_in_the_admin(page, live_server, axe, cast):
+    placement = confirmed_a(cast)  # 2 to 6 June 2031
+
+    with time_machine.travel(datetime.datetime(2031, 6, 4, 12, 0, tzinfo=datetime.UTC)):
+        sign_in(page, live_server, cast.manager.email, password=PASSWORD)
+        page.get_by_role("navigation", name="Main").get_by_role(
+            "link", name="Administration"
+        ).click()
+        page.locator("#placements-placement").get_by_role("link", name="Placements").click()
+        page.get_by_role("link", name="Alex Applicant").click()
+        page.get_by_role("link", name="Complete the placement").click()
+        expect(
+            page.get_by_role("heading", name=re.compile("Complete the placement"))
+        ).to_be_visible()
+        axe(page)
+        page.get_by_role("button", name="Complete the placement").click()
+        expect(page.get_by_text("Say why.")).to_be_visible()
+        axe(page)
+        page.get_by_role("textbox", name=re.compile("^Reason")).fill(
+            "The host closed on Thursday for repairs."
+        )
+        page.get_by_role("button", name="Complete the placement").click()
+        expect(
+            page.get_by_text("The placement is completed; its evaluation is open.")
+        ).to_be_visible()
+        axe(page)
+
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.COMPLETED
+    assert placement.decision_note == "The host closed on Thursday for repairs."

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse, reverse_lazy
 from icalendar import Calendar
@@ -622,3 +623,31 @@ def test_the_manager_cancels_in_the_admin_with_a_reason(client, cast, confirmed_
     assert confirmed_a.status == Status.CANCELLED
     assert confirmed_a.decision_note == "The host had to close for repairs."
     assert "can no longer be cancelled" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_manager_completes_and_reopens_in_the_admin_with_a_reason(client, cast, confirmed_a):
+    change = reverse("admin:placements_placement_change", args=[confirmed_a.pk])
+    url = reverse("admin:placements_placement_completion", args=[confirmed_a.pk])
+
+    with time_machine.travel(datetime.datetime(2031, 6, 4, 12, 0, tzinfo=datetime.UTC)):
+        client.force_login(cast.manager)  # a session of that day
+        assert "Complete the placement" in client.get(change).content.decode()
+        refused = client.post(url, {"reason": ""})
+        assert refused.context["form"].errors == {"reason": ["Say why."]}
+        done = client.post(url, {"reason": "The host closed on Thursday."}, follow=True)
+        assert "The placement is completed; its evaluation is open." in done.content.decode()
+        confirmed_a.refresh_from_db()
+        assert confirmed_a.status == Status.COMPLETED
+        assert "Reopen the placement" in client.get(change).content.decode()
+
+        client.post(url, {"reason": "Completed the wrong placement."})
+        confirmed_a.refresh_from_db()
+        assert confirmed_a.status == Status.CONFIRMED
+
+    with time_machine.travel(datetime.datetime(2031, 5, 30, 12, 0, tzinfo=datetime.UTC)):
+        client.force_login(cast.manager)
+        early = client.post(url, {"reason": "Ahead of time"})
+    assert early.context["form"].errors == {
+        "reason": ["This placement begins on 2 June 2031: it cannot be completed before then."]
+    }

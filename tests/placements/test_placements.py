@@ -10,6 +10,7 @@ from django.core import mail
 from django.db import IntegrityError, close_old_connections, connection, transaction
 
 from applications import services as application_services
+from evaluations.models import Instrument, Response
 from placements import services
 from placements.models import Placement, PlacementDay, PlacementStatusChange
 from placements.working_days import working_days_from
@@ -504,6 +505,88 @@ def test_the_sweep_never_completes_a_proposal(cast, proposed_a):
 
     proposed_a.refresh_from_db()
     assert proposed_a.status == Status.PROPOSED
+
+
+@pytest.mark.django_db
+def test_the_manager_completes_a_placement_from_its_first_day_with_a_reason(cast, proposed_a):
+    placement = confirm(
+        proposed_a, home_coordinator=cast.coordinator, host_coordinator=cast.host_coordinator
+    )
+
+    with pytest.raises(services.PlacementError, match="begins on 2 June 2031") as before:
+        services.placement_complete(
+            placement=placement, by=cast.manager, reason="Early", today=date(2031, 6, 1)
+        )
+    with pytest.raises(services.PlacementError, match="Say why you complete it now") as no_reason:
+        services.placement_complete(placement=placement, by=cast.manager, reason=" ")
+    with pytest.raises(services.PlacementError, match="Only the programme manager"):
+        services.placement_complete(placement=placement, by=cast.coordinator, reason="Done")
+    services.placement_complete(
+        placement=placement,
+        by=cast.manager,
+        reason="The museum closed on Thursday; the week ended early.",
+        today=date(2031, 6, 4),
+    )
+
+    placement.refresh_from_db()
+    record = placement.status_changes.last()
+    assert before.value.field is None and no_reason.value.field == "reason"
+    assert placement.status == Status.COMPLETED
+    assert (record.action, record.by, record.from_status, record.note) == (
+        Action.COMPLETED,
+        cast.manager,
+        Status.CONFIRMED,
+        "The museum closed on Thursday; the week ended early.",
+    )
+
+
+@pytest.mark.django_db
+def test_the_manager_reopens_a_placement_completed_too_early(cast, proposed_a):
+    placement = confirm(
+        proposed_a, home_coordinator=cast.coordinator, host_coordinator=cast.host_coordinator
+    )
+    services.placement_complete(
+        placement=placement, by=cast.manager, reason="By mistake", today=date(2031, 6, 3)
+    )
+
+    with pytest.raises(services.PlacementError, match="Its last day, 6 June 2031, has passed"):
+        services.placement_reopen(
+            placement=placement, by=cast.manager, reason="Oops", today=date(2031, 6, 7)
+        )
+    services.placement_reopen(
+        placement=placement, by=cast.manager, reason="Completed by mistake.", today=date(2031, 6, 3)
+    )
+
+    placement.refresh_from_db()
+    record = placement.status_changes.last()
+    assert placement.status == Status.CONFIRMED
+    assert (record.action, record.by, record.from_status, record.to_status) == (
+        Action.REOPENED,
+        cast.manager,
+        Status.COMPLETED,
+        Status.CONFIRMED,
+    )
+
+
+@pytest.mark.django_db
+def test_a_placement_whose_week_is_being_evaluated_stays_completed(cast, proposed_a):
+    placement = confirm(
+        proposed_a, home_coordinator=cast.coordinator, host_coordinator=cast.host_coordinator
+    )
+    services.placement_complete(
+        placement=placement, by=cast.manager, reason="Ended early", today=date(2031, 6, 3)
+    )
+    Response.objects.create(
+        placement=placement, instrument=Instrument.POST_EXCHANGE, respondent=cast.staff
+    )
+
+    with pytest.raises(services.PlacementError, match="1 evaluation of the week has been started"):
+        services.placement_reopen(
+            placement=placement, by=cast.manager, reason="Oops", today=date(2031, 6, 3)
+        )
+
+    placement.refresh_from_db()
+    assert placement.status == Status.COMPLETED
 
 
 @pytest.mark.django_db
