@@ -5,13 +5,9 @@ Everything goes through the services, as a person's actions would. Loading is
 idempotent: a call or application that exists is left alone.
 """
 
-import datetime
-
-from django.utils import timezone
-
 from applications import services
 from applications.models import Application, Call
-from partners.demo import HOST_SLUG, MANAGER, email_for, programme_years
+from partners.demo import HOST_SLUG, MANAGER, calls_window, email_for, programme_years
 from partners.models import Organisation, ProgrammeYear, User
 
 PARTNER_CALL_SLUG = "national-museums-scotland"
@@ -116,14 +112,8 @@ def load() -> dict[str, int]:
     created = {"calls": 0, "applications": 0}
     year = ProgrammeYear.objects.get(year=programme_years()[-1][0])
     manager = User.objects.get(email=MANAGER[0])
-    now = timezone.now()
-    # Open for a while already, closing in four weeks, whenever the demo is loaded.
-    opens_at = now.replace(minute=0, second=0, microsecond=0) - datetime.timedelta(days=7)
-    closes_at = timezone.make_aware(
-        datetime.datetime.combine(
-            timezone.localdate() + datetime.timedelta(days=28), datetime.time(17)
-        )
-    )
+    # Open for a while already, closing in four weeks, as the year's dates say.
+    opens_at, closes_at = calls_window()
     calls = {}
     for slug in (HOST_SLUG, PARTNER_CALL_SLUG):
         organisation = Organisation.objects.get(slug=slug)

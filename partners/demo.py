@@ -223,7 +223,11 @@ def load() -> dict[str, int]:
     for year_number, confirmed, invited in programme_years():
         year, was_created = ProgrammeYear.objects.get_or_create(
             year=year_number,
-            defaults={"host": organisations[HOST_SLUG], **year_dates(year_number)},
+            defaults={
+                "host": organisations[HOST_SLUG],
+                **year_dates(year_number),
+                **(planning_dates() if year_number == programme_years()[-1][0] else {}),
+            },
         )
         created["programme years"] += was_created
         for slug in confirmed + invited:
@@ -260,6 +264,33 @@ def programme_years() -> list[tuple[int, list[str], list[str]]]:
             ["leeds-museums", "tullie-house"],
         ),
     ]
+
+
+def calls_window() -> tuple[datetime.datetime, datetime.datetime]:
+    """When the demo's calls run, whenever it is loaded: open for a week already, closing
+    at 17:00 in four weeks."""
+    opens_at = timezone.now().replace(minute=0, second=0, microsecond=0) - datetime.timedelta(
+        days=7
+    )
+    closes_at = timezone.make_aware(
+        datetime.datetime.combine(
+            timezone.localdate() + datetime.timedelta(days=28), datetime.time(17)
+        )
+    )
+    return opens_at, closes_at
+
+
+def planning_dates() -> dict[str, datetime.date]:
+    """The planning year's dates that match its calls: they opened on the day partners
+    were due to be confirmed (two invitations are still unanswered, late) and close as the
+    calls do."""
+    opens_at, closes_at = calls_window()
+    opened = timezone.localtime(opens_at).date()
+    return {
+        "partners_confirmed_by": opened,
+        "calls_open_on": opened,
+        "calls_close_on": timezone.localtime(closes_at).date(),
+    }
 
 
 def year_dates(year: int) -> dict[str, Any]:

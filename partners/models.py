@@ -475,14 +475,6 @@ class ProgrammeYear(models.Model):
                 "All %(count)s of its placements are completed. %(evaluation)s",
                 done,
             ) % {"count": done, "evaluation": evaluation}
-        if facts.placements:
-            return self.Stage.PLACEMENTS, ngettext(
-                "%(done)s of %(count)s confirmed placement is completed; placements end "
-                "by %(end)s.",
-                "%(done)s of %(count)s confirmed placements are completed; placements end "
-                "by %(end)s.",
-                facts.placements,
-            ) % {"done": done, "count": facts.placements, "end": long_date(self.placements_end_on)}
         if facts.calls_open:
             return self.Stage.CALLS_OPEN, ngettext(
                 "%(open)s of %(count)s call is open; calls are due to close on %(close)s.",
@@ -493,6 +485,14 @@ class ProgrammeYear(models.Model):
                 "count": facts.calls,
                 "close": long_date(self.calls_close_on),
             }
+        if facts.placements:
+            return self.Stage.PLACEMENTS, ngettext(
+                "%(done)s of %(count)s confirmed placement is completed; placements end "
+                "by %(end)s.",
+                "%(done)s of %(count)s confirmed placements are completed; placements end "
+                "by %(end)s.",
+                facts.placements,
+            ) % {"done": done, "count": facts.placements, "end": long_date(self.placements_end_on)}
         if facts.calls_closed:
             return self.Stage.SELECTION, ngettext(
                 "%(closed)s call has closed and %(selected)s people are selected; placements "
@@ -694,10 +694,16 @@ class Partnership(Stateful):
         from the year's `facts` (partners.progress)."""
         year = self.year
         if self.status == self.Status.INVITED:
+            answer = {"year": year.year, "deadline": long_date(year.partners_confirmed_by)}
+            if today > year.partners_confirmed_by:
+                return _(
+                    "Tell the programme manager as soon as you can whether your organisation "
+                    "can take part in %(year)s: the deadline was %(deadline)s."
+                ) % answer
             return _(
                 "Tell the programme manager whether your organisation can take part in "
                 "%(year)s by %(deadline)s."
-            ) % {"year": year.year, "deadline": long_date(year.partners_confirmed_by)}
+            ) % answer
         if self.status != self.Status.CONFIRMED:
             return _("Your organisation is not taking part in %(year)s.") % {"year": year.year}
         # A confirmed partner gets on with its call while others are still confirmed.

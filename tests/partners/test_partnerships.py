@@ -282,6 +282,13 @@ def test_database_refuses_dates_out_of_order():
             "calls_open",
             "6 of 6 calls are open; calls are due to close on 15 April 2030.",
         ),
+        # A call still open keeps the year there, whatever was decided early.
+        (
+            "2030-04-10",
+            YearFacts(confirmed=5, calls=6, calls_open=1, calls_closed=5, placements=2),
+            "calls_open",
+            "1 of 6 calls are open;",
+        ),
         (
             "2030-04-16",
             YearFacts(confirmed=5, calls=6, calls_closed=6, selected=9),
