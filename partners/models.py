@@ -696,14 +696,20 @@ class Partnership(Stateful):
         if self.status == self.Status.INVITED:
             answer = {"year": year.year, "deadline": long_date(year.partners_confirmed_by)}
             if today > year.partners_confirmed_by:
-                return _(
-                    "Tell the programme manager as soon as you can whether your organisation "
-                    "can take part in %(year)s: the deadline was %(deadline)s."
-                ) % answer
-            return _(
-                "Tell the programme manager whether your organisation can take part in "
-                "%(year)s by %(deadline)s."
-            ) % answer
+                return (
+                    _(
+                        "Tell the programme manager as soon as you can whether your organisation "
+                        "can take part in %(year)s: the deadline was %(deadline)s."
+                    )
+                    % answer
+                )
+            return (
+                _(
+                    "Tell the programme manager whether your organisation can take part in "
+                    "%(year)s by %(deadline)s."
+                )
+                % answer
+            )
         if self.status != self.Status.CONFIRMED:
             return _("Your organisation is not taking part in %(year)s.") % {"year": year.year}
         # A confirmed partner gets on with its call while others are still confirmed.

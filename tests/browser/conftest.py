@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from partners import demo
 from tests.conftest import NEXT_ITEM
@@ -53,6 +54,16 @@ def transactional_db(request, django_db_setup, django_db_blocker):
 def field(page, label: str):
     """A form field by its visible label; required fields' labels end in an asterisk."""
     return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
+
+
+def expect_problem(page, message: str) -> None:
+    """After a failed submit: the error summary at the top is focused and gives
+    `message`, which the page shows again where the problem is (by its field, or above
+    the form)."""
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text(message)
+    expect(page.get_by_text(message)).to_have_count(2)
 
 
 def sign_in(page, live_server, email: str, password: str = demo.DEMO_PASSWORD) -> None:

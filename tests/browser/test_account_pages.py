@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.browser.conftest import field, sign_in
+from tests.browser.conftest import expect_problem, field, sign_in
 from tests.factories.partners import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,7 +27,7 @@ def test_account_menu_pages_are_accessible_and_explain_mistakes(page, live_serve
     field(page, "New Password").fill("a new long passphrase")
     field(page, "New Password (again)").fill("a new long passphrase")
     page.get_by_role("button", name="Change Password").click()
-    expect(page.get_by_text("Please type your current password.")).to_be_visible()
+    expect_problem(page, "Please type your current password.")
     expect(field(page, "Current Password")).to_have_attribute("aria-invalid", "true")
     axe(page)
 

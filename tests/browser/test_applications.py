@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from applications import services
-from tests.browser.conftest import field, sign_in
+from tests.browser.conftest import expect_problem, field, sign_in
 from tests.factories.applications import open_call, submitted
 from tests.factories.partners import (
     PASSWORD,
@@ -131,7 +131,7 @@ def test_draft_submit_endorse_select_decline_and_each_applicant_sees_the_outcome
     page.get_by_role("link", name="Pat Other").click()
     page.get_by_role("radio", name="Not selected").check()
     page.get_by_role("button", name="Record the decision").click()
-    expect(page.get_by_text("Say why the application is not selected")).to_be_visible()
+    expect_problem(page, "Say why the application is not selected")
     axe(page)
     page.get_by_label("Reason, if not selected").fill(
         "We had one place; please apply again next year."
@@ -318,4 +318,23 @@ def test_the_application_form_works_with_a_keyboard_alone(page, live_server, axe
     expect(page.get_by_text("Your draft is saved.")).to_be_visible()
     expect(field(page, "Job title (needed to submit)")).to_have_value("Registrar")
     expect(field(page, "Access requirements")).to_have_value("Large print, please.")
+    axe(page)
+
+    # Submitting before every answer is given: the page says so at the top, focused,
+    # each problem a link to its field, and what was typed is kept.
+    tab_to("action")
+    page.keyboard.press("Tab")  # the second button, "Submit application"
+    expect(page.get_by_role("button", name="Submit application")).to_be_focused()
+    page.keyboard.press("Enter")
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    first = summary.get_by_role("link").first
+    page.keyboard.press("Tab")
+    expect(first).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(first.get_attribute("href"))).to_be_focused()
+    expect(page.locator("label[for='id_department']")).to_be_in_viewport()
+    expect(field(page, "Job title (needed to submit)")).to_have_value("Registrar")
     axe(page)

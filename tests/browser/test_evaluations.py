@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from placements.models import Placement
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import expect_problem, sign_in
 from tests.factories.partners import PASSWORD
 from tests.factories.placements import confirmed_a
 
@@ -65,7 +65,7 @@ def test_a_consented_testimonial_is_published_and_taken_down_when_consent_is_wit
     page.get_by_role("link", name="Write about your placement at Host Test Museum").click()
     page.get_by_label("Your words").fill(words)
     page.get_by_role("button", name="Offer it for publication").click()
-    expect(page.get_by_text("Tick the box to agree to publication")).to_be_visible()
+    expect_problem(page, "Tick the box to agree to publication")
     axe(page)
     page.get_by_label(re.compile("I agree that the programme may publish")).check()
     page.get_by_role("button", name="Offer it for publication").click()

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 
 from placements.models import ExpenseClaim, Placement
-from tests.browser.conftest import field, sign_in
+from tests.browser.conftest import expect_problem, field, sign_in
 from tests.factories.applications import open_call, submitted
 from tests.factories.partners import (
     PASSWORD,
@@ -69,7 +69,7 @@ def test_both_coordinators_approve_the_supervisor_plans_and_the_participant_clai
     field(page, "Host supervisor").select_option(label="Sid Supervisor")
     field(page, "First day").fill("2031-06-07")
     page.get_by_role("button", name="Propose the placement").click()
-    expect(page.get_by_text("7 June 2031 is a Saturday.")).to_be_visible()
+    expect_problem(page, "7 June 2031 is a Saturday.")
     axe(page)
     field(page, "First day").fill("2031-06-02")
     page.get_by_role("button", name="Propose the placement").click()
@@ -199,7 +199,11 @@ def test_the_manager_completes_a_placement_early_in_the_admin(page, live_server,
         ).to_be_visible()
         axe(page)
         page.get_by_role("button", name="Complete the placement").click()
-        expect(page.get_by_text("Say why.")).to_be_visible()
+        summary = page.locator("[data-error-summary]")
+        expect(summary).to_be_focused()
+        expect(page).to_have_title(re.compile("^Error: "))
+        summary.get_by_role("link", name="Say why.").click()
+        expect(page.get_by_role("textbox", name=re.compile("^Reason"))).to_be_focused()
         axe(page)
         page.get_by_role("textbox", name=re.compile("^Reason")).fill(
             "The host closed on Thursday for repairs."

@@ -5,7 +5,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from partners import demo
-from tests.browser.conftest import field, sign_in
+from tests.browser.conftest import expect_problem, field, sign_in
 from tests.factories.partners import PASSWORD, UserFactory
 
 # Every test here has its database through live_server (see tests/browser/conftest.py).
@@ -59,9 +59,7 @@ def test_manager_is_offered_the_administration_and_others_are_not(
 def test_wrong_password_is_refused_with_a_clear_message(page, live_server, axe, demo_programme):
     sign_in(page, live_server, demo.MANAGER[0], password="not-the-password")
 
-    expect(page.get_by_role("alert")).to_contain_text(
-        "The email address and/or password you specified are not correct."
-    )
+    expect_problem(page, "The email address and/or password you specified are not correct.")
     expect(field(page, "Email")).to_have_value(demo.MANAGER[0])
     axe(page)
 
@@ -86,9 +84,7 @@ def test_repeated_failures_are_rate_limited(page, live_server, axe):
 
     sign_in(page, live_server, person.email, password=PASSWORD)
 
-    expect(page.get_by_role("alert")).to_contain_text(
-        "Too many failed login attempts. Try again later."
-    )
+    expect_problem(page, "Too many failed login attempts. Try again later.")
     assert "/dashboard/" not in page.url
     axe(page)
 
@@ -105,7 +101,7 @@ def test_sign_up_mistakes_are_shown_against_their_fields_and_typing_is_kept(
     field(page, "Password (again)").fill("a different passphrase")
     page.get_by_role("button", name="Sign Up").click()
 
-    expect(page.get_by_text("You must type the same password each time.")).to_be_visible()
+    expect_problem(page, "You must type the same password each time.")
     expect(field(page, "Full name")).to_have_value("Elin Hughes")
     expect(field(page, "Email")).to_have_value("elin@storiel.example")
     axe(page)
