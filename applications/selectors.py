@@ -5,15 +5,15 @@ Every fetch of one object for a person is guarded: someone else's record is a 40
 
 import datetime
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from applications.models import Application, Call, Endorsement
 from applications.permissions import coming_to, reviewable_by
 from core.queries import SubqueryCount
-from partners.models import Organisation, ProgrammeYear, User
-from partners.permissions import managed_or_coordinated_by, member_of
+from partners.models import Organisation, Partnership, ProgrammeYear, User
+from partners.permissions import coordinated_by, managed_or_coordinated_by, member_of
 
 Status = Application.Status
 
@@ -255,3 +255,71 @@ def applications_for_export(*, year: ProgrammeYear) -> QuerySet[Application]:
         )
         .order_by("call__organisation__name", "submitted_at", "pk")
     )
+
+
+# --- What needs people now (the dashboard's to-do list) ---------------------------
+
+
+def calls_to_decide(*, user: User) -> list[Call]:
+    """The calls of the person's organisations with applications still to decide
+    (submitted or shortlisted), each with `to_decide` and `unendorsed` (how many of
+    those have no answered endorsement), soonest closing first."""
+    waiting = Application.objects.filter(
+        call=OuterRef("pk"), status__in=[Status.SUBMITTED, Status.SHORTLISTED]
+    )
+    return list(
+        _calls()
+        .filter(coordinated_by(user))
+        .annotate(
+            to_decide=SubqueryCount(waiting),
+            unendorsed=SubqueryCount(waiting.exclude(Exists(_answered_endorsement()))),
+        )
+        .filter(to_decide__gt=0)
+        .order_by("closes_at", "pk")
+    )
+
+
+def host_responses_waiting(*, user: User) -> int:
+    """People selected to come to the person's organisations whose host has not yet
+    agreed or raised a concern."""
+    return Application.objects.filter(coming_to(user), host_response="").count()
+
+
+def calls_without_applying(*, user: User) -> list[Call]:
+    """Calls open now at the person's organisations that they have not applied to."""
+    return list(calls_for_staff(user=user))
+
+
+def applications_in_progress(*, user: User) -> list[Application]:
+    """The person's own drafts in calls still open, and their applications waiting for
+    a decision, soonest closing first."""
+    now = timezone.now()
+    return list(
+        Application.objects.filter(applicant=user)
+        .filter(
+            Q(status=Status.DRAFT, call__closes_at__gt=now)
+            | Q(status__in=[Status.SUBMITTED, Status.SHORTLISTED, Status.RESERVE])
+        )
+        .select_related("call__organisation", "call__year")
+        .order_by("call__closes_at", "pk")
+    )
+
+
+def years_missing_calls(*, today: datetime.date | None = None) -> list[tuple[ProgrammeYear, int]]:
+    """Years whose calls have not all closed that have institutions taking part (the
+    host or confirmed partners) without a call, each with how many."""
+    today = today or timezone.localdate()
+    has_call = Call.objects.filter(year=OuterRef("year"), organisation=OuterRef("organisation"))
+    partners_without = SubqueryCount(
+        Partnership.objects.filter(
+            year=OuterRef("pk"), status=Partnership.Status.CONFIRMED
+        ).exclude(Exists(has_call))
+    )
+    host_has_call = Exists(Call.objects.filter(year=OuterRef("pk"), organisation=OuterRef("host")))
+    years = (
+        ProgrammeYear.objects.filter(calls_close_on__gte=today)
+        .annotate(partners_without=partners_without, host_has_call=host_has_call)
+        .order_by("year")
+    )
+    missing = [(year, year.partners_without + (not year.host_has_call)) for year in years]
+    return [(year, count) for year, count in missing if count]

@@ -7,12 +7,12 @@ import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from evaluations import figures
-from evaluations.models import Response, Testimonial
+from evaluations.models import Instrument, Response, Testimonial
 from evaluations.reports import Report, build_report
 from partners.models import Organisation, ProgrammeYear, User
 from partners.permissions import managed_or_coordinated_by
@@ -128,3 +128,28 @@ def count_public_findings() -> Report:
     findings = report(year=None, organisation=None, min_group=settings.EVALUATION_MIN_GROUP)
     cache.set(PUBLIC_FINDINGS_KEY, findings, timeout=None)
     return findings
+
+
+# --- What needs people now (the dashboard's to-do list) ---------------------------
+
+
+def evaluations_overdue(*, today: datetime.date | None = None) -> list[dict]:
+    """Post-exchange evaluations overdue in years not yet closed (REMINDER_EVALUATION_
+    OVERDUE_DAYS after completion), counted by the participant's home organisation, most
+    first: rows of `home__name` and `count`."""
+    today = today or timezone.localdate()
+    submitted = Response.objects.filter(
+        placement=OuterRef("pk"),
+        instrument=Instrument.POST_EXCHANGE,
+        status=Response.Status.SUBMITTED,
+    )
+    latest_end = today - datetime.timedelta(days=settings.REMINDER_EVALUATION_OVERDUE_DAYS + 1)
+    return list(
+        Placement.objects.filter(
+            status=Placement.Status.COMPLETED, end_on__lte=latest_end, year__follow_up_on__gte=today
+        )
+        .exclude(Exists(submitted))
+        .values("home__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "home__name")
+    )

@@ -7,10 +7,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from core import todo
 from core.panels import DASHBOARD
 from evaluations import tasks
 from evaluations.selectors import public_findings, published_testimonials
-from partners.selectors import public_programme
+from partners.permissions import coordinated_organisation_ids, is_programme_manager
+from partners.selectors import organisations_board, public_programme, year_boards
 
 
 class HomeView(TemplateView):
@@ -35,14 +37,23 @@ class HomeView(TemplateView):
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
-    """One page for everyone signed in, with a section from each app for each role the
-    person holds (see core.panels.DASHBOARD)."""
+    """One page for everyone signed in: what needs them now, role by role (core.todo),
+    the year's progress for the manager and each coordinator (partners.progress), then
+    a section from each app for each role the person holds (core.panels.DASHBOARD)."""
 
     template_name = "knowledge_exchange/dashboard.html"
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
+        boards = year_boards() if is_programme_manager(user) else []
+        organisation_ids = coordinated_organisation_ids(user)
+        if organisation_ids and (board := organisations_board(organisation_ids=organisation_ids)):
+            boards.append(board)
         return super().get_context_data(
-            sections=DASHBOARD.render(self.request, self.request.user), **kwargs
+            todo=todo.items_for(self.request, user),
+            boards=boards,
+            sections=DASHBOARD.render(self.request, user),
+            **kwargs,
         )
 
 

@@ -1,17 +1,24 @@
 """Partners' sections of other pages: the dashboard's coordinator and staff parts."""
 
 from django.db.models import OuterRef
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from core import todo
 from core.panels import DASHBOARD
 from core.queries import SubqueryCount
 from partners import progress
 from partners.models import Partnership, ProgrammeYear
+from partners.permissions import coordinated_organisation_ids, is_programme_manager
 from partners.selectors import (
     facts_by_year,
+    invitations_to_answer,
     memberships_for_user,
     partnerships_for_coordinator,
     years_hosted_for_coordinator,
+    years_short_of_partners,
 )
 
 
@@ -58,9 +65,59 @@ DASHBOARD.register(
 )
 
 
-progress.register(
-    "confirmed",
-    lambda now: SubqueryCount(
-        Partnership.objects.filter(year=OuterRef("pk"), status=Partnership.Status.CONFIRMED)
-    ),
-)
+def _confirmed(now, organisations):
+    partnerships = Partnership.objects.filter(
+        year=OuterRef("pk"), status=Partnership.Status.CONFIRMED
+    )
+    if organisations is not None:
+        partnerships = partnerships.filter(organisation__in=organisations)
+    return SubqueryCount(partnerships)
+
+
+progress.register("confirmed", _confirmed)
+
+
+# --- The dashboard's to-do list (core.todo) ----------------------------------------
+
+
+def _manager_partners(request, user):
+    if not is_programme_manager(user):
+        return []
+    items = []
+    for year in years_short_of_partners():
+        detail = ngettext(
+            "%(count)s invitation is not answered yet.",
+            "%(count)s invitations are not answered yet.",
+            year.invited_count,
+        ) % {"count": year.invited_count}
+        if not year.invited_count:
+            detail = _("Invite another organisation to take part.")
+        items.append(
+            todo.Item(
+                link=_("%(count)s of %(target)s partners confirmed for %(year)s")
+                % {"count": year.confirmed_count, "target": year.partner_target, "year": year.year},
+                url=reverse("admin:partners_programmeyear_overview", args=[year.pk]),
+                detail=detail,
+                due=year.partners_confirmed_by,
+            )
+        )
+    return items
+
+
+def _coordinator_invitations(request, user):
+    if not coordinated_organisation_ids(user):  # the manager sees all, but is not asked
+        return []
+    return [
+        todo.Item(
+            link=_("Answer the invitation to %(year)s for %(organisation)s")
+            % {"year": partnership.year.year, "organisation": partnership.organisation.name},
+            url=partnership.get_absolute_url(),
+            detail=_("Tell the programme manager whether your organisation can take part."),
+            due=partnership.year.partners_confirmed_by,
+        )
+        for partnership in invitations_to_answer(user=user)
+    ]
+
+
+todo.register(todo.MANAGER, _manager_partners, order=10)
+todo.register(todo.COORDINATOR, _coordinator_invitations, order=10)

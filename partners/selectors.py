@@ -1,8 +1,12 @@
 """Reads of organisations, memberships, years and partnerships, with the query shape
 each page needs."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+import datetime
+from collections.abc import Collection
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from partners.models import (
     PROGRAMME_MANAGERS_GROUP,
@@ -220,3 +224,68 @@ def year_id(year: int) -> Subquery:
 def year_numbers() -> list[int]:
     """Every programme year, newest first: the choices of a list's year filter."""
     return list(ProgrammeYear.objects.order_by("-year").values_list("year", flat=True))
+
+
+# --- What needs people now (the dashboard's to-do list) ---------------------------
+
+
+def years_short_of_partners(*, today: datetime.date | None = None) -> list[ProgrammeYear]:
+    """Years whose calls have not closed with fewer confirmed partners than their
+    target, each with `confirmed_count` and `invited_count`, oldest first."""
+    today = today or timezone.localdate()
+    return list(
+        programme_years_with_counts()
+        # confirmed_count is the queryset's own count, which mypy's Django plugin
+        # cannot see as a field.
+        .filter(calls_close_on__gte=today, **{"confirmed_count__lt": F("partner_target")})
+        .order_by("year")
+    )
+
+
+def invitations_to_answer(*, user: User) -> list[Partnership]:
+    """Invitations to the organisations the person coordinates, not yet answered."""
+    return list(
+        Partnership.objects.filter(coordinated_by(user), status=Partnership.Status.INVITED)
+        .select_related("year", "organisation")
+        .order_by("year__year", "organisation__name")
+    )
+
+
+def year_boards(*, today: datetime.date | None = None) -> list[dict]:
+    """The programme manager's progress boards: each year not yet closed (at most two,
+    oldest first), in one query. Each is a dict of `year`, `facts`
+    (partners.progress.YearFacts), `expected` (institutions that open a call) and
+    `organisations` (None: the whole year)."""
+    today = today or timezone.localdate()
+    years = ProgrammeYear.objects.filter(follow_up_on__gte=today).order_by("year")
+    boards = []
+    for year in with_year_facts(years)[:2]:
+        facts = facts_of(year)
+        boards.append({"year": year, "facts": facts, "expected": facts.confirmed + 1})
+    return boards
+
+
+def organisations_board(
+    *, organisation_ids: Collection[int], today: datetime.date | None = None
+) -> dict | None:
+    """A coordinator's progress board: the latest year not yet closed that their
+    organisations take part in (as host or confirmed partner), counting their part
+    alone, with the organisations' names; None when they take part in none. Two
+    queries."""
+    today = today or timezone.localdate()
+    taking_part = Q(host__in=organisation_ids) | Q(
+        partnerships__organisation__in=organisation_ids, partnerships__status=CONFIRMED
+    )
+    years = ProgrammeYear.objects.filter(
+        pk__in=ProgrammeYear.objects.filter(taking_part, follow_up_on__gte=today).values("pk")
+    )
+    year = with_year_facts(years, organisations=organisation_ids).order_by("-year").first()
+    if year is None:
+        return None
+    names = Organisation.objects.filter(pk__in=organisation_ids).order_by("name")
+    return {
+        "year": year,
+        "facts": facts_of(year),
+        "expected": len(organisation_ids),
+        "organisations": list(names.values_list("name", flat=True)),
+    }

@@ -7,12 +7,14 @@ import datetime
 import itertools
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Count,
     DecimalField,
     Exists,
     F,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -29,6 +31,7 @@ from django.utils import timezone
 from applications.models import Application
 from core.queries import SubqueryCount
 from partners.models import Organisation, ProgrammeYear, User
+from partners.permissions import coordinated_by
 from placements.models import (
     HOLDS_DATES,
     BudgetLine,
@@ -362,3 +365,72 @@ def year_money(*, year: ProgrammeYear) -> dict:
 def placement_with_plan(*, pk: int) -> Placement:
     """A placement with its days and their sessions (for its calendar file)."""
     return _with_plan(_placements()).get(pk=pk)
+
+
+# --- What needs people now (the dashboard's to-do list) ---------------------------
+
+
+def placements_to_approve(*, user: User) -> int:
+    """Proposals waiting for the approval of a side the person coordinates."""
+    home_to_approve = coordinated_by(user, "home") & Q(home_approved_at__isnull=True)
+    host_to_approve = coordinated_by(user, "host") & Q(host_approved_at__isnull=True)
+    return Placement.objects.filter(
+        home_to_approve | host_to_approve, status=Status.PROPOSED
+    ).count()
+
+
+def people_to_place(*, user: User, today: datetime.date | None = None) -> int:
+    """Selected people, going from or coming to the person's organisations, with no
+    placement proposed yet, in years whose placement window is still open."""
+    has_placement = Placement.objects.filter(application=OuterRef("pk"), status__in=HOLDS_DATES)
+    return (
+        Application.objects.filter(
+            to_place_by(user), call__year__placements_end_on__gte=today or timezone.localdate()
+        )
+        .exclude(Exists(has_placement))
+        .count()
+    )
+
+
+def arriving(*, user: User, days: int, today: datetime.date | None = None) -> list[Placement]:
+    """Confirmed placements at the person's organisations starting in the next `days`."""
+    today = today or timezone.localdate()
+    return list(
+        Placement.objects.filter(
+            coordinated_by(user, "host"),
+            status=Status.CONFIRMED,
+            start_on__gte=today,
+            start_on__lte=today + datetime.timedelta(days=days),
+        ).order_by("start_on", "pk")
+    )
+
+
+def waiting_for_manager() -> dict:
+    """Claims waiting for a decision (how many, the oldest sent) and proposals waiting
+    for approval, for the programme manager."""
+    claims = ExpenseClaim.objects.filter(status=ExpenseClaim.Status.SUBMITTED).aggregate(
+        count=Count("pk"), oldest=Min("submitted_at")
+    )
+    proposals = Placement.objects.filter(
+        status__in=[Status.PROPOSED, Status.CHANGES_REQUESTED]
+    ).count()
+    return {"claims": claims["count"], "oldest_claim": claims["oldest"], "proposals": proposals}
+
+
+def plans_to_make(*, user: User, today: datetime.date | None = None) -> list[Placement]:
+    """The first few confirmed placements still to come or under way that the person
+    takes part in or supervises, with `session_count`, soonest first."""
+    return list(
+        placements_for_person(user=user)
+        .filter(status=Status.CONFIRMED, end_on__gte=today or timezone.localdate())
+        .order_by("start_on", "pk")[: settings.DASHBOARD_ROWS]
+    )
+
+
+def queried_claims(*, user: User) -> list[ExpenseClaim]:
+    """The person's own claims the manager has queried."""
+    return list(
+        ExpenseClaim.objects.filter(
+            placement__participant=user, status=ExpenseClaim.Status.QUERIED
+        ).order_by("submitted_at", "pk")
+    )

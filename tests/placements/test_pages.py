@@ -584,8 +584,11 @@ def test_the_people_to_place_take_the_same_queries_for_one_or_many(
         # user, the person's years, the count (bounded), the page's ids, then the
         # year's placements with their sessions counted
         (reverse_lazy("placements:placement_list"), "supervisor", 5),
-        # user, memberships, the placements with their sessions counted
-        (reverse_lazy("dashboard"), "supervisor", 3),
+        # user, the organisations coordinated (none), the to-do list's reads (calls
+        # to apply to, applications in progress, plans to make, claims queried,
+        # evaluations to answer with their responses), memberships, the placements
+        # with their sessions counted
+        (reverse_lazy("dashboard"), "supervisor", 9),
     ],
 )
 @pytest.mark.parametrize("more", [0, 4])
