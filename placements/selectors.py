@@ -4,7 +4,6 @@ Every fetch of one object for a person is guarded: someone else's record is a 40
 """
 
 import datetime
-import itertools
 from decimal import Decimal
 
 from django.conf import settings
@@ -225,12 +224,15 @@ def calendar(*, user: User) -> QuerySet[Placement]:
 
 
 def by_week(placements) -> list[tuple[datetime.date, list[Placement]]]:
-    """Placements (in the order they start) grouped by the week they start in: its Monday."""
-
-    def monday(placement: Placement) -> datetime.date:
-        return placement.start_on - datetime.timedelta(days=placement.start_on.weekday())
-
-    return [(week, list(group)) for week, group in itertools.groupby(placements, key=monday)]
+    """Placements (in the order they start) under every week they cover, each week by
+    its Monday: a placement from a Thursday to the next Wednesday is in both weeks."""
+    weeks: dict[datetime.date, list[Placement]] = {}
+    for placement in placements:
+        week = placement.start_on - datetime.timedelta(days=placement.start_on.weekday())
+        while week <= placement.end_on:
+            weeks.setdefault(week, []).append(placement)
+            week += datetime.timedelta(weeks=1)
+    return sorted(weeks.items())
 
 
 def placements_for_feed(*, token_hash: str) -> tuple[User, list[Placement]] | None:

@@ -12,7 +12,15 @@ from placements import services
 from placements.models import ExpenseClaim, Placement
 from tests.factories.applications import submitted
 from tests.factories.partners import staff_of
-from tests.factories.placements import PNG, claim, confirm, more_placements, receipt, select
+from tests.factories.placements import (
+    PNG,
+    claim,
+    confirm,
+    more_placements,
+    propose,
+    receipt,
+    select,
+)
 
 pytestmark = pytest.mark.shared_cast
 
@@ -654,3 +662,25 @@ def test_the_manager_completes_and_reopens_in_the_admin_with_a_reason(client, ca
     assert early.context["form"].errors == {
         "reason": ["This placement begins on 2 June 2031: it cannot be completed before then."]
     }
+
+
+@pytest.mark.django_db
+def test_the_calendar_shows_a_placement_in_every_week_it_covers(client, cast, selected_a):
+    # Thursday 5 June to Wednesday 11 June 2031: five working days over two weeks.
+    placement = propose(
+        selected_a,
+        by=cast.coordinator,
+        supervisor=cast.supervisor,
+        start_on=datetime.date(2031, 6, 5),
+    )
+    client.force_login(cast.coordinator)
+
+    response = client.get(reverse("placements:calendar"), {"year": 2031})
+
+    assert placement.end_on == datetime.date(2031, 6, 11)
+    assert [
+        (week, [p.pk for p in placements]) for week, placements in response.context["weeks"]
+    ] == [(datetime.date(2031, 6, 2), [placement.pk]), (datetime.date(2031, 6, 9), [placement.pk])]
+    page = response.content.decode()
+    assert page.count("Alex Applicant</a>") == 2
+    assert 'role="region" tabindex="0" aria-labelledby="week-2031-06-09"' in page
