@@ -23,16 +23,22 @@ from evaluations.models import Instrument
 from evaluations.reports import csv_rows
 from partners.permissions import is_programme_manager
 from partners.selectors import year_numbers
+from partners.views import YearListMixin
+from placements import selectors as placement_selectors
 
 
-class EvaluationListView(LoginRequiredMixin, ListView):
-    """The evaluations a person answers, placement by placement, with what is open."""
+class EvaluationListView(LoginRequiredMixin, YearListMixin, ListView):
+    """The evaluations a person answers, placement by placement, with what is open, a
+    year at a time (this year's first)."""
 
     template_name = "evaluations/response_list.html"
     context_object_name = "placements"
 
+    def get_years(self):
+        return placement_selectors.placement_years_for_person(user=self.request.user)
+
     def get_queryset(self):
-        return selectors.placements_to_evaluate(user=self.request.user)
+        return self.narrow(selectors.placements_to_evaluate(user=self.request.user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

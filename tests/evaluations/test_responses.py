@@ -248,8 +248,9 @@ def test_the_list_runs_the_same_queries_for_one_or_many(
         )
     client.force_login(cast.supervisor)
 
-    # user, the placements, their responses
-    with django_assert_num_queries(3):
+    # user, the person's years, the count (bounded), the page's ids, then the year's
+    # placements and their responses
+    with django_assert_num_queries(6):
         response = client.get(reverse("evaluations:response_list"))
 
     assert len(response.context["placements"]) == 1 + more
