@@ -27,6 +27,7 @@ from partners.forms import (
     ProgrammeYearAdminForm,
 )
 from partners.models import (
+    ClosureDay,
     Membership,
     Organisation,
     Partnership,
@@ -45,6 +46,14 @@ class MembershipInline(AutocompleteMixin, admin.TabularInline):
     readonly_fields = ["created_at"]
 
 
+class ClosureDayInline(admin.TabularInline):
+    """Days the organisation is closed beyond bank holidays, counted by placements."""
+
+    model = ClosureDay
+    extra = 0
+    fields = ["date", "reason"]
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "nation", "town", "can_host"]
@@ -53,7 +62,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     # A website typed without its scheme is taken as https:// (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, ClosureDayInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "can_host"]}),
         (gettext_lazy("Where"), {"fields": ["nation", "region", "town", "website"]}),

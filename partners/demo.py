@@ -14,6 +14,7 @@ from django.utils import timezone
 from partners import services
 from partners.models import (
     PROGRAMME_MANAGERS_GROUP,
+    ClosureDay,
     Membership,
     Organisation,
     Partnership,
@@ -217,6 +218,20 @@ def load() -> dict[str, int]:
                 defaults={"role": role, "job_title": job_title},
             )
             created["memberships"] += was_created
+
+    # The host closes over Christmas and on New Year's Day, bank holidays or not.
+    created["closure days"] = 0
+    for year_number in (programme_years()[-1][0] - 1, programme_years()[-1][0]):
+        for day, reason in (
+            (datetime.date(year_number, 1, 1), "New Year's Day"),
+            (datetime.date(year_number, 12, 24), "Christmas Eve: closed to the public and staff"),
+            (datetime.date(year_number, 12, 25), "Christmas Day"),
+            (datetime.date(year_number, 12, 26), "Boxing Day"),
+        ):
+            _, was_created = ClosureDay.objects.get_or_create(
+                organisation=organisations[HOST_SLUG], date=day, defaults={"reason": reason}
+            )
+            created["closure days"] += was_created
 
     created["programme years"] = 0
     created["partnerships"] = 0

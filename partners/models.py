@@ -183,6 +183,42 @@ class MembershipRole(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator")
 
 
+class ClosureDay(models.Model):
+    """A day an organisation is closed, beyond its nation's bank holidays (24 December,
+    say): placements there count it as they count a bank holiday."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="closure_days",
+    )
+    date = models.DateField(_("date"))
+    reason = models.CharField(
+        _("reason"), max_length=100, help_text=_("Shown to coordinators choosing dates.")
+    )
+
+    class Meta:
+        verbose_name = _("closure day")
+        verbose_name_plural = _("closure days")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "date"],
+                name="partners_closureday_once_a_day",
+                violation_error_message=_("This day is already a closure day."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason=""),
+                name="partners_closureday_has_reason",
+                violation_error_message=_("Say why the organisation is closed."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {long_date(self.date)}"
+
+
 class Membership(models.Model):
     """A person's place at an organisation: as staff, or as its coordinator."""
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from partners.models import (
     PROGRAMME_MANAGERS_GROUP,
+    ClosureDay,
     Membership,
     Organisation,
     Partnership,
@@ -289,3 +290,14 @@ def organisations_board(
         "expected": len(organisation_ids),
         "organisations": list(names.values_list("name", flat=True)),
     }
+
+
+def closure_days(*, organisation_id: int, year: int) -> dict[datetime.date, str]:
+    """The organisation's closure days from the year's start to the end of the next
+    January (a placement's five days never run further), each with its reason."""
+    days = ClosureDay.objects.filter(
+        organisation=organisation_id,
+        date__gte=datetime.date(year, 1, 1),
+        date__lte=datetime.date(year + 1, 1, 31),
+    )
+    return dict(days.values_list("date", "reason"))

@@ -19,7 +19,7 @@ from core.reminders import reminders_send_due
 from core.tokens import hash_token
 from partners.models import Organisation, User
 from partners.permissions import coordinated_organisation_ids, is_member, is_programme_manager
-from partners.selectors import organisation_coordinators
+from partners.selectors import closure_days, organisation_coordinators
 from placements.models import (
     HOLDS_DATES,
     CalendarFeed,
@@ -41,9 +41,14 @@ Action = PlacementStatusChange.Action
 # --- Dates -------------------------------------------------------------------------
 
 
-def placement_days(*, start_on: datetime.date, host_nation: str) -> list[datetime.date]:
-    """The five working days of a placement starting on `start_on` at the host."""
-    return working_days_from(start_on, host_nation, PLACEMENT_DAYS)
+def placement_days(*, start_on: datetime.date, host: Organisation) -> list[datetime.date]:
+    """The five working days of a placement starting on `start_on` at the host: not its
+    nation's bank holidays, nor its own closure days."""
+    return working_days_from(start_on, host.nation, PLACEMENT_DAYS, _closed(host, start_on))
+
+
+def _closed(host: Organisation, day: datetime.date) -> dict[datetime.date, str]:
+    return closure_days(organisation_id=host.pk, year=day.year)
 
 
 def placement_problems(
@@ -81,13 +86,13 @@ def placement_problems(
             "window_end": long_date(year.placements_end_on),
         }
         return problems
-    reason = why_not_working(start_on, host.nation)
+    reason = why_not_working(start_on, host.nation, _closed(host, start_on))
     if reason:
         problems["start_on"] = (
             reason + " " + _("A placement starts on a working day at %(host)s.") % {"host": host}
         )
         return problems
-    days = placement_days(start_on=start_on, host_nation=host.nation)
+    days = placement_days(start_on=start_on, host=host)
     end_on = days[-1]
     if end_on.year != year.year:
         problems["start_on"] = _(
@@ -216,7 +221,7 @@ def placement_propose(
             placement_problems(application=application, supervisor=supervisor, start_on=start_on)
         )
         host = cast(Organisation, application.destination)
-        days = placement_days(start_on=start_on, host_nation=host.nation)
+        days = placement_days(start_on=start_on, host=host)
         try:
             with transaction.atomic():
                 placement = Placement.objects.create(
@@ -265,7 +270,7 @@ def placement_revise(
                 placement=placement,
             )
         )
-        days = placement_days(start_on=start_on, host_nation=placement.host.nation)
+        days = placement_days(start_on=start_on, host=placement.host)
         placement.supervisor = supervisor
         placement.start_on, placement.end_on = days[0], days[-1]
         placement.proposed_by, placement.proposed_at = by, timezone.now()

@@ -1,4 +1,6 @@
-"""Working days at a host: weekdays that are not a bank holiday of the host's UK nation.
+"""Working days at a host: weekdays that are not a bank holiday of the host's UK nation,
+nor one of the host's own closure days (`closed`: each date with its reason, from
+partners.selectors.closure_days).
 
 The bank holidays come from the maintained `holidays` library, which knows each
 nation's own (St Andrew's Day in Scotland, the Twelfth in Northern Ireland, Easter
@@ -6,6 +8,7 @@ Monday everywhere but Scotland) and the days they move to when they fall at a we
 """
 
 import datetime
+from collections.abc import Mapping
 from functools import lru_cache
 
 import holidays
@@ -35,25 +38,35 @@ def bank_holiday_name(day: datetime.date, nation: str) -> str | None:
     return bank_holidays(nation, day.year).get(day)
 
 
-def is_working_day(day: datetime.date, nation: str) -> bool:
-    return day.weekday() < 5 and bank_holiday_name(day, nation) is None
+Closed = Mapping[datetime.date, str]
+
+
+def is_working_day(day: datetime.date, nation: str, closed: Closed | None = None) -> bool:
+    return (
+        day.weekday() < 5 and bank_holiday_name(day, nation) is None and day not in (closed or {})
+    )
 
 
 def working_days_from(
-    start: datetime.date, nation: str, count: int = PLACEMENT_DAYS
+    start: datetime.date, nation: str, count: int = PLACEMENT_DAYS, closed: Closed | None = None
 ) -> list[datetime.date]:
     """`count` consecutive working days, the first of them `start` (itself a working day)."""
     days: list[datetime.date] = []
     day = start
     while len(days) < count:
-        if is_working_day(day, nation):
+        if is_working_day(day, nation, closed):
             days.append(day)
         day += datetime.timedelta(days=1)
     return days
 
 
-def why_not_working(day: datetime.date, nation: str) -> str | None:
+def why_not_working(day: datetime.date, nation: str, closed: Closed | None = None) -> str | None:
     """The reason a day is not a working day, for a message; None if it is one."""
+    if closed and day in closed:
+        return _("The host is closed on %(date)s (%(reason)s).") % {
+            "date": long_date(day),
+            "reason": closed[day],
+        }
     name = bank_holiday_name(day, nation)
     if name:
         return _("%(date)s is a bank holiday in %(nation)s (%(name)s).") % {

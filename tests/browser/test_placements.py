@@ -217,3 +217,19 @@ def test_the_manager_completes_a_placement_early_in_the_admin(page, live_server,
     placement.refresh_from_db()
     assert placement.status == Placement.Status.COMPLETED
     assert placement.decision_note == "The host closed on Thursday for repairs."
+
+
+def test_the_manager_adds_a_hosts_closure_day_in_the_admin(page, live_server, axe, cast):
+    sign_in(page, live_server, cast.manager.email, password=PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Administration").click()
+    page.locator("#partners-organisation").get_by_role("link", name="Organisations").click()
+    page.get_by_role("link", name="Host Test Museum").click()
+    page.get_by_role("button", name="Add another Closure day").click()
+    page.get_by_role("textbox", name="Date").fill("2031-12-24")
+    page.get_by_role("textbox", name="Reason").fill("Christmas Eve")
+    axe(page)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text(re.compile("was changed successfully"))).to_be_visible()
+    axe(page)
+
+    assert list(cast.host.closure_days.values_list("reason", flat=True)) == ["Christmas Eve"]

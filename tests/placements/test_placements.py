@@ -11,6 +11,7 @@ from django.db import IntegrityError, close_old_connections, connection, transac
 
 from applications import services as application_services
 from evaluations.models import Instrument, Response
+from partners.models import ClosureDay
 from placements import services
 from placements.models import Placement, PlacementDay, PlacementStatusChange
 from placements.working_days import working_days_from
@@ -629,3 +630,59 @@ def test_a_later_change_elsewhere_never_blocks_approving_or_completing(cast, pro
     [completed] = services.placements_complete_finished(today=date(2031, 6, 9))
 
     assert (placement.status, completed.status) == (Status.CONFIRMED, Status.COMPLETED)
+
+
+# --- The host's own closure days ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_hosts_closure_days_count_like_bank_holidays(cast, selected_a):
+    ClosureDay.objects.create(
+        organisation=cast.host, date=date(2031, 6, 4), reason="Staff training day"
+    )
+
+    with pytest.raises(services.PlacementError) as refused:
+        propose(
+            selected_a, by=cast.coordinator, supervisor=cast.supervisor, start_on=date(2031, 6, 4)
+        )
+    placement = propose(
+        selected_a, by=cast.coordinator, supervisor=cast.supervisor, start_on=date(2031, 6, 2)
+    )
+
+    assert refused.value.field == "start_on"
+    assert str(refused.value) == (
+        "The host is closed on 4 June 2031 (Staff training day). A placement starts on a "
+        "working day at Host Test Museum."
+    )
+    assert [day.date for day in placement.days.order_by("number")] == [
+        date(2031, 6, 2),
+        date(2031, 6, 3),
+        date(2031, 6, 5),
+        date(2031, 6, 6),
+        date(2031, 6, 9),
+    ]
+
+
+@pytest.mark.django_db
+def test_another_organisations_closure_days_do_not_count(cast, selected_a):
+    ClosureDay.objects.create(
+        organisation=cast.organisation_a, date=date(2031, 6, 4), reason="Closed for an event"
+    )
+
+    placement = propose(
+        selected_a, by=cast.coordinator, supervisor=cast.supervisor, start_on=date(2031, 6, 4)
+    )
+
+    assert placement.end_on == date(2031, 6, 10)
+
+
+@pytest.mark.django_db
+def test_a_closure_day_needs_a_reason_and_comes_once(cast):
+    ClosureDay.objects.create(
+        organisation=cast.host, date=date(2031, 12, 24), reason="Christmas Eve"
+    )
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClosureDay.objects.create(organisation=cast.host, date=date(2031, 12, 24), reason="Again")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClosureDay.objects.create(organisation=cast.host, date=date(2031, 12, 23), reason="")
