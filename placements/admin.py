@@ -292,6 +292,9 @@ class ExpenseClaimAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
             if data["decision"] == "approve":
                 services.expense_claim_approve(claim=claim, by=request.user)
                 message = _("The claim is approved; the participant has been told.")
+            elif data["decision"] == "refuse":
+                services.expense_claim_refuse(claim=claim, by=request.user, reason=data["note"])
+                message = _("The claim is refused; the participant has been told why.")
             else:
                 services.expense_claim_query(claim=claim, by=request.user, note=data["note"])
                 message = _("Your question is sent to the participant.")

@@ -253,7 +253,11 @@ class ExpenseClaimForm(forms.ModelForm):
 
 
 class QueryForm(forms.Form):
-    DECISIONS = [("approve", _("Approve for payment")), ("query", _("Ask a question"))]
+    DECISIONS = [
+        ("approve", _("Approve for payment")),
+        ("query", _("Ask a question")),
+        ("refuse", _("Refuse it")),
+    ]
 
     decision = forms.ChoiceField(
         label=_("Decision"),
@@ -262,16 +266,19 @@ class QueryForm(forms.Form):
         error_messages={"required": _("Choose a decision.")},
     )
     note = forms.CharField(
-        label=_("Question for the participant"),
+        label=_("Question or reason for the participant"),
         required=False,
         widget=_text(),
-        help_text=_("Required when you ask a question."),
+        help_text=_("Required when you ask a question or refuse the claim."),
     )
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == "query" and not cleaned.get("note", "").strip():
+        note = cleaned.get("note", "").strip()
+        if cleaned.get("decision") == "query" and not note:
             self.add_error("note", _("Say what the question is: the participant reads this."))
+        if cleaned.get("decision") == "refuse" and not note:
+            self.add_error("note", _("Say why the claim is refused: the participant reads this."))
         return cleaned
 
 

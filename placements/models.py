@@ -465,6 +465,7 @@ class ExpenseClaimStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Waiting for approval")
     QUERIED = "queried", _("Queried")
     APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
 
 
 class ExpenseClaim(Stateful):
@@ -474,9 +475,10 @@ class ExpenseClaim(Stateful):
     Status = ExpenseClaimStatus
 
     TRANSITIONS = {
-        Status.SUBMITTED: {Status.APPROVED, Status.QUERIED},
+        Status.SUBMITTED: {Status.APPROVED, Status.QUERIED, Status.REFUSED},
         Status.QUERIED: {Status.SUBMITTED},
         Status.APPROVED: set(),
+        Status.REFUSED: set(),
     }
     TRANSITION_REFUSAL = _("This claim is %(status)s, so it cannot change now.")
     TransitionError = PlacementError
@@ -540,6 +542,11 @@ class ExpenseClaim(Stateful):
                 condition=~models.Q(status=ExpenseClaimStatus.QUERIED) | ~models.Q(query_note=""),
                 name="placements_claim_query_has_note",
                 violation_error_message=_("Say what the question is."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ExpenseClaimStatus.REFUSED) | ~models.Q(query_note=""),
+                name="placements_claim_refusal_has_reason",
+                violation_error_message=_("Say why the claim is refused."),
             ),
         ]
 

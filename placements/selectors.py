@@ -288,6 +288,8 @@ def _claims_total(*, status: str | None):
     claims = ExpenseClaim.objects.filter(placement=OuterRef("pk")).order_by()
     if status:
         claims = claims.filter(status=status)
+    else:  # everything claimed that may still be paid
+        claims = claims.exclude(status=ExpenseClaim.Status.REFUSED)
     return claims.values("placement").annotate(total=Sum("amount")).values("total")
 
 

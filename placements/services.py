@@ -652,6 +652,17 @@ def expense_claim_query(*, claim: ExpenseClaim, by: User, note: str) -> ExpenseC
     return _decide_claim(claim, by=by, to_status=ExpenseClaim.Status.QUERIED, note=note)
 
 
+def expense_claim_refuse(*, claim: ExpenseClaim, by: User, reason: str) -> ExpenseClaim:
+    """The programme manager refuses a claim the programme does not pay (travel it
+    booked, say). Side effects: a record; an email with the reason to the participant
+    once committed."""
+    if not reason.strip():
+        raise PlacementError(
+            _("Say why the claim is refused: the participant reads this."), field="note"
+        )
+    return _decide_claim(claim, by=by, to_status=ExpenseClaim.Status.REFUSED, note=reason)
+
+
 def _email_manager_about(claim: ExpenseClaim) -> None:
     queue_templated_email(
         template="expense_claim_submitted",
