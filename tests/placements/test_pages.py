@@ -1,6 +1,7 @@
 """Placements' pages: who reaches what, bad input, receipts, calendars and query counts."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -10,7 +11,7 @@ from icalendar import Calendar
 
 from placements import services
 from placements.models import ExpenseClaim, Placement
-from tests.factories.applications import submitted
+from tests.factories.applications import draft, submitted
 from tests.factories.partners import staff_of
 from tests.factories.placements import (
     PNG,
@@ -716,3 +717,24 @@ def test_the_calendar_shows_a_placement_in_every_week_it_covers(client, cast, se
     page = response.content.decode()
     assert page.count("Alex Applicant</a>") == 2
     assert 'role="region" tabindex="0" aria-labelledby="week-2031-06-09"' in page
+
+
+def _title(response) -> str:
+    return re.search(r"<title>(.*?)</title>", response.content.decode(), re.S).group(1).strip()
+
+
+@pytest.mark.django_db
+def test_pages_that_show_the_same_record_have_titles_of_their_own(client, cast, confirmed_a):
+    colleague = staff_of(cast.organisation_a)
+    application = draft(call=cast.call_a, applicant=colleague)
+    client.force_login(cast.staff)
+    plan = _title(client.get(reverse("placements:placement_plan", args=[confirmed_a.pk])))
+    printed = _title(client.get(reverse("placements:placement_plan_print", args=[confirmed_a.pk])))
+    client.force_login(colleague)
+    shown = _title(client.get(application.get_absolute_url()))
+    edited = _title(client.get(reverse("applications:application_update", args=[application.pk])))
+
+    assert plan == "Day plan for Alex Applicant – Knowledge Exchange"
+    assert printed == "Day plan for Alex Applicant, to print – Knowledge Exchange"
+    assert shown == "Your application: Ashmolean Test Museum, 2031 – Knowledge Exchange"
+    assert edited == "Edit your application: Ashmolean Test Museum, 2031 – Knowledge Exchange"
