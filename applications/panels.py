@@ -142,7 +142,7 @@ def _staff_applications(request, user):
             % {"closes": long_datetime(call.closes_at)},
             due=timezone.localtime(call.closes_at).date(),
         )
-        for call in selectors.calls_without_applying(user=user)
+        for call in selectors.calls_for_staff(user=user)
     ]
     for application in selectors.applications_in_progress(user=user):
         if application.is_draft:

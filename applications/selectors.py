@@ -285,11 +285,6 @@ def host_responses_waiting(*, user: User) -> int:
     return Application.objects.filter(coming_to(user), host_response="").count()
 
 
-def calls_without_applying(*, user: User) -> list[Call]:
-    """Calls open now at the person's organisations that they have not applied to."""
-    return list(calls_for_staff(user=user))
-
-
 def applications_in_progress(*, user: User) -> list[Application]:
     """The person's own drafts in calls still open, and their applications waiting for
     a decision, soonest closing first."""

@@ -13,8 +13,7 @@ from core.panels import YEAR_OVERVIEW_TOOLS
 from core.queries import SubqueryCount
 from evaluations import selectors
 from evaluations.models import Instrument, Response
-from evaluations.permissions import respondent_id
-from evaluations.services import why_not_open
+from evaluations.services import evaluations_of
 from partners import progress
 from partners.permissions import is_programme_manager
 
@@ -66,22 +65,13 @@ def _to_answer(request, user, *, supervising: bool):
     for placement in latest:
         if (placement.supervisor_id == user.pk) != supervising:
             continue
-        submitted = {
-            response.instrument
-            for response in placement.evaluation_responses.all()
-            if response.status == Response.Status.SUBMITTED
-        }
-        for instrument in Instrument.values:
-            if (
-                respondent_id(placement, instrument) != user.pk
-                or instrument in submitted
-                or why_not_open(placement=placement, instrument=instrument) is not None
-            ):
+        for evaluation in evaluations_of(placement=placement, user=user):
+            response, instrument = evaluation["response"], evaluation["instrument"]
+            if evaluation["why_not_open"] or (response and response.is_submitted):
                 continue
             items.append(
                 todo.Item(
-                    link=_("Answer the %(instrument)s")
-                    % {"instrument": Instrument(instrument).label.lower()},
+                    link=_("Answer the %(instrument)s") % {"instrument": instrument.label.lower()},
                     url=reverse("evaluations:response_form", args=[placement.pk, instrument]),
                     detail=_("For %(person)s's placement at %(host)s, %(start)s.")
                     % {

@@ -154,23 +154,25 @@ def approval_queue(*, user: User) -> QuerySet[Placement]:
     )
 
 
+def _to_place(*, user: User, today: datetime.date | None) -> QuerySet[Application]:
+    """Selected applicants, going from or coming to the person's organisations, with no
+    placement proposed yet, in years whose placement window has not closed (after it,
+    no placement can be proposed)."""
+    has_placement = Placement.objects.filter(application=OuterRef("pk"), status__in=HOLDS_DATES)
+    open_years = Q(call__year__placements_end_on__gte=today or timezone.localdate())
+    return Application.objects.filter(to_place_by(user), open_years).exclude(Exists(has_placement))
+
+
 def awaiting_placement(
     *, user: User, most: int, today: datetime.date | None = None
 ) -> list[Application]:
-    """The first `most` selected applicants, going from or coming to the person's
-    organisations, who have no placement proposed yet, in years whose placement window
-    has not closed (after it, no placement can be proposed), newest year first.
+    """The first `most` people to place (`_to_place`), newest year first.
 
     Found by id first, from the index of selected applications alone (a year's
     thousands are checked for a placement), then read with what the page names."""
-    has_placement = Placement.objects.filter(application=OuterRef("pk"), status__in=HOLDS_DATES)
-    open_years = Q(call__year__placements_end_on__gte=today or timezone.localdate())
     order = ("-call__year__year", "applicant__full_name", "pk")
     ids = list(
-        Application.objects.filter(to_place_by(user), open_years)
-        .exclude(Exists(has_placement))
-        .order_by(*order)
-        .values_list("pk", flat=True)[:most]
+        _to_place(user=user, today=today).order_by(*order).values_list("pk", flat=True)[:most]
     )
     return list(
         Application.objects.filter(pk__in=ids)
@@ -384,16 +386,8 @@ def placements_to_approve(*, user: User) -> int:
 
 
 def people_to_place(*, user: User, today: datetime.date | None = None) -> int:
-    """Selected people, going from or coming to the person's organisations, with no
-    placement proposed yet, in years whose placement window is still open."""
-    has_placement = Placement.objects.filter(application=OuterRef("pk"), status__in=HOLDS_DATES)
-    return (
-        Application.objects.filter(
-            to_place_by(user), call__year__placements_end_on__gte=today or timezone.localdate()
-        )
-        .exclude(Exists(has_placement))
-        .count()
-    )
+    """How many `awaiting_placement` has, counted."""
+    return _to_place(user=user, today=today).count()
 
 
 def arriving(*, user: User, days: int, today: datetime.date | None = None) -> list[Placement]:
