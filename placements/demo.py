@@ -259,7 +259,6 @@ def _next_year(created: dict) -> None:
             supervisor=_person(supervisor_name, host_slug),
             start_on=start,
         )
-        services.placement_approve(placement=placement, by=home_coordinator)
         created["placements"] += 1
         if name == "Maya Collins":
             placement = services.placement_approve(placement=placement, by=host_coordinator)

@@ -280,6 +280,13 @@ class Placement(Stateful):
         return bool(self.home_approved_at and self.host_approved_at)
 
     @property
+    def approved_and_waiting(self) -> tuple[Organisation, Organisation]:
+        """While one side has approved: that organisation, and the one still to approve."""
+        if self.home_approved_at:
+            return self.home, self.host
+        return self.host, self.home
+
+    @property
     def unapproved_sides(self) -> list[str]:
         """The sides ('home', 'host') that have not approved the proposal yet."""
         return [side for side in ("home", "host") if getattr(self, f"{side}_approved_at") is None]

@@ -195,10 +195,12 @@ def _refuse_unless_coordinator(placement: Placement, by: User) -> set[str]:
 def placement_propose(
     *, application: Application, by: User, supervisor: User, start_on: datetime.date
 ) -> Placement:
-    """Propose a placement for a selected applicant, for both coordinators to approve.
+    """Propose a placement for a selected applicant. Proposing is the approval of the
+    proposer's organisation; the other organisation's coordinator approves it too.
 
-    Side effects: the Placement (proposed) with its five days, and its first record;
-    emails to the coordinators of both organisations once committed.
+    Side effects: the Placement (proposed) with its five days, its first record and the
+    proposer's approval; an email to the other organisation's coordinators once
+    committed (or, where the proposer coordinates both, the confirmation to everyone).
     """
     with transaction.atomic():
         application = (
@@ -245,7 +247,7 @@ def placement_propose(
             ) from None
         _set_days(placement, days)
         placement.record_change(from_status="", by=by, action=Action.PROPOSED)
-        _email_coordinators(placement, template="placement_proposed", context={"by": by})
+        _approve_as_proposer(placement, by=by)
     return placement
 
 
@@ -253,10 +255,10 @@ def placement_revise(
     *, placement: Placement, by: User, supervisor: User, start_on: datetime.date
 ) -> Placement:
     """Change the supervisor or dates after changes were asked for, and propose again.
-    Approvals given before start again.
+    Approvals given before start again, with the proposer's side approving by proposing.
 
-    Side effects: the placement's dates and days (sessions keep their day number); a
-    record; emails to the coordinators of both organisations once committed.
+    Side effects: the placement's dates and days (sessions keep their day number); the
+    records; an email to the other organisation's coordinators once committed.
     """
     with transaction.atomic():
         placement = placement.locked()
@@ -279,8 +281,24 @@ def placement_revise(
         placement.decision_note = ""
         placement.transition(Status.PROPOSED, by=by, action=Action.REVISED, update_fields=None)
         _set_days(placement, days)
-        _email_coordinators(placement, template="placement_proposed", context={"by": by})
+        _approve_as_proposer(placement, by=by)
     return placement
+
+
+def _approve_as_proposer(placement: Placement, *, by: User) -> None:
+    """Proposing is the proposer's side's approval: only the other side is asked, by
+    email, to approve (or, where the proposer coordinates both, it is confirmed)."""
+    sides = _refuse_unless_coordinator(placement, by)
+    if _give_approvals(placement, sides=sides, by=by):
+        return
+    approved, waiting = placement.approved_and_waiting
+    _email(
+        placement,
+        template="placement_proposed",
+        to=organisation_coordinators(organisation_id=waiting.pk),
+        context={"by": by, "approved_for": approved, "waiting_for": waiting},
+        url_name="placements:placement_decide",
+    )
 
 
 def placement_approve(*, placement: Placement, by: User) -> Placement:
@@ -307,30 +325,36 @@ def placement_approve(*, placement: Placement, by: User) -> Placement:
                 _("%(organisation)s has already approved this placement.")
                 % {"organisation": organisation}
             )
-        now = timezone.now()
-        for side in sorted(waiting):
-            setattr(placement, f"{side}_approved_by", by)
-            setattr(placement, f"{side}_approved_at", now)
-            placement.record_change(
-                from_status=placement.status,
-                by=by,
-                action=Action.APPROVED_HOME if side == "home" else Action.APPROVED_HOST,
-            )
-        approvals = [
-            "home_approved_by",
-            "home_approved_at",
-            "host_approved_by",
-            "host_approved_at",
-            "updated_at",
-        ]
-        if placement.is_fully_approved:
-            placement.transition(
-                Status.CONFIRMED, by=by, action=Action.CONFIRMED, update_fields=approvals
-            )
-            _email_everyone(placement, template="placement_confirmed")
-        else:
-            placement.save(update_fields=approvals)
+        _give_approvals(placement, sides=waiting, by=by)
     return placement
+
+
+def _give_approvals(placement: Placement, *, sides: set[str], by: User) -> bool:
+    """Record the approval of each side in `sides` ('home', 'host') by `by`, on a locked
+    placement; once both sides have approved, confirm it and email everyone. Returns
+    whether it was confirmed."""
+    now = timezone.now()
+    for side in sorted(sides):
+        setattr(placement, f"{side}_approved_by", by)
+        setattr(placement, f"{side}_approved_at", now)
+        placement.record_change(
+            from_status=placement.status,
+            by=by,
+            action=Action.APPROVED_HOME if side == "home" else Action.APPROVED_HOST,
+        )
+    approvals = [
+        "home_approved_by",
+        "home_approved_at",
+        "host_approved_by",
+        "host_approved_at",
+        "updated_at",
+    ]
+    if not placement.is_fully_approved:
+        placement.save(update_fields=approvals)
+        return False
+    placement.transition(Status.CONFIRMED, by=by, action=Action.CONFIRMED, update_fields=approvals)
+    _email_everyone(placement, template="placement_confirmed")
+    return True
 
 
 def placement_request_changes(*, placement: Placement, by: User, note: str) -> Placement:

@@ -32,6 +32,7 @@ from placements.forms import (
     PlanSessionForm,
 )
 from placements.ics import placements_calendar
+from placements.models import Placement
 from placements.services import PlacementError
 
 
@@ -356,16 +357,30 @@ class PlacementProposeView(LoginRequiredMixin, ServiceFormMixin, FormView):
         )
 
     def get_success_message(self):
-        return _(
-            "The placement from %(start)s to %(end)s is proposed. Both coordinators "
-            "have been asked to approve it."
-        ) % {"start": long_date(self.result.start_on), "end": long_date(self.result.end_on)}
+        return _proposed_message(self.result)
 
     def succeeded(self):
         _warn_about_supervisor(self.request, self.result)
 
     def get_success_url(self):
         return reverse("placements:placement_decide", kwargs={"pk": self.result.pk})
+
+
+def _proposed_message(placement: Placement) -> str:
+    dates = {"start": long_date(placement.start_on), "end": long_date(placement.end_on)}
+    if placement.status == Placement.Status.CONFIRMED:
+        return (
+            _(
+                "The placement from %(start)s to %(end)s is confirmed, as you coordinate both "
+                "organisations, and everyone has been told."
+            )
+            % dates
+        )
+    approved, waiting = placement.approved_and_waiting
+    return _(
+        "The placement from %(start)s to %(end)s is proposed, and so approved for "
+        "%(approved)s. %(waiting)s's coordinator has been asked to approve it."
+    ) % {**dates, "approved": approved, "waiting": waiting}
 
 
 class CoordinatorPlacementMixin(LoginRequiredMixin):
@@ -403,7 +418,8 @@ class PlacementReviseView(CoordinatorPlacementMixin, ServiceFormMixin, FormView)
             application=self.placement.application, placement=self.placement, **kwargs
         )
 
-    success_message = gettext_lazy("The placement is proposed again.")
+    def get_success_message(self):
+        return _proposed_message(self.result)
 
     def perform(self, form):
         return services.placement_revise(

@@ -1,4 +1,4 @@
-"""Placements, in the browser: the home coordinator proposes and approves, the host
+"""Placements, in the browser: the home coordinator proposes (which approves), the host
 coordinator approves and the placement is confirmed; the supervisor plans a day; the
 participant downloads the calendar file and claims an expense with a receipt; the
 manager approves the claim."""
@@ -74,18 +74,16 @@ def test_both_coordinators_approve_the_supervisor_plans_and_the_participant_clai
     field(page, "First day").fill("2031-06-02")
     page.get_by_role("button", name="Propose the placement").click()
     expect(
-        page.get_by_text("The placement from 2 June 2031 to 6 June 2031 is proposed.")
+        page.get_by_text(
+            "The placement from 2 June 2031 to 6 June 2031 is proposed, and so approved for "
+            "Ashmolean Test Museum. British Museum's coordinator has been asked to approve it."
+        )
     ).to_be_visible()
+    expect(page.get_by_text("You have approved this placement.")).to_be_visible()
     expect(page.get_by_text("A quiet room for breaks.")).to_be_visible()
     axe(page)
-    page.get_by_role("radio", name="Approve").check()
-    page.get_by_role("button", name="Record the decision").click()
-    expect(
-        page.get_by_text("Approved. It is confirmed once the other coordinator approves it.")
-    ).to_be_visible()
-    axe(page)
 
-    # The host coordinator approves too, and it is confirmed.
+    # The host coordinator approves, and it is confirmed.
     _sign_in_as(page, live_server, hana)
     _dashboard_link(page, "Placements to propose and approve")
     expect(page.get_by_role("row", name=re.compile("Sam Sample"))).to_contain_text(

@@ -120,7 +120,6 @@ def test_a_decision_while_the_broker_is_unreachable_is_kept_and_the_relay_sends_
     placement = placement_factories.propose(
         application, by=cast.coordinator, supervisor=cast.supervisor
     )
-    placement_factories.services.placement_approve(placement=placement, by=cast.coordinator)
     mail.outbox.clear()
     before = Email.objects.latest("pk").pk
     broker_at(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there

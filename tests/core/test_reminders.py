@@ -153,7 +153,6 @@ def test_an_approval_waiting_5_days_reminds_only_the_coordinator_who_has_not_act
         by=cast.coordinator,
         supervisor=cast.supervisor,
     )
-    placement_services.placement_approve(placement=placement, by=cast.coordinator)
     proposed = _local_date(placement.proposed_at)
 
     assert sweep(proposed + _days(4)) == []

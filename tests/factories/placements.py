@@ -42,8 +42,13 @@ def propose(
 
 
 def confirm(placement: Placement, *, home_coordinator: User, host_coordinator: User) -> Placement:
-    services.placement_approve(placement=placement, by=home_coordinator)
-    return services.placement_approve(placement=placement, by=host_coordinator)
+    """Approve for each side still waiting (the proposer's side approved by proposing)."""
+    placement.refresh_from_db()
+    if placement.home_approved_at is None:
+        placement = services.placement_approve(placement=placement, by=home_coordinator)
+    if placement.host_approved_at is None:
+        placement = services.placement_approve(placement=placement, by=host_coordinator)
+    return placement
 
 
 def claim(placement: Placement, *, amount: str = "12.50", **data):

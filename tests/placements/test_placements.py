@@ -11,7 +11,7 @@ from django.db import IntegrityError, close_old_connections, connection, transac
 
 from applications import services as application_services
 from evaluations.models import Instrument, Response
-from partners.models import ClosureDay
+from partners.models import ClosureDay, Membership
 from placements import services
 from placements.models import Placement, PlacementDay, PlacementStatusChange
 from placements.working_days import working_days_from
@@ -259,39 +259,67 @@ def test_a_supervisor_with_two_placements_at_once_is_a_warning_not_a_refusal(
 
 
 @pytest.mark.django_db
-def test_proposing_emails_the_coordinators_of_both_organisations(
+def test_proposing_is_the_proposers_approval_and_asks_only_the_other_side(
     cast, selected_a, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         placement = propose(selected_a, by=cast.coordinator, supervisor=cast.supervisor)
 
     assert placement.end_on == date(2031, 6, 6)
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(
-        [cast.coordinator.email, cast.host_coordinator.email]
-    )
+    assert placement.status == Status.PROPOSED
+    assert (placement.home_approved_by, placement.host_approved_by) == (cast.coordinator, None)
+    assert list(placement.status_changes.values_list("action", "by__full_name")) == [
+        (Action.PROPOSED, "Cora Coordinator"),
+        (Action.APPROVED_HOME, "Cora Coordinator"),
+    ]
+    assert [m.to for m in mail.outbox] == [[cast.host_coordinator.email]]
     assert (
         mail.outbox[0].subject == "Placement of Alex Applicant at Host Test Museum: please approve"
     )
-    assert f"/approvals/{placement.pk}/" in mail.outbox[0].body
+    body = " ".join(mail.outbox[0].body.split())
+    assert "and so approved it for Ashmolean Test Museum" in body
+    assert "It is confirmed once Host Test Museum approves it too" in body
+    assert f"/approvals/{placement.pk}/" in body
 
 
 @pytest.mark.django_db
-def test_both_coordinators_approving_in_either_order_confirms(
-    cast, proposed_a, django_capture_on_commit_callbacks
+def test_a_proposal_by_the_host_waits_for_the_home_organisation(cast, selected_a):
+    placement = propose(selected_a, by=cast.host_coordinator, supervisor=cast.supervisor)
+
+    assert (placement.home_approved_by, placement.host_approved_by) == (
+        None,
+        cast.host_coordinator,
+    )
+    confirmed = services.placement_approve(placement=placement, by=cast.coordinator)
+    assert confirmed.status == Status.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_someone_coordinating_both_sides_confirms_by_proposing(
+    cast, selected_a, django_capture_on_commit_callbacks
 ):
-    first = services.placement_approve(placement=proposed_a, by=cast.host_coordinator)
-    assert first.status == Status.PROPOSED
-    assert first.host_approved_by == cast.host_coordinator
+    MembershipFactory(
+        user=cast.coordinator, organisation=cast.host, role=Membership.Role.COORDINATOR
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
-        placement = services.placement_approve(placement=proposed_a, by=cast.coordinator)
+        placement = propose(selected_a, by=cast.coordinator, supervisor=cast.supervisor)
+
+    assert placement.status == Status.CONFIRMED
+    assert {m.subject for m in mail.outbox} == {"Confirmed: Alex Applicant at Host Test Museum"}
+
+
+@pytest.mark.django_db
+def test_the_other_side_approving_confirms(cast, proposed_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        placement = services.placement_approve(placement=proposed_a, by=cast.host_coordinator)
 
     assert placement.status == Status.CONFIRMED
     assert list(placement.status_changes.values_list("action", "by__full_name")) == [
         (Action.PROPOSED, "Cora Coordinator"),
-        (Action.APPROVED_HOST, "Hana Host"),
         (Action.APPROVED_HOME, "Cora Coordinator"),
-        (Action.CONFIRMED, "Cora Coordinator"),
+        (Action.APPROVED_HOST, "Hana Host"),
+        (Action.CONFIRMED, "Hana Host"),
     ]
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [
@@ -305,9 +333,7 @@ def test_both_coordinators_approving_in_either_order_confirms(
 
 
 @pytest.mark.django_db
-def test_the_same_coordinator_approving_twice_is_refused(cast, proposed_a):
-    services.placement_approve(placement=proposed_a, by=cast.coordinator)
-
+def test_the_proposer_approving_again_is_refused(cast, proposed_a):
     with pytest.raises(services.PlacementError) as refused:
         services.placement_approve(placement=proposed_a, by=cast.coordinator)
 
@@ -351,41 +377,48 @@ def _in_thread(work, results, key, start):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_coordinators_approving_at_the_same_moment_confirm_once(cast, postgresql):
+def test_approving_while_the_proposer_is_asked_for_changes_does_one_or_the_other(cast, postgresql):
     selected = select(cast.application_a, by=cast.coordinator, destination=cast.host)
     placement = propose(selected, by=cast.coordinator, supervisor=cast.supervisor)
     start, results = threading.Event(), {}
-
     threads = [
         _in_thread(
-            lambda person=person: services.placement_approve(placement=placement, by=person),
+            lambda: services.placement_approve(placement=placement, by=cast.host_coordinator),
             results,
-            key,
+            "approve",
             start,
-        )
-        for key, person in (("home", cast.coordinator), ("host", cast.host_coordinator))
+        ),
+        _in_thread(
+            lambda: services.placement_request_changes(
+                placement=placement, by=cast.host_coordinator, note="Another week"
+            ),
+            results,
+            "changes",
+            start,
+        ),
     ]
     start.set()
     for thread in threads:
         thread.join(10)
 
-    assert all(isinstance(result, Placement) for result in results.values()), results
+    outcomes = sorted(type(result).__name__ for result in results.values())
+    assert outcomes == ["Placement", "PlacementError"], results
     placement.refresh_from_db()
-    assert placement.status == Status.CONFIRMED
-    assert placement.home_approved_by == cast.coordinator
-    assert placement.host_approved_by == cast.host_coordinator
-    assert placement.status_changes.filter(action=Action.CONFIRMED).count() == 1
+    winner = next(key for key, result in results.items() if isinstance(result, Placement))
+    expected = {"approve": Status.CONFIRMED, "changes": Status.CHANGES_REQUESTED}[winner]
+    assert placement.status == expected
+    assert placement.status_changes.filter(action=Action.CONFIRMED).count() == (winner == "approve")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_one_coordinator_approving_twice_at_the_same_moment_approves_once(cast, postgresql):
+def test_one_coordinator_approving_twice_at_the_same_moment_confirms_once(cast, postgresql):
     selected = select(cast.application_a, by=cast.coordinator, destination=cast.host)
     placement = propose(selected, by=cast.coordinator, supervisor=cast.supervisor)
     start, results = threading.Event(), {}
 
     threads = [
         _in_thread(
-            lambda: services.placement_approve(placement=placement, by=cast.coordinator),
+            lambda: services.placement_approve(placement=placement, by=cast.host_coordinator),
             results,
             key,
             start,
@@ -398,14 +431,14 @@ def test_one_coordinator_approving_twice_at_the_same_moment_approves_once(cast, 
 
     outcomes = sorted(type(result).__name__ for result in results.values())
     assert outcomes == ["Placement", "PlacementError"], results
-    assert placement.status_changes.filter(action=Action.APPROVED_HOME).count() == 1
+    assert placement.status_changes.filter(action=Action.APPROVED_HOST).count() == 1
+    assert placement.status_changes.filter(action=Action.CONFIRMED).count() == 1
 
 
 @pytest.mark.django_db
 def test_asking_for_changes_goes_back_to_the_proposer_and_a_revision_starts_again(
     cast, proposed_a, django_capture_on_commit_callbacks
 ):
-    services.placement_approve(placement=proposed_a, by=cast.coordinator)
     with django_capture_on_commit_callbacks(execute=True):
         services.placement_request_changes(
             placement=proposed_a, by=cast.host_coordinator, note="The week after, please."
@@ -424,7 +457,7 @@ def test_asking_for_changes_goes_back_to_the_proposer_and_a_revision_starts_agai
 
     assert revised.status == Status.PROPOSED
     assert (revised.start_on, revised.end_on) == (date(2031, 6, 9), date(2031, 6, 13))
-    assert revised.home_approved_at is None
+    assert (revised.home_approved_by, revised.host_approved_at) == (cast.coordinator, None)
     assert list(PlacementDay.objects.filter(placement=revised).values_list("date", flat=True)) == [
         date(2031, 6, day) for day in (9, 10, 11, 12, 13)
     ]
