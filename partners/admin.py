@@ -27,6 +27,7 @@ from partners.forms import (
     ProgrammeYearAdminForm,
 )
 from partners.models import (
+    TO_CONFIRM,
     ClosureDay,
     Membership,
     Organisation,
@@ -172,7 +173,7 @@ class PartnershipInlineFormSet(BaseInlineFormSet):
         for form in self.forms:
             instance = form.instance
             deleting = form.cleaned_data.get("DELETE") if hasattr(form, "cleaned_data") else False
-            if deleting and instance.pk and instance.status != Partnership.Status.INVITED:
+            if deleting and instance.pk and instance.status not in TO_CONFIRM:
                 form.add_error(
                     "DELETE",
                     _(
@@ -191,12 +192,38 @@ def _save_partnership(request, partnership: Partnership, year: ProgrammeYear) ->
     saves its counts (its status changes only through the service)."""
     if partnership.pk is None:
         invited = services.partnership_invite(
-            year=year, organisation=partnership.organisation, by=request.user
+            year=year,
+            organisation=partnership.organisation,
+            by=request.user,
+            sends_to_host=partnership.sends_to_host,
+            hosts_from_host=partnership.hosts_from_host,
         )
         partnership.pk = invited.pk
         partnership.invited_at = invited.invited_at
         partnership._state.adding = False
+        _say_who_was_invited(request, invited)
+        return
     partnership.save(update_fields=["sends_to_host", "hosts_from_host"])
+
+
+def _say_who_was_invited(request, partnership: Partnership) -> None:
+    coordinators = selectors.partnership_coordinators(partnership=partnership)
+    if not coordinators:
+        messages.warning(
+            request,
+            _(
+                "%(organisation)s has no coordinator with an account yet, so nobody was "
+                "emailed: make the approach in person, and add a coordinator to the "
+                "organisation."
+            )
+            % {"organisation": partnership.organisation},
+        )
+        return
+    messages.info(
+        request,
+        _("The invitation was emailed to %(people)s, who can accept or decline it online.")
+        % {"people": ", ".join(person.full_name for person in coordinators)},
+    )
 
 
 class PartnershipInline(AutocompleteMixin, admin.StackedInline):
@@ -377,7 +404,7 @@ class PartnershipAdmin(AutocompleteMixin, DecisionAdminMixin, SimpleHistoryAdmin
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or obj.status == Partnership.Status.INVITED)
+        return allowed and (obj is None or obj.status in TO_CONFIRM)
 
     @admin.display(description=gettext_lazy("nation"), ordering="organisation__nation")
     def nation(self, partnership):

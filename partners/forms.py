@@ -2,9 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.reminders import kind_choices
-from partners.models import YEAR_DATE_ORDER, Membership, Partnership, ProgrammeYear
+from partners.models import TO_CONFIRM, YEAR_DATE_ORDER, Membership, Partnership, ProgrammeYear
 from partners.selectors import partnerships_with_details
-from partners.services import host_as_partner_message, withdraw_needs_reason_message
+from partners.services import (
+    decline_needs_reason_message,
+    host_as_partner_message,
+    withdraw_needs_reason_message,
+)
 
 
 class SignupForm(forms.Form):
@@ -38,10 +42,11 @@ class PartnershipStatusForm(forms.Form):
     def __init__(self, *args, partnership, **kwargs):
         super().__init__(*args, **kwargs)
         self.partnership = partnership
+        # Accepting is the organisation's answer, not the manager's: they confirm.
         self.fields["to_status"].choices = [
             (status.value, status.label)
             for status in partnership.Status
-            if partnership.can_transition_to(status)
+            if partnership.can_transition_to(status) and status != partnership.Status.ACCEPTED
         ]
 
     def clean(self):
@@ -49,6 +54,33 @@ class PartnershipStatusForm(forms.Form):
         withdrawing = cleaned.get("to_status") == self.partnership.Status.WITHDRAWN
         if withdrawing and not cleaned.get("note", "").strip():
             self.add_error("note", withdraw_needs_reason_message())
+        return cleaned
+
+
+class PartnershipAnswerForm(forms.Form):
+    """A coordinator's answer to their organisation's invitation."""
+
+    accept = forms.TypedChoiceField(
+        label=_("Can your organisation take part?"),
+        choices=[
+            ("yes", _("Yes, we accept the invitation")),
+            ("no", _("No, we decline it this year")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether your organisation can take part.")},
+    )
+    note = forms.CharField(
+        label=_("Note for the programme manager"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required if you decline: say why, so the programme manager can plan."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("accept") is False and not cleaned.get("note", "").strip():
+            self.add_error("note", decline_needs_reason_message())
         return cleaned
 
 
@@ -66,19 +98,26 @@ class ConfirmInvitationsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["partnerships"].queryset = (
             partnerships_with_details()
-            .filter(year=year, status=Partnership.Status.INVITED)
+            .filter(year=year, status__in=TO_CONFIRM)
             .order_by("organisation__name")
         )
         self.fields["partnerships"].label_from_instance = self.label
 
     @staticmethod
     def label(partnership: Partnership) -> str:
-        # Each year opens to new organisations: a returning one says so.
+        # Each year opens to new organisations: a returning one says so, and one
+        # whose coordinator has accepted online says that.
+        notes: list[str] = []
+        if partnership.status == Partnership.Status.ACCEPTED:
+            notes.append(str(_("accepted")))
         if getattr(partnership, "is_returning", False):  # annotated by the queryset
-            return _("%(organisation)s (returning partner)") % {
-                "organisation": partnership.organisation.name
-            }
-        return partnership.organisation.name
+            notes.append(str(_("returning partner")))
+        if not notes:
+            return partnership.organisation.name
+        return _("%(organisation)s (%(notes)s)") % {
+            "organisation": partnership.organisation.name,
+            "notes": ", ".join(notes),
+        }
 
 
 class ProgrammeYearAdminForm(forms.ModelForm):

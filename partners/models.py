@@ -568,9 +568,14 @@ class ProgrammeYear(models.Model):
 
 class PartnershipStatus(models.TextChoices):
     INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Accepted, to be confirmed")
     CONFIRMED = "confirmed", _("Confirmed")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Invitations the programme manager may still confirm: answered or not.
+TO_CONFIRM = (PartnershipStatus.INVITED, PartnershipStatus.ACCEPTED)
 
 
 class Partnership(Stateful):
@@ -581,7 +586,8 @@ class Partnership(Stateful):
     # The moves the programme allows. Confirming needs room under the year's
     # target as well (see partners.services.partnership_confirm).
     TRANSITIONS = {
-        Status.INVITED: {Status.CONFIRMED, Status.DECLINED},
+        Status.INVITED: {Status.ACCEPTED, Status.CONFIRMED, Status.DECLINED},
+        Status.ACCEPTED: {Status.CONFIRMED, Status.DECLINED},
         Status.CONFIRMED: {Status.WITHDRAWN},
         Status.DECLINED: {Status.INVITED},
         Status.WITHDRAWN: {Status.INVITED},
@@ -746,6 +752,11 @@ class Partnership(Stateful):
                 )
                 % answer
             )
+        if self.status == self.Status.ACCEPTED:
+            return _(
+                "You have accepted the invitation to %(year)s. The programme manager confirms "
+                "the year's partners by %(deadline)s, and you will be emailed then."
+            ) % {"year": year.year, "deadline": long_date(year.partners_confirmed_by)}
         if self.status != self.Status.CONFIRMED:
             return _("Your organisation is not taking part in %(year)s.") % {"year": year.year}
         # A confirmed partner gets on with its call while others are still confirmed.

@@ -86,10 +86,16 @@ def _manager_partners(request, user):
     items = []
     for year in years_short_of_partners():
         detail = ngettext(
-            "%(count)s invitation is not answered yet.",
-            "%(count)s invitations are not answered yet.",
+            "%(count)s invitation is not confirmed yet.",
+            "%(count)s invitations are not confirmed yet.",
             year.invited_count,
         ) % {"count": year.invited_count}
+        if year.accepted_count:
+            detail += " " + ngettext(
+                "%(count)s has been accepted, waiting for you to confirm it.",
+                "%(count)s have been accepted, waiting for you to confirm them.",
+                year.accepted_count,
+            ) % {"count": year.accepted_count}
         if not year.invited_count:
             detail = _("Invite another organisation to take part.")
         items.append(

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from partners.models import (
     PROGRAMME_MANAGERS_GROUP,
+    TO_CONFIRM,
     ClosureDay,
     Membership,
     Organisation,
@@ -66,13 +67,15 @@ def partnerships_with_details() -> QuerySet[Partnership]:
 
 
 def programme_years_with_counts() -> QuerySet[ProgrammeYear]:
-    """Years with their host, how many partners are confirmed and invited, and the facts
+    """Years with their host, how many partners are confirmed, invited (answered or not)
+    and accepted (to be confirmed), and the facts
     their stage is worked out from (partners.progress)."""
     return with_year_facts(
         ProgrammeYear.objects.select_related("host").annotate(
             confirmed_count=Count("partnerships", filter=Q(partnerships__status=CONFIRMED)),
-            invited_count=Count(
-                "partnerships", filter=Q(partnerships__status=Partnership.Status.INVITED)
+            invited_count=Count("partnerships", filter=Q(partnerships__status__in=TO_CONFIRM)),
+            accepted_count=Count(
+                "partnerships", filter=Q(partnerships__status=Partnership.Status.ACCEPTED)
             ),
         )
     )

@@ -4,6 +4,7 @@ import logging
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,12 @@ from partners.models import (
     ProgrammeYear,
     User,
 )
-from partners.selectors import organisations_for_email, partnership_coordinators
+from partners.permissions import coordinated_organisation_ids
+from partners.selectors import (
+    organisations_for_email,
+    partnership_coordinators,
+    programme_managers,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -107,12 +113,18 @@ def _email_coordinators(*, partnership: Partnership, template: str, note: str = 
 
 @transaction.atomic
 def partnership_invite(
-    *, year: ProgrammeYear, organisation: Organisation, by: User | None
+    *,
+    year: ProgrammeYear,
+    organisation: Organisation,
+    by: User | None,
+    sends_to_host: int = 1,
+    hosts_from_host: int = 1,
 ) -> Partnership:
     """Invite an organisation to be a partner in a year.
 
-    Side effects: creates the Partnership (invited) and its first status change.
-    No email: the programme manager makes the approach in person.
+    Side effects: creates the Partnership (invited) and its first status change; an
+    email to the organisation's coordinators once committed, with the page where they
+    accept or decline. (An organisation with no coordinator yet is approached in person.)
     """
     year = ProgrammeYear.objects.select_for_update().get(pk=year.pk)
     if organisation.pk == year.host_id:
@@ -127,13 +139,70 @@ def partnership_invite(
                 "status": existing.get_status_display().lower(),
             }
         )
-    partnership = Partnership.objects.create(year=year, organisation=organisation, invited_by=by)
+    partnership = Partnership.objects.create(
+        year=year,
+        organisation=organisation,
+        invited_by=by,
+        sends_to_host=sends_to_host,
+        hosts_from_host=hosts_from_host,
+    )
     partnership.record_change(from_status="", by=by)
+    _email_coordinators(partnership=partnership, template="partnership_invited")
+    return partnership
+
+
+def decline_needs_reason_message() -> str:
+    return _("Say why your organisation cannot take part, so the programme manager can plan.")
+
+
+def partnership_answer(
+    *, partnership: Partnership, by: User, accept: bool, note: str = ""
+) -> Partnership:
+    """The organisation's coordinator answers the invitation: accepting leaves the
+    programme manager to confirm it; declining, with a reason, closes it.
+
+    The row is locked, so an answer and the manager's confirmation at the same moment
+    are taken one after the other. Side effects: a status change with the note; an
+    email to each programme manager once committed.
+    """
+    if not accept and not note.strip():
+        raise PartnershipError(decline_needs_reason_message(), field="note")
+    with transaction.atomic():
+        partnership = partnership.locked()
+        if partnership.organisation_id not in coordinated_organisation_ids(by):
+            raise PartnershipError(
+                _("Only a coordinator of %(organisation)s can answer this invitation.")
+                % {"organisation": partnership.organisation}
+            )
+        if partnership.status != Partnership.Status.INVITED:
+            raise PartnershipError(
+                _("This invitation is already answered: %(status)s.")
+                % {"status": partnership.get_status_display().lower()}
+            )
+        to_status = Partnership.Status.ACCEPTED if accept else Partnership.Status.DECLINED
+        partnership.transition(to_status, by=by, note=note)
+        url = absolute_url(
+            reverse("admin:partners_programmeyear_overview", args=[partnership.year_id])
+        )
+        for manager in programme_managers():
+            queue_templated_email(
+                template="partnership_answered",
+                to=[manager.email],
+                context={
+                    "person": manager,
+                    "partnership": partnership,
+                    "year": partnership.year,
+                    "by": by,
+                    "note": note,
+                    "url": url,
+                },
+            )
     return partnership
 
 
 def partnership_confirm(*, partnership: Partnership, by: User | None) -> Partnership:
-    """Confirm an invited organisation as a partner, if the year has room under its target.
+    """Confirm an invited organisation as a partner (whether or not its coordinator has
+    accepted online: the manager may have heard in person), if the year has room.
 
     The year's row is locked first, so two managers confirming at once are counted
     one after the other. Side effects: a status change; an email to each of the
@@ -206,9 +275,11 @@ def partnership_reinvite(
 ) -> Partnership:
     """Invite again an organisation that declined or was withdrawn.
 
-    Side effects: a status change with the note.
+    Side effects: a status change with the note; the invitation emailed again to the
+    organisation's coordinators once committed.
     """
     partnership = _partnership_move(
         partnership=partnership, to_status=Partnership.Status.INVITED, by=by, note=note
     )
+    _email_coordinators(partnership=partnership, template="partnership_invited")
     return partnership

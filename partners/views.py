@@ -1,14 +1,20 @@
 """Pages about programme years and partnerships: public year pages, coordinators' pages."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
+from django.shortcuts import redirect
 from django.utils import timezone
-from django.views.generic import DetailView, ListView
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView
 
 from core.lists import BoundedListMixin
-from partners import selectors
-from partners.models import ProgrammeYear
-from partners.permissions import coordinates_any, is_programme_manager
+from core.views import ServiceFormMixin
+from partners import selectors, services
+from partners.forms import PartnershipAnswerForm
+from partners.models import Partnership, ProgrammeYear
+from partners.permissions import coordinated_organisation_ids, coordinates_any, is_programme_manager
 from partners.progress import facts_of
 
 
@@ -93,14 +99,44 @@ class PartnershipListView(LoginRequiredMixin, YearListMixin, ListView):
         return context
 
 
-class PartnershipDetailView(LoginRequiredMixin, DetailView):
-    """One partnership: the year's dates, what is expected next, the year's other partners."""
+class PartnershipDetailView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    """One partnership: the year's dates, what is expected next, the year's other
+    partners; while it is an invitation, the coordinator's answer to it."""
 
     template_name = "partners/partnership_detail.html"
-    context_object_name = "partnership"
+    form_class = PartnershipAnswerForm
 
-    def get_object(self, queryset=None):
+    @cached_property
+    def object(self):
         return selectors.partnership_for_coordinator(user=self.request.user, pk=self.kwargs["pk"])
+
+    @cached_property
+    def can_answer(self):
+        return self.object.status == Partnership.Status.INVITED and (
+            self.object.organisation_id in coordinated_organisation_ids(self.request.user)
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not self.can_answer:
+            messages.info(request, _("This invitation is not waiting for your answer."))
+            return redirect(self.object.get_absolute_url())
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, form):
+        return services.partnership_answer(
+            partnership=self.object, by=self.request.user, **form.cleaned_data
+        )
+
+    def get_success_message(self) -> str:
+        if self.result.status == Partnership.Status.ACCEPTED:
+            return _(
+                "Thank you: you have accepted. The programme manager has been told and will "
+                "confirm it."
+            )
+        return _("You have declined the invitation; the programme manager has been told.")
+
+    def get_success_url(self) -> str:
+        return self.object.get_absolute_url()
 
     def get_context_data(self, **kwargs):
         partnership = self.object
@@ -114,5 +150,7 @@ class PartnershipDetailView(LoginRequiredMixin, DetailView):
             stage_reason=stage_reason,
             partners=partners,
             coordinators=selectors.partnership_coordinators(partnership=partnership),
+            partnership=partnership,
+            can_answer=self.can_answer,
             **kwargs,
         )

@@ -8,12 +8,13 @@ from playwright.sync_api import expect
 from core.dates import long_date
 from partners import demo
 from partners.models import ProgrammeYear
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import expect_problem, sign_in
 from tests.factories.partners import (
     PASSWORD,
     OrganisationFactory,
     PartnershipFactory,
     ProgrammeYearFactory,
+    coordinator_of,
     programme_manager,
 )
 
@@ -147,4 +148,45 @@ def test_host_coordinator_follows_the_year_they_host(page, live_server, axe, dem
     expect(
         hosted.get_by_role("row", name=re.compile(f"{planning} programme .* 4 of 5"))
     ).to_be_visible()
+    axe(page)
+
+
+def test_coordinator_answers_the_invitation_from_the_dashboard_and_the_manager_confirms(
+    page, live_server, axe
+):
+    manager = programme_manager(email="morgan@museum.example", full_name="Morgan Ellis")
+    storiel = OrganisationFactory(name="Storiel", town="Bangor", nation="wales")
+    gwen = coordinator_of(storiel, user__email="gwen@storiel.example")
+    year = ProgrammeYearFactory(year=2032, host__name="British Museum")
+    PartnershipFactory(year=year, organisation=storiel)
+
+    sign_in(page, live_server, gwen.email, password=PASSWORD)
+    page.get_by_role("link", name="Answer the invitation to 2032 for Storiel").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Storiel in 2032")
+    axe(page)
+
+    # Declining needs a reason; the choice made is kept.
+    page.get_by_label("No, we decline it this year").check()
+    page.get_by_role("button", name="Send the answer").click()
+    expect_problem(
+        page, "Say why your organisation cannot take part, so the programme manager can plan."
+    )
+    expect(page.get_by_label("No, we decline it this year")).to_be_checked()
+    axe(page)
+
+    page.get_by_label("Yes, we accept the invitation").check()
+    page.get_by_role("button", name="Send the answer").click()
+    expect(page.get_by_text("Thank you: you have accepted.")).to_be_visible()
+    expect(page.get_by_text("Accepted, to be confirmed")).to_be_visible()
+    expect(page.get_by_role("button", name="Send the answer")).to_have_count(0)
+    axe(page)
+
+    page.get_by_role("button", name="Your account").click()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, live_server, manager.email, password=PASSWORD)
+    expect(page.get_by_text("1 has been accepted, waiting for you to confirm it.")).to_be_visible()
+    page.get_by_role("link", name="0 of 5 partners confirmed for 2032").click()
+    page.get_by_label("Storiel (accepted)").check()
+    page.get_by_role("button", name="Confirm the chosen invitations").click()
+    expect(page.get_by_text("Partners confirmed: 1 of 5")).to_be_visible()
     axe(page)

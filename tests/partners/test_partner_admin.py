@@ -117,7 +117,7 @@ def test_overview_shows_progress_and_an_unbalanced_exchange(manager_client):
 
     page = response.content.decode()
     assert "Partners confirmed: 2 of 5" in page
-    assert "Invitations waiting for an answer: 1." in page
+    assert "Invitations to confirm: 1, of which 0 accepted by the organisation." in page
     assert "4 to " in page and "2 from " in page
     assert "The exchange is unbalanced this year." in page
     assert f'href="/reports/?year={year.year}"' in page
