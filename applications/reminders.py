@@ -1,6 +1,7 @@
-"""Applications' reminders: a call closing soon (staff with a draft), decisions still
-waiting after a call closed (its coordinators), and a line manager who has not
-endorsed after some days (once more, with a new link)."""
+"""Applications' reminders: a call opening (its organisation's staff, unless they opted
+out), a call closing soon (staff with a draft), a call closed (each applicant, told when
+decisions come), decisions still waiting after a call closed (its coordinators), and a
+line manager who has not endorsed after some days (once more, with a new link)."""
 
 import datetime
 
@@ -12,11 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Call, Endorsement
 from applications.services import endorsement_renew_link
-from core.dates import long_datetime
+from core.dates import long_date, long_datetime
 from core.mail import absolute_url
 from core.models import Reminder
 from core.reminders import Due, Kind, catch_up_from, label_with_days, register
-from partners.selectors import coordinators_of
+from partners.models import User
+from partners.selectors import coordinators_of, staff_taking_call_emails
 
 Status = Application.Status
 UNDECIDED = (Status.SUBMITTED, Status.SHORTLISTED)
@@ -24,6 +26,59 @@ UNDECIDED = (Status.SUBMITTED, Status.SHORTLISTED)
 
 def _days_before(today: datetime.date, moment: datetime.datetime) -> int:
     return (timezone.localtime(moment).date() - today).days
+
+
+def _call_opened(today: datetime.date):
+    """Calls open now that opened since the catch-up day: each of the organisation's
+    staff who take these emails and have not started an application to it."""
+    now = timezone.now()
+    calls = list(
+        Call.objects.filter(
+            opens_at__lte=now, opens_at__date__gte=catch_up_from(today), closes_at__gt=now
+        ).select_related("organisation", "year")
+    )
+    if not calls:
+        return
+    staff = staff_taking_call_emails({call.organisation_id for call in calls})
+    applied = set(Application.objects.filter(call__in=calls).values_list("call_id", "applicant_id"))
+    for call in calls:
+        for person in staff.get(call.organisation_id, []):
+            if (call.pk, person.pk) in applied:
+                continue
+            yield Due.to(
+                person,
+                about=call,
+                occasion="opened",
+                year_id=call.year_id,
+                call=str(call.organisation),
+                year=call.year.year,
+                closes=long_datetime(call.closes_at),
+                url=absolute_url(call.get_absolute_url()),
+                preferences=absolute_url(reverse("partners:email_preferences")),
+            )
+
+
+def _call_closed(today: datetime.date):
+    """Each application submitted to a call that closed since the catch-up day and
+    not yet decided for its applicant: when they will hear."""
+    now = timezone.now()
+    waiting = Application.objects.filter(
+        status__in=UNDECIDED,
+        call__closes_at__lte=now,
+        call__closes_at__date__gte=catch_up_from(today),
+    ).select_related("applicant", "call__organisation", "call__year")
+    for application in waiting:
+        call = application.call
+        yield Due.to(
+            application.applicant,
+            about=application,
+            occasion="closed",
+            year_id=call.year_id,
+            call=str(call.organisation),
+            year=call.year.year,
+            decisions_by=long_date(call.year.decisions_by),
+            url=absolute_url(application.get_absolute_url()),
+        )
 
 
 def _call_closing(today: datetime.date):
@@ -108,6 +163,19 @@ def _endorsement_waiting(today: datetime.date):
         )
 
 
+def _call_still_open_and_wanted(reminder: Reminder) -> bool:
+    """The call is still open, and the person still takes these emails."""
+    return (
+        reminder.recipient_id is not None
+        and Call.objects.filter(pk=reminder.object_id, closes_at__gt=timezone.now()).exists()
+        and User.objects.filter(pk=reminder.recipient_id, call_emails=True).exists()
+    )
+
+
+def _still_undecided(reminder: Reminder) -> bool:
+    return Application.objects.filter(pk=reminder.object_id, status__in=UNDECIDED).exists()
+
+
 def _still_a_draft(reminder: Reminder) -> bool:
     """Not submitted or withdrawn yet, and the call still open."""
     return Application.objects.filter(
@@ -139,12 +207,28 @@ def _new_link(reminder: Reminder) -> tuple[dict, list]:
 
 register(
     Kind(
+        key="call_opened",
+        label=_("Call opened (the organisation's staff, unless they opted out)"),
+        find=_call_opened,
+        still_due=_call_still_open_and_wanted,
+    )
+)
+register(
+    Kind(
         key="call_closing",
         label=label_with_days(
             _("Call closing in %(days)s (staff with a draft)"), "REMINDER_CALL_CLOSING_DAYS"
         ),
         find=_call_closing,
         still_due=_still_a_draft,
+    )
+)
+register(
+    Kind(
+        key="call_closed",
+        label=_("Call closed: when decisions come (each applicant)"),
+        find=_call_closed,
+        still_due=_still_undecided,
     )
 )
 register(

@@ -213,7 +213,8 @@ STATEMENTS = [
     # People. Passwords are unusable but for the demo people (DEMO_PEOPLE).
     """
     INSERT INTO partners_user
-        (id, password, is_superuser, is_staff, is_active, date_joined, email, full_name)
+        (id, password, is_superuser, is_staff, is_active, date_joined, email, full_name,
+         call_emails)
     SELECT n,
            CASE WHEN n <= 4 OR n IN (%(partner_first)s, %(partner_first)s + 1)
                 THEN %(password)s ELSE %(unusable)s END,
@@ -231,7 +232,8 @@ STATEMENTS = [
            (ARRAY['Ahmed', 'Baker', 'Campbell', 'Davies', 'Evans', 'Fraser', 'Griffiths',
                   'Hughes', 'Jones', 'Kelly', 'Lewis', 'Morgan', 'Nelson', 'Owens', 'Patel',
                   'Roberts', 'Smith', 'Thomas', 'Walker', 'Young'])[1 + (n / 16) %% 20]
-           || ' ' || n
+           || ' ' || n,
+           true
     FROM generate_series(1, %(people)s) AS n
     """,
     # Each person belongs to one organisation; its lowest id coordinates it.
@@ -253,10 +255,11 @@ STATEMENTS = [
     """
     INSERT INTO partners_programmeyear
         (id, year, host_id, partner_target, budget, partners_confirmed_by, calls_open_on,
-         calls_close_on, placements_start_on, placements_end_on, evaluations_due_on,
+         calls_close_on, decisions_by, placements_start_on, placements_end_on, evaluations_due_on,
          follow_up_on, reminders_off, created_at, updated_at)
     SELECT y - %(first_year)s + 1, y, %(host)s, %(per_year)s + 1, 3000000,
-           make_date(y, 1, 31), make_date(y, 3, 2), make_date(y, 4, 17), make_date(y, 6, 1),
+           make_date(y, 1, 31), make_date(y, 3, 2), make_date(y, 4, 17), make_date(y, 5, 8),
+           make_date(y, 6, 1),
            make_date(y, 12, 18), make_date(y + 1, 1, 29), make_date(y + 1, 6, 30), '[]',
            %(now)s, %(now)s
     FROM generate_series(%(first_year)s, %(last_year)s) AS y

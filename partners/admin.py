@@ -97,12 +97,14 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "full_name", "password"]}),
         (gettext_lazy("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (gettext_lazy("Emails"), {"fields": ["call_emails", "call_emails_changed_at"]}),
         (gettext_lazy("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    # The person's own choice, made on their email preferences page.
+    readonly_fields = ["last_login", "date_joined", "call_emails", "call_emails_changed_at"]
 
     def get_readonly_fields(self, request, obj=None):
         # The programme manager runs the programme, not the site: only a
@@ -275,6 +277,7 @@ class ProgrammeYearAdmin(AutocompleteMixin, SimpleHistoryAdmin):
                 "fields": [
                     "partners_confirmed_by",
                     ("calls_open_on", "calls_close_on"),
+                    "decisions_by",
                     ("placements_start_on", "placements_end_on"),
                     "evaluations_due_on",
                     "follow_up_on",

@@ -298,13 +298,15 @@ def calls_window() -> tuple[datetime.datetime, datetime.datetime]:
 def planning_dates() -> dict[str, datetime.date]:
     """The planning year's dates that match its calls: they opened on the day partners
     were due to be confirmed (two invitations are still unanswered, late) and close as the
-    calls do."""
+    calls do, with decisions three weeks later."""
     opens_at, closes_at = calls_window()
     opened = timezone.localtime(opens_at).date()
+    closes = timezone.localtime(closes_at).date()
     return {
         "partners_confirmed_by": opened,
         "calls_open_on": opened,
-        "calls_close_on": timezone.localtime(closes_at).date(),
+        "calls_close_on": closes,
+        "decisions_by": closes + datetime.timedelta(days=21),
     }
 
 
@@ -314,6 +316,7 @@ def year_dates(year: int) -> dict[str, Any]:
         "partners_confirmed_by": datetime.date(year, 1, 31),
         "calls_open_on": datetime.date(year, 3, 2),
         "calls_close_on": datetime.date(year, 4, 17),
+        "decisions_by": datetime.date(year, 5, 8),
         "placements_start_on": datetime.date(year, 6, 1),
         "placements_end_on": datetime.date(year, 12, 18),
         "evaluations_due_on": datetime.date(year + 1, 1, 29),

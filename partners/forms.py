@@ -57,6 +57,20 @@ class PartnershipStatusForm(forms.Form):
         return cleaned
 
 
+class EmailPreferencesForm(forms.Form):
+    """The emails a person may choose not to get (those their work needs, they always
+    get)."""
+
+    call_emails = forms.BooleanField(
+        label=_("Email me when my organisation opens a call for applications"),
+        required=False,
+        help_text=_(
+            "Once a year, when your organisation's call opens. You are always emailed "
+            "about your own applications and placements."
+        ),
+    )
+
+
 class PartnershipAnswerForm(forms.Form):
     """A coordinator's answer to their organisation's invitation."""
 

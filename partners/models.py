@@ -67,6 +67,14 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
+    call_emails = models.BooleanField(
+        _("email me when my organisation opens a call"),
+        default=True,
+        help_text=_("One email a year, when your organisation's call for applications opens."),
+    )
+    call_emails_changed_at = models.DateTimeField(
+        _("call emails choice changed"), null=True, blank=True
+    )
 
     objects = UserManager()  # type: ignore[misc]
 
@@ -273,6 +281,7 @@ YEAR_DATE_ORDER = (
     "partners_confirmed_by",
     "calls_open_on",
     "calls_close_on",
+    "decisions_by",
     "placements_start_on",
     "placements_end_on",
     "evaluations_due_on",
@@ -318,6 +327,10 @@ class ProgrammeYear(models.Model):
     partners_confirmed_by = models.DateField(_("partner confirmation deadline"))
     calls_open_on = models.DateField(_("calls open"))
     calls_close_on = models.DateField(_("calls close"))
+    decisions_by = models.DateField(
+        _("decisions released by"),
+        help_text=_("Applicants are told, when their call closes, that they will hear by then."),
+    )
     placements_start_on = models.DateField(_("placement window opens"))
     placements_end_on = models.DateField(
         _("placement window closes"), help_text=_("No later than 31 December of the year.")

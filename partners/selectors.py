@@ -207,16 +207,25 @@ def programme_managers() -> list[User]:
     )
 
 
+def _members_of(organisation_ids, **filters) -> dict[int, list[User]]:
+    """Each organisation's active members matching `filters`, in one query."""
+    members: dict[int, list[User]] = {}
+    for membership in Membership.objects.filter(
+        organisation__in=organisation_ids, user__is_active=True, **filters
+    ).select_related("user"):
+        members.setdefault(membership.organisation_id, []).append(membership.user)
+    return members
+
+
 def coordinators_of(organisation_ids) -> dict[int, list[User]]:
     """Each organisation's active coordinators, for many organisations in one query."""
-    coordinators: dict[int, list[User]] = {}
-    for membership in Membership.objects.filter(
-        organisation__in=organisation_ids,
-        role=Membership.Role.COORDINATOR,
-        user__is_active=True,
-    ).select_related("user"):
-        coordinators.setdefault(membership.organisation_id, []).append(membership.user)
-    return coordinators
+    return _members_of(organisation_ids, role=Membership.Role.COORDINATOR)
+
+
+def staff_taking_call_emails(organisation_ids) -> dict[int, list[User]]:
+    """Each organisation's active staff (not its coordinators, who run the call) who
+    have not opted out of call-opened emails, for many organisations in one query."""
+    return _members_of(organisation_ids, role=Membership.Role.STAFF, user__call_emails=True)
 
 
 def year_id(year: int) -> Subquery:

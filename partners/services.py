@@ -283,3 +283,17 @@ def partnership_reinvite(
     )
     _email_coordinators(partnership=partnership, template="partnership_invited")
     return partnership
+
+
+@transaction.atomic
+def email_preferences_set(*, user: User, call_emails: bool) -> User:
+    """A person chooses whether they are emailed when their organisation's call opens.
+
+    Side effects: the choice, and when it was last changed (kept as the record of their
+    consent to these emails)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.call_emails != call_emails:
+        user.call_emails = call_emails
+        user.call_emails_changed_at = timezone.now()
+        user.save(update_fields=["call_emails", "call_emails_changed_at"])
+    return user

@@ -8,6 +8,11 @@ urlpatterns = [
     path("programme/<int:year>/", views.ProgrammeYearDetailView.as_view(), name="year_detail"),
     path("partnerships/", views.PartnershipListView.as_view(), name="partnership_list"),
     path(
+        "account/email-preferences/",
+        views.EmailPreferencesView.as_view(),
+        name="email_preferences",
+    ),
+    path(
         "partnerships/<int:pk>/",
         views.PartnershipDetailView.as_view(),
         name="partnership_detail",

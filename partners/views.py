@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from django.views.generic import DetailView, FormView, ListView
 from core.lists import BoundedListMixin
 from core.views import ServiceFormMixin
 from partners import selectors, services
-from partners.forms import PartnershipAnswerForm
+from partners.forms import EmailPreferencesForm, PartnershipAnswerForm
 from partners.models import Partnership, ProgrammeYear
 from partners.permissions import coordinated_organisation_ids, coordinates_any, is_programme_manager
 from partners.progress import facts_of
@@ -154,3 +155,24 @@ class PartnershipDetailView(LoginRequiredMixin, ServiceFormMixin, FormView):
             can_answer=self.can_answer,
             **kwargs,
         )
+
+
+class EmailPreferencesView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    """The emails a signed-in person may choose not to get: only their own choice."""
+
+    template_name = "partners/email_preferences.html"
+    form_class = EmailPreferencesForm
+
+    def get_initial(self):
+        return {"call_emails": self.request.user.call_emails}
+
+    def perform(self, form):
+        return services.email_preferences_set(user=self.request.user, **form.cleaned_data)
+
+    def get_success_message(self) -> str:
+        if self.result.call_emails:
+            return _("Saved: you will be emailed when your organisation opens a call.")
+        return _("Saved: you will not be emailed when your organisation opens a call.")
+
+    def get_success_url(self) -> str:
+        return reverse("partners:email_preferences")

@@ -187,6 +187,8 @@ ACCESS = {
     "account_email": ({}, signed_in(OK)),
     "account_email_verification_sent": ({}, everyone(OK)),
     "account_change_password": ({}, signed_in(OK)),
+    # Only the signed-in person's own choices: there is nobody else's to ask for.
+    "partners:email_preferences": ({}, signed_in(OK)),
     "account_set_password": ({}, signed_in(Redirect("account_change_password"))),
     "account_reset_password": ({}, everyone(OK)),
     "account_reset_password_done": ({}, everyone(OK)),

@@ -21,6 +21,19 @@ def test_account_menu_pages_are_accessible_and_explain_mistakes(page, live_serve
     axe(page)
 
     page.get_by_role("button", name="Your account").click()
+    page.get_by_role("link", name="Email preferences").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Email preferences")
+    choice = page.get_by_label("Email me when my organisation opens a call for applications")
+    expect(choice).to_be_checked()
+    choice.uncheck()
+    page.get_by_role("button", name="Save preferences").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Saved: you will not be emailed when your organisation opens a call."
+    )
+    expect(choice).not_to_be_checked()
+    axe(page)
+
+    page.get_by_role("button", name="Your account").click()
     page.get_by_role("link", name="Change password").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Change Password")
     field(page, "Current Password").fill("not my password")

@@ -118,6 +118,8 @@ def test_a_call_closing_reminds_staff_with_a_draft_at_7_days_and_at_1_day(cast, 
 @pytest.mark.django_db
 def test_decisions_waiting_after_a_call_closed_remind_its_coordinators(cast, sweep):
     closed = _local_date(cast.call_a.closes_at)
+    # The applicant is told when decisions come (tests/applications/test_call_emails.py).
+    assert [to for to, _subject in sweep(closed + _days(1))] == [cast.staff.email]
 
     assert sweep(closed + _days(6)) == []
     assert sweep(closed + _days(8)) == [
@@ -361,7 +363,7 @@ def test_an_email_given_up_on_is_logged_at_error_for_the_administrators(caplog, 
 
 
 def test_every_kind_has_its_emails_and_a_label():
-    assert len(KINDS) == 11
+    assert len(KINDS) == 13
     for key, kind in KINDS.items():
         assert kind.label
         for suffix in ("_subject.txt", ".txt", ".html"):

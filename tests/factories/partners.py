@@ -93,6 +93,7 @@ class ProgrammeYearFactory(factory.django.DjangoModelFactory):
     partners_confirmed_by = factory.LazyAttribute(lambda y: datetime.date(y.year, 1, 31))
     calls_open_on = factory.LazyAttribute(lambda y: datetime.date(y.year, 3, 1))
     calls_close_on = factory.LazyAttribute(lambda y: datetime.date(y.year, 4, 15))
+    decisions_by = factory.LazyAttribute(lambda y: datetime.date(y.year, 5, 8))
     placements_start_on = factory.LazyAttribute(lambda y: datetime.date(y.year, 6, 1))
     placements_end_on = factory.LazyAttribute(lambda y: datetime.date(y.year, 12, 18))
     evaluations_due_on = factory.LazyAttribute(lambda y: datetime.date(y.year + 1, 1, 29))

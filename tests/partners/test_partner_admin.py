@@ -46,6 +46,7 @@ def _year_form(year: ProgrammeYear, **changes) -> dict:
         "partners_confirmed_by": year.partners_confirmed_by,
         "calls_open_on": year.calls_open_on,
         "calls_close_on": year.calls_close_on,
+        "decisions_by": year.decisions_by,
         "placements_start_on": year.placements_start_on,
         "placements_end_on": year.placements_end_on,
         "evaluations_due_on": year.evaluations_due_on,
