@@ -1,18 +1,34 @@
-"""Demo calls and applications: the planning year's host call is open now, with a
-draft, a submitted, a shortlisted and a declined application, and one partner's call.
+"""Demo calls and applications: the planning year's host call closed a week ago, with
+a draft never submitted, a submitted, a shortlisted and a declined application, its
+decisions released; National Museums Scotland's call closed with it; Storiel's call is
+open now.
 
-Everything goes through the services, as a person's actions would. Loading is
+Everything goes through the services, as a person's actions would, at the moment it
+happened (time-machine moves the clock while the demo is written). Loading is
 idempotent: a call or application that exists is left alone.
 """
 
+import time_machine
+
 from applications import services
 from applications.models import Application, Call
-from partners.demo import HOST_SLUG, MANAGER, calls_window, email_for, programme_years
+from partners.demo import (
+    HOST_SLUG,
+    MANAGER,
+    after_calls_closed,
+    calls_window,
+    email_for,
+    open_call_window,
+    programme_years,
+    while_calls_open,
+)
 from partners.models import Organisation, ProgrammeYear, User
+from partners.selectors import organisation_coordinators
 
 PARTNER_CALL_SLUG = "national-museums-scotland"
 
-# (applicant name, home slug, what happens, first choice slug, answers)
+# (applicant name, home slug, what happens (draft, submitted, endorsed, shortlisted,
+# declined), first choice slug, answers)
 APPLICATIONS = [
     (
         "Sam Okafor",
@@ -60,7 +76,7 @@ APPLICATIONS = [
     (
         "Callum Reid",
         PARTNER_CALL_SLUG,
-        "submitted",
+        "endorsed",
         HOST_SLUG,
         {
             "department": "Collections Services",
@@ -108,14 +124,19 @@ def _answers(name: str, slug: str, first_choice: Organisation, answers: dict) ->
     }
 
 
+OPEN_CALL_SLUG = "storiel"
+
+
 def load() -> dict[str, int]:
     created = {"calls": 0, "applications": 0}
     year = ProgrammeYear.objects.get(year=programme_years()[-1][0])
     manager = User.objects.get(email=MANAGER[0])
-    # Open for a while already, closing in four weeks, as the year's dates say.
-    opens_at, closes_at = calls_window()
     calls = {}
-    for slug in (HOST_SLUG, PARTNER_CALL_SLUG):
+    for slug, (opens_at, closes_at) in (
+        (HOST_SLUG, calls_window()),
+        (PARTNER_CALL_SLUG, calls_window()),
+        (OPEN_CALL_SLUG, open_call_window()),
+    ):
         organisation = Organisation.objects.get(slug=slug)
         call = Call.objects.filter(year=year, organisation=organisation).first()
         if call is None:
@@ -140,31 +161,73 @@ def load() -> dict[str, int]:
         call = calls[slug]
         if Application.objects.filter(call=call, applicant=applicant).exists():
             continue
-        application = services.application_start(call=call, applicant=applicant)
-        data = _answers(name, slug, Organisation.objects.get(slug=choice), answers)
-        if outcome == "draft":
-            data = {key: data[key] for key in ("department", "learning_goals", "first_preference")}
-        services.application_save_draft(application=application, by=applicant, data=data)
-        created["applications"] += 1
-        if outcome == "draft":
-            continue
-        application = services.application_submit(application=application, by=applicant)
-        if outcome == "submitted":
-            continue
-        services.endorsement_give(
-            token=application.endorsement_request.token,
-            endorsed=True,
-            comment="A good opportunity, and the team can cover the week.",
-        )
-        coordinator = coordinators[slug]
-        if outcome == "shortlisted":
-            services.application_shortlist(application=application, by=coordinator)
-        elif outcome == "declined":
-            services.application_decline(
-                application=application,
-                by=coordinator,
-                reason="We had many strong applications for few places. Your goals would fit "
-                "a placement at a museum with a community curation programme: please apply "
-                "again next year.",
+        with time_machine.travel(while_calls_open(), tick=False):
+            _apply(
+                applicant,
+                call,
+                outcome,
+                Organisation.objects.get(slug=choice),
+                answers,
+                coordinator=coordinators[slug],
             )
+        created["applications"] += 1
     return created
+
+
+def apply(applicant: User, call: Call, first_choice: Organisation, answers: dict) -> Application:
+    """An application written, submitted and endorsed, as its applicant and their line
+    manager would (the clock is the caller's)."""
+    application = services.application_start(call=call, applicant=applicant)
+    data = _answers(applicant.full_name, call.organisation.slug, first_choice, answers)
+    services.application_save_draft(application=application, by=applicant, data=data)
+    application = services.application_submit(application=application, by=applicant)
+    services.endorsement_give(
+        token=application.endorsement_request.token,
+        endorsed=True,
+        comment="A good opportunity, and the team can cover the week.",
+    )
+    return application
+
+
+def _apply(
+    applicant: User,
+    call: Call,
+    outcome: str,
+    first_choice: Organisation,
+    answers: dict,
+    *,
+    coordinator: User,
+) -> None:
+    if outcome == "draft":
+        application = services.application_start(call=call, applicant=applicant)
+        data = _answers(applicant.full_name, call.organisation.slug, first_choice, answers)
+        data = {key: data[key] for key in ("department", "learning_goals", "first_preference")}
+        services.application_save_draft(application=application, by=applicant, data=data)
+        return
+    if outcome == "submitted":
+        application = services.application_start(call=call, applicant=applicant)
+        data = _answers(applicant.full_name, call.organisation.slug, first_choice, answers)
+        services.application_save_draft(application=application, by=applicant, data=data)
+        services.application_submit(application=application, by=applicant)
+        return
+    application = apply(applicant, call, first_choice, answers)
+    if outcome == "shortlisted":
+        services.application_shortlist(application=application, by=coordinator)
+    elif outcome == "declined":
+        services.application_decline(
+            application=application,
+            by=coordinator,
+            reason="We had many strong applications for few places. Your goals would fit "
+            "a placement at a museum with a community curation programme: please apply "
+            "again next year.",
+        )
+
+
+def release(call: Call) -> None:
+    """The call's decisions released by its coordinator, two days after it closed."""
+    call.refresh_from_db()
+    if call.decisions_released:
+        return
+    coordinator = organisation_coordinators(organisation_id=call.organisation_id)[0]
+    with time_machine.travel(after_calls_closed(2), tick=False):
+        services.call_release_decisions(call=call, by=coordinator)

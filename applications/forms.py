@@ -3,7 +3,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import APPLICANT_ANSWERS, REQUIRED_TO_SUBMIT, Application, Call
+from applications.models import (
+    APPLICANT_ANSWERS,
+    REQUIRED_TO_SUBMIT,
+    Application,
+    Call,
+    Endorsement,
+)
 from applications.services import answer_problems, call_problems
 from core.dates import long_date
 from partners.models import Organisation, ProgrammeYear
@@ -149,6 +155,14 @@ class DecisionForm(forms.Form):
         queryset=Organisation.objects.none(),
         required=False,
     )
+    without_endorsement = forms.BooleanField(
+        label=_("Select without an endorsement from the line manager"),
+        required=False,
+        help_text=_(
+            "Their line manager has not endorsed this application. Tick to confirm you are "
+            "selecting them anyway: this is recorded."
+        ),
+    )
     reason = forms.CharField(
         label=_("Reason, if not selected"),
         required=False,
@@ -159,6 +173,11 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, application: Application, **kwargs):
         super().__init__(*args, **kwargs)
         self.application = application
+        if any(
+            endorsement.decision == Endorsement.Decision.ENDORSED
+            for endorsement in application.current_endorsements  # type: ignore[attr-defined]
+        ):
+            del self.fields["without_endorsement"]
         self.fields["decision"].choices = [
             (status.value, status.label)
             for status in Application.DECISIONS

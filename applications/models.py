@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.dates import long_datetime
+from core.dates import long_date, long_datetime
 from core.errors import RuleError
 from core.models import Stateful, StatusChange
 from partners.models import Organisation, ProgrammeYear
@@ -71,6 +71,23 @@ class Call(models.Model):
         blank=True,
         help_text=_("What makes a strong application, and anything particular to this call."),
     )
+    decisions_released_at = models.DateTimeField(
+        _("decisions released"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Decisions are drafted while the call is open or after; applicants hear them "
+            "together once they are released, after the call closes."
+        ),
+    )
+    decisions_released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decisions released by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -103,6 +120,12 @@ class Call(models.Model):
                 condition=models.Q(places__gte=1),
                 name="applications_call_has_places",
                 violation_error_message=_("A call needs at least one place."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decisions_released_at__isnull=True)
+                | models.Q(decisions_released_at__gte=models.F("closes_at")),
+                name="applications_call_released_after_closing",
+                violation_error_message=_("Decisions are released only after the call closes."),
             ),
         ]
         triggers = [
@@ -143,6 +166,10 @@ class Call(models.Model):
     def has_closed(self, now: datetime.datetime | None = None) -> bool:
         return (now or timezone.now()) >= self.closes_at
 
+    @property
+    def decisions_released(self) -> bool:
+        return self.decisions_released_at is not None
+
 
 class ApplicationError(RuleError):
     """A change to a call or an application that the programme's rules refuse."""
@@ -156,6 +183,41 @@ class ApplicationStatus(models.TextChoices):
     SELECTED = "selected", _("Selected")
     DECLINED = "declined", _("Not selected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Decided, but not yet told: the applicant hears once the call's decisions are released.
+DRAFTED_DECISIONS = (
+    ApplicationStatus.SHORTLISTED,
+    ApplicationStatus.RESERVE,
+    ApplicationStatus.SELECTED,
+    ApplicationStatus.DECLINED,
+)
+
+# The decisions an applicant is told when a call's decisions are released.
+RELEASED_DECISIONS = (
+    ApplicationStatus.RESERVE,
+    ApplicationStatus.SELECTED,
+    ApplicationStatus.DECLINED,
+)
+
+
+def released(prefix: str = "") -> models.Q:
+    """Applications whose call's decisions have been released to applicants."""
+    return models.Q(**{f"{prefix}call__decisions_released_at__isnull": False})
+
+
+def waiting_to_hear(prefix: str = "") -> models.Q:
+    """Submitted applications whose applicant has no decision yet: undecided, shortlisted
+    (which is internal) or decided in a call not yet released."""
+    status = f"{prefix}status__in"
+    return models.Q(**{status: [ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED]}) | (
+        models.Q(**{status: DRAFTED_DECISIONS}) & ~released(prefix)
+    )
+
+
+def selected_and_released(prefix: str = "") -> models.Q:
+    """Selected, and told so: the people a host hears of and a placement is planned for."""
+    return models.Q(**{f"{prefix}status": ApplicationStatus.SELECTED}) & released(prefix)
 
 
 class Specialism(models.TextChoices):
@@ -331,6 +393,14 @@ class Application(Stateful):
         blank=True,
         help_text=_("The applicant reads this."),
     )
+    selected_without_endorsement = models.BooleanField(
+        _("selected without an endorsement"),
+        default=False,
+        help_text=_(
+            "The coordinator confirmed selecting the applicant before their line manager "
+            "endorsed the application."
+        ),
+    )
     reserve_since = models.DateTimeField(_("on the reserve list since"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
@@ -475,6 +545,29 @@ class Application(Stateful):
     def __str__(self) -> str:
         return _("%(applicant)s to %(call)s") % {"applicant": self.applicant, "call": self.call}
 
+    def can_transition_to(self, status: str) -> bool:
+        """Until the call's decisions are released they are drafts: a coordinator may
+        change one decision for another."""
+        if super().can_transition_to(status):
+            return True
+        return (
+            self.status in DRAFTED_DECISIONS
+            and status in DRAFTED_DECISIONS
+            and status != self.status
+            and not self.call.decisions_released
+        )
+
+    @property
+    def applicant_status(self) -> ApplicationStatus:
+        """The status the applicant sees: shortlisting is internal, and a decision is
+        theirs only once the call's decisions are released."""
+        status = self.Status(self.status)
+        if status == self.Status.SHORTLISTED or (
+            status in DRAFTED_DECISIONS and not self.call.decisions_released
+        ):
+            return self.Status.SUBMITTED
+        return status
+
     def get_absolute_url(self) -> str:
         return reverse("applications:application_detail", kwargs={"pk": self.pk})
 
@@ -491,18 +584,14 @@ class Application(Stateful):
         return [o for o in (self.first_preference, self.second_preference) if o is not None]
 
     def next_step(self) -> str:
-        """What happens next, in a sentence the applicant reads."""
+        """What happens next, in a sentence the applicant reads (of the status they see)."""
         steps = {
             self.Status.DRAFT: _(
                 "Finish and submit your application before the call closes on %(closes)s."
             ),
             self.Status.SUBMITTED: _(
-                "Your coordinator reviews applications after the call closes on %(closes)s. "
-                "We will email you when there is a decision."
-            ),
-            self.Status.SHORTLISTED: _(
-                "You are on the shortlist. Your coordinator will be in touch before making "
-                "the final selection."
+                "Your coordinator reviews the applications, and everyone hears together "
+                "after the call closes on %(closes)s, by %(decisions_by)s. We will email you."
             ),
             self.Status.RESERVE: _(
                 "You are on the reserve list: if a selected colleague cannot go, the place is "
@@ -518,7 +607,10 @@ class Application(Stateful):
             ),
             self.Status.WITHDRAWN: _("You withdrew this application. Nothing more is needed."),
         }
-        return steps[self.Status(self.status)] % {"closes": long_datetime(self.call.closes_at)}
+        return steps[self.applicant_status] % {
+            "closes": long_datetime(self.call.closes_at),
+            "decisions_by": long_date(self.call.year.decisions_by),
+        }
 
 
 class ApplicationStatusChange(StatusChange):

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from applications import selectors
 from applications.models import Application, Call
 from core import todo
-from core.dates import long_datetime
+from core.dates import long_date, long_datetime
 from core.panels import YEAR_OVERVIEW
 from core.queries import SubqueryCount
 from partners import progress
@@ -114,6 +114,29 @@ def _coordinator_applications(request, user):
                 detail=detail,
                 due=timezone.localtime(call.closes_at).date()
                 + datetime.timedelta(days=settings.REMINDER_DECISIONS_DAYS),
+            )
+        )
+    for call in selectors.calls_to_release(user=user):
+        detail = ngettext(
+            "%(count)s decision is drafted for %(organisation)s's call for %(year)s, which "
+            "closed on %(closes)s. Applicants expect to hear by %(decisions_by)s.",
+            "%(count)s decisions are drafted for %(organisation)s's call for %(year)s, which "
+            "closed on %(closes)s. Applicants expect to hear by %(decisions_by)s.",
+            call.drafted,
+        ) % {
+            "count": call.drafted,
+            "organisation": call.organisation.name,
+            "year": call.year.year,
+            "closes": long_datetime(call.closes_at),
+            "decisions_by": long_date(call.year.decisions_by),
+        }
+        items.append(
+            todo.Item(
+                link=_("Release the decisions of %(organisation)s's call")
+                % {"organisation": call.organisation.name},
+                url=reverse("applications:call_release", args=[call.pk]),
+                detail=detail,
+                due=call.year.decisions_by,
             )
         )
     if waiting := selectors.host_responses_waiting(user=user):

@@ -4,7 +4,7 @@ partners/permissions.py)."""
 
 from django.db.models import Q
 
-from applications.models import Application
+from applications.models import Application, selected_and_released
 from partners.models import User
 from partners.permissions import (
     coordinated_organisation_ids,
@@ -23,8 +23,8 @@ def reviewable_by(user: User) -> Q:
 
 def coming_to(user: User) -> Q:
     """People selected to come to an organisation the person coordinates (anywhere,
-    for the programme manager)."""
-    return Q(status=Status.SELECTED) & managed_or_coordinated_by(user, "destination")
+    for the programme manager), once the selection is released."""
+    return selected_and_released() & managed_or_coordinated_by(user, "destination")
 
 
 def can_read_access_requirements(user: User, application: Application) -> bool:
@@ -37,5 +37,9 @@ def can_read_access_requirements(user: User, application: Application) -> bool:
         user.pk == application.applicant_id
         or is_programme_manager(user)
         or application.call.organisation_id in coordinated
-        or (application.status == Status.SELECTED and application.destination_id in coordinated)
+        or (
+            application.status == Status.SELECTED
+            and application.call.decisions_released
+            and application.destination_id in coordinated
+        )
     )

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Application, Call, Endorsement
+from applications.models import DRAFTED_DECISIONS, Application, Call, Endorsement, waiting_to_hear
 from applications.services import endorsement_renew_link
 from core.dates import long_date, long_datetime
 from core.mail import absolute_url
@@ -59,11 +59,11 @@ def _call_opened(today: datetime.date):
 
 
 def _call_closed(today: datetime.date):
-    """Each application submitted to a call that closed since the catch-up day and
-    not yet decided for its applicant: when they will hear."""
+    """Each application submitted to a call that closed since the catch-up day whose
+    applicant has not heard a decision yet: when they will hear."""
     now = timezone.now()
     waiting = Application.objects.filter(
-        status__in=UNDECIDED,
+        waiting_to_hear(),
         call__closes_at__lte=now,
         call__closes_at__date__gte=catch_up_from(today),
     ).select_related("applicant", "call__organisation", "call__year")
@@ -108,13 +108,23 @@ def _call_closing(today: datetime.date):
 
 
 def _decisions_waiting(today: datetime.date):
-    """Calls that closed REMINDER_DECISIONS_DAYS ago with applications undecided."""
+    """Calls that closed REMINDER_DECISIONS_DAYS ago whose applicants are still waiting
+    to hear: undecided applications, or decisions not yet released."""
     closed_on = today - datetime.timedelta(days=settings.REMINDER_DECISIONS_DAYS)
     calls = list(
         Call.objects.filter(
             closes_at__date__lte=closed_on, closes_at__date__gte=catch_up_from(closed_on)
         )
-        .annotate(waiting=Count("applications", filter=Q(applications__status__in=UNDECIDED)))
+        .annotate(
+            waiting=Count(
+                "applications",
+                filter=Q(applications__status__in=UNDECIDED)
+                | Q(
+                    applications__status__in=DRAFTED_DECISIONS,
+                    decisions_released_at__isnull=True,
+                ),
+            )
+        )
         .filter(waiting__gt=0)
         .select_related("organisation", "year")
     )
@@ -130,6 +140,7 @@ def _decisions_waiting(today: datetime.date):
                 year=call.year.year,
                 closed=long_datetime(call.closes_at),
                 waiting=call.waiting,
+                decisions_by=long_date(call.year.decisions_by),
                 url=absolute_url(reverse("applications:call_review", args=[call.pk])),
             )
 
@@ -172,8 +183,8 @@ def _call_still_open_and_wanted(reminder: Reminder) -> bool:
     )
 
 
-def _still_undecided(reminder: Reminder) -> bool:
-    return Application.objects.filter(pk=reminder.object_id, status__in=UNDECIDED).exists()
+def _still_waiting_to_hear(reminder: Reminder) -> bool:
+    return Application.objects.filter(waiting_to_hear(), pk=reminder.object_id).exists()
 
 
 def _still_a_draft(reminder: Reminder) -> bool:
@@ -184,7 +195,7 @@ def _still_a_draft(reminder: Reminder) -> bool:
 
 
 def _decisions_still_waiting(reminder: Reminder) -> bool:
-    return Application.objects.filter(call=reminder.object_id, status__in=UNDECIDED).exists()
+    return Application.objects.filter(waiting_to_hear(), call=reminder.object_id).exists()
 
 
 def _endorsement_still_waiting(reminder: Reminder) -> bool:
@@ -228,7 +239,7 @@ register(
         key="call_closed",
         label=_("Call closed: when decisions come (each applicant)"),
         find=_call_closed,
-        still_due=_still_undecided,
+        still_due=_still_waiting_to_hear,
     )
 )
 register(

@@ -5,11 +5,18 @@ Every fetch of one object for a person is guarded: someone else's record is a 40
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from applications.models import Application, Call, Endorsement
+from applications.models import (
+    RELEASED_DECISIONS,
+    Application,
+    Call,
+    Endorsement,
+    released,
+    waiting_to_hear,
+)
 from applications.permissions import coming_to, reviewable_by
 from core.queries import SubqueryCount
 from partners.models import Organisation, Partnership, ProgrammeYear, User
@@ -22,9 +29,9 @@ Status = Application.Status
 
 
 def _calls() -> QuerySet[Call]:
-    return Call.objects.select_related("year__host", "organisation").prefetch_related(
-        Prefetch("destinations", queryset=Organisation.objects.order_by("name"))
-    )
+    return Call.objects.select_related(
+        "year__host", "organisation", "decisions_released_by"
+    ).prefetch_related(Prefetch("destinations", queryset=Organisation.objects.order_by("name")))
 
 
 def public_calls(*, now: datetime.datetime | None = None) -> tuple[list[Call], list[Call]]:
@@ -279,6 +286,63 @@ def calls_to_decide(*, user: User) -> list[Call]:
     )
 
 
+def calls_to_release(*, user: User) -> list[Call]:
+    """The closed calls of the person's organisations with decisions drafted but not
+    yet released, each with `drafted` (how many applicants are told when they are) and
+    `undecided`, soonest closing first."""
+    applications = Application.objects.filter(call=OuterRef("pk"))
+    return list(
+        _calls()
+        .filter(coordinated_by(user), closes_at__lte=timezone.now(), decisions_released_at=None)
+        .annotate(
+            drafted=SubqueryCount(applications.filter(status__in=RELEASED_DECISIONS)),
+            undecided=SubqueryCount(
+                applications.filter(status__in=[Status.SUBMITTED, Status.SHORTLISTED])
+            ),
+        )
+        .filter(drafted__gt=0)
+        .order_by("closes_at", "pk")
+    )
+
+
+def release_counts(*, call: Call) -> dict[str, int]:
+    """How many of a call's applications each decision holds, and how many are still
+    to decide (submitted or shortlisted), in one query."""
+    applications = call.applications.exclude(status=Status.DRAFT)
+    return applications.aggregate(
+        **{
+            str(status): Count("pk", filter=Q(status=status))
+            for status in (Status.SELECTED, Status.RESERVE, Status.DECLINED)
+        },
+        undecided=Count("pk", filter=Q(status__in=[Status.SUBMITTED, Status.SHORTLISTED])),
+    )
+
+
+def decisions_to_release(*, call: Call) -> QuerySet[Application]:
+    """The applicants a call's release tells, by decision then name (a page at a time)."""
+    return (
+        Application.objects.filter(call=call, status__in=RELEASED_DECISIONS)
+        .select_related("applicant", "destination")
+        .order_by("status", "applicant__full_name", "pk")
+    )
+
+
+def release_samples(*, call: Call) -> list[Application]:
+    """One application of each decision the release tells, for its email's preview."""
+    firsts = (
+        Application.objects.filter(call=call, status__in=RELEASED_DECISIONS)
+        .order_by()
+        .values("status")
+        .annotate(first=Min("pk"))
+        .values_list("first", flat=True)
+    )
+    return list(
+        Application.objects.filter(pk__in=list(firsts))
+        .select_related("applicant", "destination", "call__year", "call__organisation")
+        .order_by("status")
+    )
+
+
 def host_responses_waiting(*, user: User) -> int:
     """People selected to come to the person's organisations whose host has not yet
     agreed or raised a concern."""
@@ -286,14 +350,15 @@ def host_responses_waiting(*, user: User) -> int:
 
 
 def applications_in_progress(*, user: User) -> list[Application]:
-    """The person's own drafts in calls still open, and their applications waiting for
-    a decision, soonest closing first."""
+    """The person's own drafts in calls still open, their applications waiting to
+    hear, and those on a reserve list, soonest closing first."""
     now = timezone.now()
     return list(
         Application.objects.filter(applicant=user)
         .filter(
             Q(status=Status.DRAFT, call__closes_at__gt=now)
-            | Q(status__in=[Status.SUBMITTED, Status.SHORTLISTED, Status.RESERVE])
+            | waiting_to_hear()
+            | (Q(status=Status.RESERVE) & released())
         )
         .select_related("call__organisation", "call__year")
         .order_by("call__closes_at", "pk")

@@ -5,6 +5,7 @@ import secrets
 from typing import cast
 
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils.translation import ngettext
 
 from applications.models import (
     APPLICANT_ANSWERS,
+    RELEASED_DECISIONS,
     REQUIRED_TO_SUBMIT,
     Application,
     ApplicationError,
@@ -22,7 +24,7 @@ from applications.models import (
 )
 from applications.signals import application_withdrawn
 from core.dates import long_date, long_datetime
-from core.mail import absolute_url, queue_templated_email
+from core.mail import absolute_url, queue_templated_email, render_templated_email
 from core.models import field_label
 from core.tokens import hash_token
 from partners.models import Membership, Organisation, Partnership, ProgrammeYear, User
@@ -346,9 +348,10 @@ def application_withdraw(*, application: Application, by: User, note: str = "") 
         application.transition(Status.WITHDRAWN, by=by, note=note, update_fields=["updated_at"])
         application_withdrawn.send(sender=Application, application=application, by=by)
         _email_applicant(application, template="application_withdrawn")
+        # Before release the coordinator is still deciding, and chooses who takes the place.
         offered = (
             _offer_to_reserve(application.call, cast(Organisation, application.destination))
-            if was_selected
+            if was_selected and application.call.decisions_released
             else None
         )
         _email_coordinators(
@@ -526,35 +529,48 @@ def endorsement_refuse_unusable(endorsement: Endorsement | None) -> Endorsement:
 def _decide(
     application: Application, *, to_status: str, by: User, note: str = "", **fields
 ) -> Application:
+    """Record a decision. Until the call's decisions are released it is a draft the
+    applicant does not see; after, it is emailed at once (shortlisting, being internal,
+    never is)."""
+    # The call's row first: a release waits for this decision, or this for the release.
+    Call.objects.select_for_update().get(pk=application.call_id)
     application = application.locked()
     application.decided_at = timezone.now()
+    # A draft decision changed for another leaves nothing of the first behind.
+    cleared: dict[str, object] = {"destination": None, "decision_reason": "", "reserve_since": None}
+    if application.status == Status.SELECTED:
+        cleared["selected_without_endorsement"] = False
+    fields = {**{name: value for name, value in cleared.items() if name not in fields}, **fields}
     for name, value in fields.items():
         setattr(application, name, value)
     application.transition(
         to_status, by=by, note=note, update_fields=["decided_at", "updated_at", *fields]
     )
-    _email_applicant(application, template="application_decision")
+    if application.call.decisions_released and to_status != Status.SHORTLISTED:
+        _email_applicant(application, template="application_decision")
     return application
 
 
 @transaction.atomic
 def application_shortlist(*, application: Application, by: User) -> Application:
-    """Put an application on the shortlist. Side effects: a status change; an email to
-    the applicant once committed."""
+    """Put an application on the shortlist, which is internal: the applicant still
+    reads that it is being considered. Side effects: a status change."""
     return _decide(application, to_status=Status.SHORTLISTED, by=by)
 
 
 @transaction.atomic
 def application_reserve(*, application: Application, by: User) -> Application:
     """Put an application on the reserve list, behind those already on it.
-    Side effects: a status change; an email to the applicant once committed."""
+    Side effects: a status change; an email to the applicant once committed, if the
+    call's decisions are released (see call_release_decisions)."""
     return _decide(application, to_status=Status.RESERVE, by=by, reserve_since=timezone.now())
 
 
 @transaction.atomic
 def application_decline(*, application: Application, by: User, reason: str) -> Application:
     """Decline an application with a reason the applicant reads. Side effects: a status
-    change; an email with the reason to the applicant once committed."""
+    change; an email with the reason to the applicant once committed, if the call's
+    decisions are released."""
     if not reason.strip():
         raise ApplicationError(
             _("Say why the application is not selected: the applicant reads this."),
@@ -566,16 +582,33 @@ def application_decline(*, application: Application, by: User, reason: str) -> A
 
 
 def application_select(
-    *, application: Application, by: User, destination: Organisation
+    *,
+    application: Application,
+    by: User,
+    destination: Organisation,
+    without_endorsement: bool = False,
 ) -> Application:
-    """Select an applicant to go to a destination, if the call has a place left.
+    """Select an applicant to go to a destination, if the call has a place left. An
+    application the line manager has not endorsed is selected only when the
+    coordinator confirms it (`without_endorsement`), which is recorded.
 
     The call's row is locked first, so two coordinators selecting at once are counted
     one after the other. Side effects: a status change; emails to the applicant and
-    to the destination's coordinators once committed.
+    to the destination's coordinators once committed, if the call's decisions are
+    released (see call_release_decisions).
     """
     with transaction.atomic():
         call = Call.objects.select_for_update().select_related("year").get(pk=application.call_id)
+        endorsed = application.endorsements.filter(decision=Endorsement.Decision.ENDORSED).exists()
+        if not endorsed and not without_endorsement:
+            raise ApplicationError(
+                _(
+                    "%(applicant)s's line manager has not endorsed this application. Confirm "
+                    "that you are selecting them without an endorsement, or wait for it."
+                )
+                % {"applicant": application.applicant},
+                field="without_endorsement",
+            )
         if not call.destinations.filter(pk=destination.pk).exists():
             raise ApplicationError(
                 _("%(destination)s is not a destination of this call.")
@@ -621,10 +654,71 @@ def application_select(
                 )
             )
         application = _decide(
-            application, to_status=Status.SELECTED, by=by, destination=destination
+            application,
+            to_status=Status.SELECTED,
+            by=by,
+            note=_("Selected without an endorsement from the line manager.")
+            if not endorsed
+            else "",
+            destination=destination,
+            selected_without_endorsement=not endorsed,
         )
-        _email_destination(application)
+        if application.call.decisions_released:
+            _email_destination(application)
     return application
+
+
+def call_release_decisions(*, call: Call, by: User) -> list[Application]:
+    """Release a closed call's decisions to its applicants, together: each selected,
+    reserve and declined applicant is emailed their decision, and each destination its
+    selected people. Applications still undecided (or shortlisted) are emailed when
+    they are decided. Returns the applications told.
+
+    The call's row is locked, so a decision being changed at the same moment is
+    released as it ends, or waits for the release. Side effects: the release (who and
+    when, in the call's history); the emails, once committed.
+    """
+    with transaction.atomic():
+        call = (
+            Call.objects.select_for_update(of=("self",))
+            .select_related("year", "organisation", "decisions_released_by")
+            .get(pk=call.pk)
+        )
+        if call.decisions_released:
+            raise ApplicationError(
+                _("These decisions were released on %(date)s by %(person)s.")
+                % {
+                    "date": long_datetime(cast(datetime.datetime, call.decisions_released_at)),
+                    "person": call.decisions_released_by or _("the programme"),
+                }
+            )
+        if not call.has_closed():
+            raise ApplicationError(
+                _(
+                    "The call closes on %(closes)s. Decisions are released together after it "
+                    "closes, so that every applicant is considered."
+                )
+                % {"closes": long_datetime(call.closes_at)}
+            )
+        told = list(
+            call.applications.filter(status__in=RELEASED_DECISIONS)
+            .select_related("applicant", "destination")
+            .order_by("pk")
+        )
+        if not told:
+            raise ApplicationError(
+                _("There is no decision to release yet: select, reserve or decline first.")
+            )
+        call.decisions_released_at = timezone.now()
+        call.decisions_released_by = by
+        call._change_reason = _("Decisions released by %(person)s") % {"person": by}
+        call.save(update_fields=["decisions_released_at", "decisions_released_by", "updated_at"])
+        for application in told:
+            application.call = call
+            _email_applicant(application, template="application_decision")
+            if application.status == Status.SELECTED:
+                _email_destination(application)
+    return told
 
 
 @transaction.atomic
@@ -663,17 +757,33 @@ def application_host_respond(
 # --- Emails ----------------------------------------------------------------------
 
 
+def _applicant_context(application: Application) -> dict:
+    return {
+        "person": application.applicant,
+        "application": application,
+        "call": application.call,
+        "url": absolute_url(application.get_absolute_url()),
+    }
+
+
 def _email_applicant(application: Application, *, template: str, context=None) -> None:
     queue_templated_email(
         template=template,
         to=[application.applicant.email],
-        context={
-            "person": application.applicant,
-            "application": application,
-            "call": application.call,
-            "url": absolute_url(application.get_absolute_url()),
-            **(context or {}),
-        },
+        context={**_applicant_context(application), **(context or {})},
+    )
+
+
+def decision_email_preview(application: Application) -> EmailMultiAlternatives:
+    """The email a release would send the applicant, for the coordinator to read first
+    (nothing is saved or sent)."""
+    application.call.decisions_released_at = application.call.decisions_released_at or (
+        timezone.now()
+    )
+    return render_templated_email(
+        template="application_decision",
+        to=[application.applicant.email],
+        context=_applicant_context(application),
     )
 
 

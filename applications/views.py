@@ -6,6 +6,7 @@ Each view fetches its object through a guarded selector (someone else's record i
 
 from typing import cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
@@ -15,7 +16,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
@@ -34,6 +35,7 @@ from applications.models import Application
 from applications.permissions import can_read_access_requirements
 from applications.services import ApplicationError, EndorsementError
 from core.dates import long_datetime
+from core.errors import refusals_on
 from core.lists import PagedListMixin
 from core.tokens import hash_token
 from core.views import ServiceFormMixin
@@ -408,7 +410,11 @@ class ApplicationReviewView(LoginRequiredMixin, ServiceFormMixin, FormView):
         decision = form.cleaned_data["decision"]
         arguments = {"application": self.application, "by": self.request.user}
         if decision == Status.SELECTED:
-            services.application_select(**arguments, destination=form.cleaned_data["destination"])
+            services.application_select(
+                **arguments,
+                destination=form.cleaned_data["destination"],
+                without_endorsement=form.cleaned_data.get("without_endorsement", False),
+            )
         elif decision == Status.DECLINED:
             services.application_decline(**arguments, reason=form.cleaned_data["reason"])
         elif decision == Status.RESERVE:
@@ -418,13 +424,65 @@ class ApplicationReviewView(LoginRequiredMixin, ServiceFormMixin, FormView):
         return decision
 
     def get_success_message(self):
-        return _("%(applicant)s: %(decision)s. We have emailed them.") % {
+        if self.result == Status.SHORTLISTED:
+            message = _(
+                "%(applicant)s: %(decision)s. The shortlist is internal: they are not told."
+            )
+        elif self.application.call.decisions_released:
+            message = _("%(applicant)s: %(decision)s. We have emailed them.")
+        else:
+            message = _(
+                "%(applicant)s: %(decision)s, as a draft. Applicants hear together when you "
+                "release the call's decisions, after it closes."
+            )
+        return message % {
             "applicant": self.application.applicant,
             "decision": Status(self.result).label.lower(),
         }
 
     def get_success_url(self):
         return reverse("applications:call_review", kwargs={"pk": self.application.call_id})
+
+
+class CallReleaseView(CoordinatorCallMixin, PagedListMixin, ListView):
+    """A call's drafted decisions, as applicants will read them: how many of each, the
+    email each kind receives, and who gets which; then released together."""
+
+    template_name = "applications/call_release.html"
+    context_object_name = "applications"
+
+    def get_queryset(self):
+        return selectors.decisions_to_release(call=self.call)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            counts=selectors.release_counts(call=self.call),
+            samples=[
+                (application, services.decision_email_preview(application))
+                for application in selectors.release_samples(call=self.call)
+            ],
+            form=kwargs.pop("form", None) or forms.Form(),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = forms.Form(request.POST)
+        if form.is_valid():
+            with refusals_on(form):
+                told = services.call_release_decisions(call=self.call, by=request.user)
+        if form.is_valid():
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s decision released: the applicant has been emailed.",
+                    "%(count)s decisions released: each applicant has been emailed.",
+                    len(told),
+                )
+                % {"count": len(told)},
+            )
+            return redirect("applications:call_review", pk=self.call.pk)
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data(form=form))
 
 
 class HostingListView(CoordinatorMixin, YearListMixin, ListView):

@@ -100,6 +100,7 @@ def build_programme(*, per_year: int, due: int) -> int:
                 organisation=partner,
                 opens_at=timezone.make_aware(datetime.datetime(year.year, 3, 2, 9)),
                 closes_at=timezone.make_aware(datetime.datetime(year.year, 4, 17, 17)),
+                decisions_released_at=timezone.make_aware(datetime.datetime(year.year, 5, 8, 9)),
                 places=per_year // PARTNERS + 1,
             )
             for partner in partners

@@ -279,11 +279,12 @@ STATEMENTS = [
     # A call from the host and from each partner, every year.
     """
     INSERT INTO applications_call
-        (year_id, organisation_id, opens_at, closes_at, places, eligibility, guidance,
-         created_at, updated_at)
+        (year_id, organisation_id, opens_at, closes_at, decisions_released_at, places,
+         eligibility, guidance, created_at, updated_at)
     SELECT y.id, o.organisation_id,
            make_timestamptz(y.year, 3, 2, 9, 0, 0, 'Europe/London'),
            make_timestamptz(y.year, 4, 17, 17, 0, 0, 'Europe/London'),
+           make_timestamptz(y.year, 5, 8, 9, 0, 0, 'Europe/London'),
            30000, 'Every member of staff, at any level.', 'Tell us what you would learn.',
            %(now)s, %(now)s
     FROM partners_programmeyear y
@@ -308,7 +309,8 @@ STATEMENTS = [
          line_manager_name, line_manager_email, first_preference_id, learning_goals,
          can_share, departments_of_interest, availability, access_requirements,
          decision_reason, reserve_since, submitted_at, decided_at, destination_id,
-         host_response, host_response_note, created_at, updated_at)
+         host_response, host_response_note, selected_without_endorsement, created_at,
+         updated_at)
     SELECT c.id, m.user_id, s.status, m.job_title, 'Department ' || (m.user_id %% 7),
            (ARRAY['curatorial', 'collections', 'learning', 'exhibitions', 'digital', 'visitor',
                   'communications', 'archives'])[1 + m.user_id %% 8],
@@ -326,7 +328,7 @@ STATEMENTS = [
            CASE WHEN s.status IN ('selected', 'declined', 'reserve')
                 THEN make_timestamptz(y.year, 5, 1, 9, 0, 0) END,
            CASE WHEN s.status = 'selected' THEN pref.organisation_id END,
-           '', '', make_timestamptz(y.year, 3, 20, 12, 0, 0), %(now)s
+           '', '', false, make_timestamptz(y.year, 3, 20, 12, 0, 0), %(now)s
     FROM applications_call c
     JOIN partners_programmeyear y ON y.id = c.year_id
     JOIN partners_membership m ON m.organisation_id = c.organisation_id

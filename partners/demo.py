@@ -282,26 +282,48 @@ def programme_years() -> list[tuple[int, list[str], list[str]]]:
 
 
 def calls_window() -> tuple[datetime.datetime, datetime.datetime]:
-    """When the demo's calls run, whenever it is loaded: open for a week already, closing
-    at 17:00 in four weeks."""
+    """When the demo's first calls ran (the host's and National Museums Scotland's),
+    whenever it is loaded: opened seven weeks ago, closed at 17:00 a week ago."""
+    opens_at = timezone.now().replace(minute=0, second=0, microsecond=0) - datetime.timedelta(
+        weeks=7
+    )
+    return opens_at, _at_five(timezone.localdate() - datetime.timedelta(days=7))
+
+
+def open_call_window() -> tuple[datetime.datetime, datetime.datetime]:
+    """When the demo's open call runs (Storiel's): open for a week already, closing at
+    17:00 in four weeks."""
     opens_at = timezone.now().replace(minute=0, second=0, microsecond=0) - datetime.timedelta(
         days=7
     )
-    closes_at = timezone.make_aware(
-        datetime.datetime.combine(
-            timezone.localdate() + datetime.timedelta(days=28), datetime.time(17)
-        )
+    return opens_at, _at_five(timezone.localdate() + datetime.timedelta(days=28))
+
+
+def while_calls_open() -> datetime.datetime:
+    """A moment, ten days before the first calls closed, when the demo's applicants
+    applied and their line managers answered."""
+    return calls_window()[1] - datetime.timedelta(days=10)
+
+
+def after_calls_closed(days: int) -> datetime.datetime:
+    """A working morning some days after the first calls closed: decisions and their
+    release."""
+    closed = timezone.localtime(calls_window()[1]).date()
+    return timezone.make_aware(
+        datetime.datetime.combine(closed + datetime.timedelta(days=days), datetime.time(10))
     )
-    return opens_at, closes_at
+
+
+def _at_five(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(17)))
 
 
 def planning_dates() -> dict[str, datetime.date]:
     """The planning year's dates that match its calls: they opened on the day partners
     were due to be confirmed (two invitations are still unanswered, late) and close as the
-    calls do, with decisions three weeks later."""
-    opens_at, closes_at = calls_window()
-    opened = timezone.localtime(opens_at).date()
-    closes = timezone.localtime(closes_at).date()
+    last call does, with decisions three weeks later."""
+    opened = timezone.localtime(calls_window()[0]).date()
+    closes = timezone.localtime(open_call_window()[1]).date()
     return {
         "partners_confirmed_by": opened,
         "calls_open_on": opened,

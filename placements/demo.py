@@ -12,13 +12,23 @@ Loading is idempotent: what exists is left alone.
 import datetime
 from decimal import Decimal
 
+import time_machine
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from applications import demo as application_demo
 from applications import services as application_services
 from applications.demo import GENERAL_ANSWERS, LINE_MANAGERS
 from applications.models import Application, ApplicationStatusChange, Call
-from partners.demo import HOST_SLUG, MANAGER, PEOPLE, email_for, programme_years
+from partners.demo import (
+    HOST_SLUG,
+    MANAGER,
+    PEOPLE,
+    after_calls_closed,
+    email_for,
+    programme_years,
+    while_calls_open,
+)
 from partners.models import Organisation, ProgrammeYear, User
 from placements import services
 from placements.models import (
@@ -108,6 +118,8 @@ def _history(created: dict) -> None:
                 "closes_at": timezone.make_aware(datetime.datetime(2019, 4, 17, 17)),
                 "places": sum(1 for entry in HISTORY if entry[1] == home_slug),
                 "created_by": manager,
+                "decisions_released_at": timezone.make_aware(datetime.datetime(2019, 5, 2, 10)),
+                "decisions_released_by": manager,
             },
         )
         call.destinations.add(host)
@@ -234,24 +246,15 @@ def _next_year(created: dict) -> None:
         home_coordinator, host_coordinator = _coordinator(home_slug), _coordinator(host_slug)
         application = Application.objects.filter(call=call, applicant=participant).first()
         if application is None:
-            application = application_services.application_start(call=call, applicant=participant)
-            application_services.application_save_draft(
-                application=application,
-                by=participant,
-                data={
-                    **GENERAL_ANSWERS,
-                    **ANSWERS,
-                    "line_manager_name": LINE_MANAGERS[name],
-                    "line_manager_email": email_for(LINE_MANAGERS[name], home_slug),
-                    "first_preference": host,
-                },
-            )
-            application = application_services.application_submit(
-                application=application, by=participant
-            )
-        application = application_services.application_select(
-            application=application, by=home_coordinator, destination=host
-        )
+            with time_machine.travel(while_calls_open(), tick=False):
+                application = application_demo.apply(participant, call, host, ANSWERS)
+        if application.status != Application.Status.SELECTED:
+            with time_machine.travel(after_calls_closed(1), tick=False):
+                application = application_services.application_select(
+                    application=application, by=home_coordinator, destination=host
+                )
+        application_demo.release(call)
+        application.refresh_from_db()
         start = _working_start(datetime.date(year.year, *month_day), host.nation)
         placement = services.placement_propose(
             application=application,

@@ -4,7 +4,7 @@ picks out the same placements for a list (see partners/permissions.py)."""
 
 from django.db.models import Q
 
-from applications.models import Application
+from applications.models import selected_and_released
 from partners.models import User
 from partners.permissions import coordinated_organisation_ids, is_programme_manager
 from placements.models import Placement
@@ -60,12 +60,10 @@ def in_feed(user: User) -> Q:
 
 
 def to_place_by(user: User) -> Q:
-    """Selected applicants going from or coming to an organisation the person
-    coordinates: the people they may propose a placement for."""
+    """Selected applicants, told so, going from or coming to an organisation the
+    person coordinates: the people they may propose a placement for."""
     ids = coordinated_organisation_ids(user)
-    return Q(status=Application.Status.SELECTED) & (
-        Q(call__organisation__in=ids) | Q(destination__in=ids)
-    )
+    return selected_and_released() & (Q(call__organisation__in=ids) | Q(destination__in=ids))
 
 
 def can_edit_plan(user: User, placement: Placement) -> bool:

@@ -210,6 +210,14 @@ def placement_propose(
         )
         if application.status != Application.Status.SELECTED:
             raise PlacementError(_("Only a selected applicant can have a placement."))
+        if not application.call.decisions_released:
+            raise PlacementError(
+                _(
+                    "%(person)s's selection has not been released yet: release the call's "
+                    "decisions first, so they know before their placement is planned."
+                )
+                % {"person": application.applicant}
+            )
         if application.placements.filter(status__in=HOLDS_DATES).exists():
             raise PlacementError(
                 _("%(person)s already has a placement.") % {"person": application.applicant}

@@ -83,6 +83,14 @@ def call_a(cast):
     return {"pk": cast.call_a.pk}
 
 
+def call_a_with_a_draft_decision(cast):
+    """A's call, with a decision drafted that nobody but A's coordinators may read."""
+    application_services.application_decline(
+        application=cast.application_a, by=cast.coordinator, reason="Not this year."
+    )
+    return {"pk": cast.call_a.pk}
+
+
 def application_a(cast):
     return {"pk": cast.application_a.pk}
 
@@ -98,8 +106,8 @@ def selected_to_come_to_a(cast):
         call=open_call(year=year, organisation=cast.organisation_b),
         applicant=staff_of(cast.organisation_b),
     )
-    application_services.application_select(
-        application=application, by=cast.other_coordinator, destination=cast.organisation_a
+    placement_factories.select(
+        application, by=cast.other_coordinator, destination=cast.organisation_a
     )
     return {"pk": application.pk}
 
@@ -232,6 +240,7 @@ ACCESS = {
     "applications:coordinator_call_list": ({}, coordinators(OK, other=OK)),
     "applications:call_review": (call_a, coordinators(OK)),
     "applications:call_update": (call_a, coordinators(OK)),
+    "applications:call_release": (call_a_with_a_draft_decision, coordinators(OK)),
     "applications:application_review": (application_a, coordinators(OK)),
     "applications:hosting_list": ({}, coordinators(OK, other=OK)),
     "applications:hosting_detail": (lambda cast: selected_to_come_to_a(cast), coordinators(OK)),

@@ -19,6 +19,7 @@ from tests.factories.partners import (
     coordinator_of,
     staff_of,
 )
+from tests.factories.placements import select
 
 pytestmark = pytest.mark.shared_cast
 
@@ -396,36 +397,6 @@ def test_resending_replaces_the_link_and_can_correct_the_address(
 
 
 @pytest.mark.django_db
-def test_each_decision_is_recorded_and_emailed_to_the_applicant(
-    cast, django_capture_on_commit_callbacks
-):
-    application = cast.application_a
-    mail.outbox.clear()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        services.application_shortlist(application=application, by=cast.coordinator)
-        services.application_decline(
-            application=application, by=cast.coordinator, reason="Few places this year."
-        )
-
-    application.refresh_from_db()
-    assert (application.status, application.decision_reason) == (
-        Status.DECLINED,
-        "Few places this year.",
-    )
-    changes = [(c.from_status, c.to_status, c.by) for c in application.status_changes.all()]
-    assert changes[-2:] == [
-        ("submitted", "shortlisted", cast.coordinator),
-        ("shortlisted", "declined", cast.coordinator),
-    ]
-    assert [m.subject for m in mail.outbox] == [
-        "Your application to the Ashmolean Test Museum call for 2031: shortlisted",
-        "Your application to the Ashmolean Test Museum call for 2031: not selected",
-    ]
-    assert "Few places this year." in mail.outbox[-1].body
-
-
-@pytest.mark.django_db
 def test_declining_needs_a_reason(client, cast):
     client.force_login(cast.coordinator)
 
@@ -444,12 +415,16 @@ def test_selecting_beyond_the_places_is_refused(client, cast):
     second = submitted(call=cast.call_a, applicant=staff_of(cast.organisation_a))
     host = cast.year.host
     services.application_select(
-        application=cast.application_a, by=cast.coordinator, destination=host
+        application=cast.application_a,
+        by=cast.coordinator,
+        without_endorsement=True,
+        destination=host,
     )
     client.force_login(cast.coordinator)
 
     response = client.post(
-        _url("application_review", second), {"decision": "selected", "destination": host.pk}
+        _url("application_review", second),
+        {"decision": "selected", "destination": host.pk, "without_endorsement": "on"},
     )
 
     assert response.status_code == 200
@@ -465,7 +440,10 @@ def test_selecting_beyond_the_places_is_refused(client, cast):
 def test_the_database_refuses_selecting_beyond_the_places(cast, postgresql):
     second = submitted(call=cast.call_a, applicant=staff_of(cast.organisation_a))
     services.application_select(
-        application=cast.application_a, by=cast.coordinator, destination=cast.year.host
+        application=cast.application_a,
+        by=cast.coordinator,
+        without_endorsement=True,
+        destination=cast.year.host,
     )
 
     with pytest.raises(IntegrityError, match="places of the call are taken"):
@@ -499,7 +477,10 @@ def test_two_coordinators_selecting_at_once_fill_only_the_places(cast, postgresq
     def first():
         with transaction.atomic():
             services.application_select(
-                application=cast.application_a, by=cast.coordinator, destination=cast.year.host
+                application=cast.application_a,
+                by=cast.coordinator,
+                without_endorsement=True,
+                destination=cast.year.host,
             )
             first_holds_lock.set()
             threading.Event().wait(0.5)
@@ -508,7 +489,10 @@ def test_two_coordinators_selecting_at_once_fill_only_the_places(cast, postgresq
     def then():
         first_holds_lock.wait(5)
         services.application_select(
-            application=second, by=other_coordinator_of_a, destination=cast.year.host
+            application=second,
+            by=other_coordinator_of_a,
+            without_endorsement=True,
+            destination=cast.year.host,
         )
         return "selected"
 
@@ -549,9 +533,7 @@ def test_a_selected_withdrawal_offers_the_place_to_the_first_reserve(
     with time_machine.travel(timezone.now() - datetime.timedelta(hours=1)):
         services.application_reserve(application=first_reserve, by=cast.coordinator)
     services.application_reserve(application=second_reserve, by=cast.coordinator)
-    services.application_select(
-        application=cast.application_a, by=cast.coordinator, destination=host
-    )
+    select(cast.application_a, by=cast.coordinator, destination=host)
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -579,9 +561,7 @@ def test_destination_coordinator_agrees_to_host_or_raises_a_concern(
         call=open_call(year=year, organisation=cast.organisation_b),
         applicant=staff_of(cast.organisation_b),
     )
-    services.application_select(
-        application=application, by=cast.other_coordinator, destination=cast.organisation_a
-    )
+    select(application, by=cast.other_coordinator, destination=cast.organisation_a)
     client.force_login(cast.coordinator)
     url = _url("hosting_detail", application)
 
@@ -679,10 +659,14 @@ def test_host_staff_are_shared_among_partners_as_each_partnership_says():
     PartnershipFactory(year=year, confirmed=True)
     call = open_call(year=year, organisation=year.host, places=2)
     first, second = (submitted(call=call, applicant=staff_of(year.host)) for _ in range(2))
-    services.application_select(application=first, by=None, destination=storiel.organisation)
+    services.application_select(
+        application=first, by=None, without_endorsement=True, destination=storiel.organisation
+    )
 
     with pytest.raises(services.ApplicationError) as refusal:
-        services.application_select(application=second, by=None, destination=storiel.organisation)
+        services.application_select(
+            application=second, by=None, without_endorsement=True, destination=storiel.organisation
+        )
 
     assert refusal.value.field == "destination"
     assert refusal.value.message == (

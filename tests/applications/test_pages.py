@@ -11,6 +11,7 @@ from applications import services
 from applications.models import Application, Call
 from tests.factories.applications import open_call, submitted
 from tests.factories.partners import PartnershipFactory, ProgrammeYearFactory, staff_of
+from tests.factories.placements import select
 
 pytestmark = [pytest.mark.shared_cast, pytest.mark.django_db]
 
@@ -24,7 +25,10 @@ def _more_applications(cast, count: int) -> None:
             services.application_shortlist(application=application, by=cast.coordinator)
         elif number % 3 == 2:
             services.application_select(
-                application=application, by=cast.coordinator, destination=cast.year.host
+                application=application,
+                by=cast.coordinator,
+                without_endorsement=True,
+                destination=cast.year.host,
             )
 
 
@@ -91,9 +95,8 @@ def test_coordinator_call_and_hosting_lists_queries_do_not_grow(
     client, cast, django_assert_num_queries, extra
 ):
     _more_applications(cast, extra)
-    services.application_select(
-        application=cast.application_a, by=cast.coordinator, destination=cast.year.host
-    )
+    # Selected and released, with the drafts before it.
+    select(cast.application_a, by=cast.coordinator, destination=cast.year.host)
     client.force_login(cast.coordinator)
 
     # user, the organisations they coordinate, the years, the count (bounded), the
@@ -223,7 +226,10 @@ def test_manager_reads_applications_in_the_admin_but_cannot_change_them(manager_
 
 def test_admin_keeps_a_calls_places_at_least_the_people_selected(manager_client, cast):
     services.application_select(
-        application=cast.application_a, by=cast.coordinator, destination=cast.year.host
+        application=cast.application_a,
+        by=cast.coordinator,
+        without_endorsement=True,
+        destination=cast.year.host,
     )
     call = cast.call_a
     opens, closes = timezone.localtime(call.opens_at), timezone.localtime(call.closes_at)
@@ -247,7 +253,10 @@ def test_admin_keeps_a_calls_places_at_least_the_people_selected(manager_client,
     Call.objects.filter(pk=call.pk).update(places=2)
     submitted_b = submitted(call=call, applicant=staff_of(cast.organisation_a))
     services.application_select(
-        application=submitted_b, by=cast.coordinator, destination=cast.year.host
+        application=submitted_b,
+        by=cast.coordinator,
+        without_endorsement=True,
+        destination=cast.year.host,
     )
     response = manager_client.post(
         reverse("admin:applications_call_change", args=[call.pk]),

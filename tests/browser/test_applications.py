@@ -1,12 +1,14 @@
 """Calls and applications, in the browser: a member of staff drafts, leaves, returns and
 submits; the line manager endorses through the emailed link; the coordinator shortlists,
-selects one person and declines another; each applicant sees the outcome."""
+selects one person and declines another as drafts, and releases them once the call
+closes; each applicant sees the outcome."""
 
 import datetime
 import re
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -22,6 +24,7 @@ from tests.factories.partners import (
     programme_manager,
     staff_of,
 )
+from tests.factories.placements import release
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -119,7 +122,9 @@ def test_draft_submit_endorse_select_decline_and_each_applicant_sees_the_outcome
     axe(page)
     page.get_by_role("radio", name="Shortlisted").check()
     page.get_by_role("button", name="Record the decision").click()
-    expect(page.get_by_text("Sam Sample: shortlisted. We have emailed them.")).to_be_visible()
+    expect(
+        page.get_by_text("Sam Sample: shortlisted. The shortlist is internal: they are not told.")
+    ).to_be_visible()
     page.get_by_label("Status").select_option(label="Shortlisted")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("link", name="Pat Other")).to_have_count(0)
@@ -127,8 +132,15 @@ def test_draft_submit_endorse_select_decline_and_each_applicant_sees_the_outcome
     page.get_by_role("radio", name="Selected", exact=True).check()
     page.get_by_label("Destination, if selected").select_option(label="British Museum")
     page.get_by_role("button", name="Record the decision").click()
-    expect(page.get_by_text("Sam Sample: selected. We have emailed them.")).to_be_visible()
+    expect(page.get_by_text("Sam Sample: selected, as a draft.")).to_be_visible()
+
+    # Pat's line manager has not answered: selecting Pat needs a confirmation.
     page.get_by_role("link", name="Pat Other").click()
+    page.get_by_role("radio", name="Selected", exact=True).check()
+    page.get_by_label("Destination, if selected").select_option(label="British Museum")
+    page.get_by_role("button", name="Record the decision").click()
+    expect_problem(page, "Pat Other's line manager has not endorsed this application.")
+    axe(page)
     page.get_by_role("radio", name="Not selected").check()
     page.get_by_role("button", name="Record the decision").click()
     expect_problem(page, "Say why the application is not selected")
@@ -137,7 +149,33 @@ def test_draft_submit_endorse_select_decline_and_each_applicant_sees_the_outcome
         "We had one place; please apply again next year."
     )
     page.get_by_role("button", name="Record the decision").click()
-    expect(page.get_by_text("Pat Other: not selected. We have emailed them.")).to_be_visible()
+    expect(page.get_by_text("Pat Other: not selected, as a draft.")).to_be_visible()
+    axe(page)
+    assert not [m for m in mail.outbox if "selected" in m.subject]
+
+    # Until the call closes, the decisions cannot be released.
+    page.goto(live_server.url + reverse("applications:call_release", args=[call.pk]))
+    expect(page.get_by_text("Decisions are released together after it closes")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("^Release"))).to_have_count(0)
+    axe(page)
+
+    # The call closes; the coordinator previews what each applicant will read, and releases.
+    type(call).objects.filter(pk=call.pk).update(
+        closes_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    page.goto(live_server.url + reverse("applications:call_review", args=[call.pk]))
+    page.get_by_role("link", name="Preview and release the decisions").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Release the decisions")
+    expect(page.get_by_role("heading", name="Selected: for example, to Sam Sample")).to_be_visible()
+    expect(
+        page.get_by_text("We had one place; please apply again next year.").first
+    ).to_be_visible()
+    axe(page)
+    page.get_by_role("button", name="Release 2 decisions and email each applicant").click()
+    expect(
+        page.get_by_text("2 decisions released: each applicant has been emailed.")
+    ).to_be_visible()
+    expect(page.get_by_text("Decisions were released to applicants on")).to_be_visible()
     axe(page)
 
     # Each applicant sees the outcome on their dashboard, and got the email.
@@ -182,7 +220,13 @@ def test_guidance_resend_hosting_and_a_withdrawal_that_offers_the_place_to_the_r
     services.application_reserve(
         application=submitted(call=call, applicant=reserve), by=home_coordinator
     )
-    services.application_select(application=application, by=home_coordinator, destination=host)
+    services.application_select(
+        application=application, by=home_coordinator, without_endorsement=True, destination=host
+    )
+    type(call).objects.filter(pk=call.pk).update(
+        closes_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    release(call, by=home_coordinator)
 
     # The coordinator rewrites the call's guidance; staff read it on the public page.
     _sign_in_as(page, live_server, home_coordinator)

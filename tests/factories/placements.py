@@ -2,10 +2,12 @@
 
 import datetime
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from applications import services as application_services
-from applications.models import Application
+from applications.models import Application, Call
 from partners.models import Organisation, User
 from placements import services
 from placements.models import Placement
@@ -24,9 +26,26 @@ def receipt(name: str = "receipt.pdf", content: bytes = PDF) -> SimpleUploadedFi
 
 
 def select(application: Application, *, by: User, destination: Organisation) -> Application:
-    return application_services.application_select(
-        application=application, by=by, destination=destination
+    """Selected (confirmed without waiting for an endorsement) and told: the call's
+    decisions are released, a minute after it closes, if they were not already."""
+    application = application_services.application_select(
+        application=application, by=by, destination=destination, without_endorsement=True
     )
+    release(application.call, by=by)
+    application.refresh_from_db()
+    return application
+
+
+def release(call: Call, *, by: User) -> Call:
+    """The call's decisions released, a minute after it closes (if not already)."""
+    call.refresh_from_db()
+    if not call.decisions_released:
+        with time_machine.travel(
+            max(call.closes_at, timezone.now()) + datetime.timedelta(minutes=1)
+        ):
+            application_services.call_release_decisions(call=call, by=by)
+        call.refresh_from_db()
+    return call
 
 
 def propose(

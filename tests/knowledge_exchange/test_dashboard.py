@@ -70,12 +70,12 @@ def test_dashboard_queries_do_not_grow_with_memberships(
 
     # user, the organisations coordinated, the progress board (its year with the
     # facts, the organisations' names), the to-do list's reads (invitations; calls to
-    # decide; host responses; people to place; proposals to approve; people arriving;
-    # calls to apply to; applications in progress; plans to make; claims queried;
+    # decide; calls to release; host responses; people to place; proposals to approve;
+    # people arriving; calls to apply to; applications in progress; plans to make; claims queried;
     # evaluations to answer with their responses), memberships with their
     # organisations, partnerships with their years, years hosted, their placements,
     # the partnerships' years' facts: the same for one organisation or six
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         response = client.get(reverse("dashboard"))
     assert response.content.decode().count("Your partnership in") == organisations
 
