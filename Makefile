@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-dev lint format check worker beat lock vendor clean typecheck deadcode deadcode-whitelist
+.PHONY: help run test install install-dev lint format check worker beat lock vendor clean typecheck deadcode deadcode-whitelist messages
 
 help:
 	@echo "make run    - install, migrate, load the demo programme, serve on http://127.0.0.1:8000"
@@ -13,6 +13,7 @@ help:
 	@echo "make lint   - ruff, vulture, mypy, migrations and deployment checks"
 	@echo "make worker / make beat - a Celery worker / the scheduler (needs CELERY_BROKER_URL)"
 	@echo "make lock   - re-pin requirements/*.txt from pyproject.toml"
+	@echo "make messages - compile locale/*.po after editing one (needs GNU gettext; the .mo is committed)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
@@ -98,3 +99,8 @@ vendor: node_modules/.package-lock.json
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .mypy_cache .coverage htmlcov
+
+# The compiled catalogues are committed, so serving needs no gettext; after editing a
+# .po, compile and commit both (tests/core/test_locale.py fails until they agree).
+messages: $(VENV)/.installed-dev
+	cd locale && ../$(BIN)/python ../manage.py compilemessages --ignore=.venv

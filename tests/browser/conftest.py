@@ -71,4 +71,4 @@ def sign_in(page, live_server, email: str, password: str = demo.DEMO_PASSWORD) -
     page.get_by_role("link", name="Sign in", exact=True).first.click()
     field(page, "Email").fill(email)
     field(page, "Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()

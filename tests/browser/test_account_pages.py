@@ -16,7 +16,7 @@ def test_account_menu_pages_are_accessible_and_explain_mistakes(page, live_serve
 
     page.get_by_role("button", name="Your account").click()
     page.get_by_role("link", name="Email addresses").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Email Addresses")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Email addresses")
     expect(page.get_by_role("radio", name="sam@museum.example")).to_be_checked()
     axe(page)
 
@@ -35,13 +35,13 @@ def test_account_menu_pages_are_accessible_and_explain_mistakes(page, live_serve
 
     page.get_by_role("button", name="Your account").click()
     page.get_by_role("link", name="Change password").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Change Password")
-    field(page, "Current Password").fill("not my password")
-    field(page, "New Password").fill("a new long passphrase")
-    field(page, "New Password (again)").fill("a new long passphrase")
-    page.get_by_role("button", name="Change Password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change password")
+    field(page, "Current password").fill("not my password")
+    field(page, "New password").fill("a new long passphrase")
+    field(page, "New password (again)").fill("a new long passphrase")
+    page.get_by_role("button", name="Change password").click()
     expect_problem(page, "Please type your current password.")
-    expect(field(page, "Current Password")).to_have_attribute("aria-invalid", "true")
+    expect(field(page, "Current password")).to_have_attribute("aria-invalid", "true")
     axe(page)
 
     page.get_by_role("button", name="Your account").click()
@@ -55,12 +55,12 @@ def test_forgotten_password_journey_is_accessible(page, live_server, axe):
     page.goto(f"{live_server.url}/accounts/login/")
 
     page.get_by_role("link", name="Forgot your password?").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Password Reset")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Password reset")
     axe(page)
     field(page, "Email").fill(person.email)
-    page.get_by_role("button", name="Reset My Password").click()
+    page.get_by_role("button", name="Reset my password").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Password Reset")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Password reset")
     expect(page.get_by_role("main")).to_contain_text("We have sent you an email")
     assert [m.to for m in mail.outbox] == [[person.email]]
     axe(page)

@@ -33,7 +33,7 @@ def test_pages_work_under_the_content_security_policy(browser, live_server, demo
     page.goto(live_server.url + "/accounts/login/")
     field(page, "Email").fill(demo.MANAGER[0])
     field(page, "Password").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     for path in SIGNED_IN_PAGES:
         page.goto(live_server.url + path)
     # Bootstrap's JavaScript runs: the account menu opens.

@@ -30,11 +30,11 @@ def test_demo_role_signs_in_and_lands_on_their_dashboard(
     axe(page)
 
     page.get_by_role("link", name="Sign in", exact=True).first.click()
-    expect(page.get_by_role("heading", name="Sign In")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     axe(page)
     field(page, "Email").fill(email)
     field(page, "Password").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(greeting)
     expect(page.get_by_role("heading", name=part, level=2)).to_be_visible()
@@ -69,7 +69,7 @@ def test_unverified_email_is_sent_a_new_link_instead_of_signing_in(page, live_se
 
     sign_in(page, live_server, person.email, password=PASSWORD)
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verify your email address")
     expect(page.get_by_role("main")).to_contain_text(
         "We have sent an email to you for verification"
     )
@@ -99,7 +99,7 @@ def test_sign_up_mistakes_are_shown_against_their_fields_and_typing_is_kept(
     field(page, "Email").fill("elin@storiel.example")
     field(page, "Password").fill("a long enough passphrase")
     field(page, "Password (again)").fill("a different passphrase")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Sign up").click()
 
     expect_problem(page, "You must type the same password each time.")
     expect(field(page, "Full name")).to_have_value("Elin Hughes")
@@ -108,7 +108,7 @@ def test_sign_up_mistakes_are_shown_against_their_fields_and_typing_is_kept(
 
     field(page, "Password").fill("a long enough passphrase")
     field(page, "Password (again)").fill("a long enough passphrase")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Sign up").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verify your email address")
     assert [m.to for m in mail.outbox] == [["elin@storiel.example"]]

@@ -160,7 +160,7 @@ def test_password_reset_email_is_sent_by_a_real_worker_on_redis(
     sent = _sent_files(outbox, expected=1, timeout=60)
     assert len(sent) == 1, log.read_text()
     assert "To: worker.test@example.org" in sent[0]
-    assert "Password Reset" in sent[0]
+    assert "Password reset email" in sent[0]
     assert "knowledge_exchange.tasks.send_email" in log.read_text()
     service_evidence(
         f"celery: email queued on commit to {settings.CELERY_BROKER_URL} "
