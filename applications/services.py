@@ -308,8 +308,9 @@ def _blank(name: str):
 def application_submit(*, application: Application, by: User) -> Application:
     """Submit a complete draft before the call closes.
 
-    Side effects: a status change; an endorsement request emailed to the line manager
-    and a receipt emailed to the applicant, once committed. The returned application's
+    Side effects: a status change; the applicant's job title and department kept on
+    their membership; an endorsement request emailed to the line manager and a receipt
+    emailed to the applicant, once committed. The returned application's
     `endorsement_request` is the new Endorsement, with its one-time `token`.
     """
     with transaction.atomic():
@@ -328,6 +329,11 @@ def application_submit(*, application: Application, by: User) -> Application:
         application.transition(
             Status.SUBMITTED, by=by, update_fields=["submitted_at", "updated_at"]
         )
+        # The person's job, as they now give it, is what coordinators see of them
+        # elsewhere (choosing a supervisor, say).
+        Membership.objects.filter(
+            user=application.applicant_id, organisation=application.call.organisation_id
+        ).update(job_title=application.job_title, department=application.department)
         application.endorsement_request = _endorsement_send(application, by=by)
         _email_applicant(application, template="application_submitted")
     return application

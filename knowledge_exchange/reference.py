@@ -238,10 +238,12 @@ STATEMENTS = [
     """,
     # Each person belongs to one organisation; its lowest id coordinates it.
     f"""
-    INSERT INTO partners_membership (user_id, organisation_id, role, job_title, created_at)
+    INSERT INTO partners_membership
+        (user_id, organisation_id, role, job_title, department, created_at)
     SELECT u.id, {_ORGANISATION_OF}, 'staff',
            (ARRAY['Curator', 'Conservator', 'Learning officer', 'Digital producer',
                   'Visitor host', 'Archivist', 'Registrar', 'Exhibitions officer'])[1 + u.id %% 8],
+           'Department ' || (u.id %% 7),
            %(now)s
     FROM partners_user u WHERE u.id > 1
     """,  # noqa: S608 (only the constant _ORGANISATION_OF is interpolated)

@@ -28,6 +28,7 @@ from partners.forms import (
 )
 from partners.models import (
     TO_CONFIRM,
+    AccountInvitation,
     ClosureDay,
     Membership,
     Organisation,
@@ -43,7 +44,7 @@ class MembershipInline(AutocompleteMixin, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
-    fields = ["user", "role", "job_title", "created_at"]
+    fields = ["user", "role", "job_title", "department", "created_at"]
     readonly_fields = ["created_at"]
 
 
@@ -73,7 +74,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(AutocompleteMixin, SimpleHistoryAdmin):
-    list_display = ["user", "organisation", "role", "job_title", "created_at"]
+    list_display = ["user", "organisation", "role", "job_title", "department", "created_at"]
     list_filter = ["role", "organisation__nation"]
     list_select_related = ["user", "organisation"]
     ordering = ["-id"]  # the newest first; find an organisation's people by searching
@@ -84,7 +85,26 @@ class MembershipAdmin(AutocompleteMixin, SimpleHistoryAdmin):
 class MembershipOfUserInline(MembershipInline):
     fk_name = "user"
     autocomplete_fields = ["organisation"]
-    fields = ["organisation", "role", "job_title", "created_at"]
+    fields = ["organisation", "role", "job_title", "department", "created_at"]
+
+
+class AccountInvitationInline(admin.TabularInline):
+    """Who invited the person, where, and whether they have joined: a record, not edited."""
+
+    model = AccountInvitation
+    fk_name = "user"
+    extra = 0
+    fields = readonly_fields = (
+        "organisation",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+    )
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(User)
@@ -93,7 +113,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["full_name", "email", "is_staff", "is_active", "last_login"]
     list_filter = ["is_staff", "is_active", "groups"]
     search_fields = ["full_name", "email"]
-    inlines = [MembershipOfUserInline]
+    inlines = [MembershipOfUserInline, AccountInvitationInline]
     fieldsets = [
         (None, {"fields": ["email", "full_name", "password"]}),
         (gettext_lazy("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),

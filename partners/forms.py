@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from core.reminders import kind_choices
@@ -26,6 +27,40 @@ class SignupForm(forms.Form):
     def signup(self, request, user) -> None:
         user.full_name = self.cleaned_data["full_name"].strip()
         user.save(update_fields=["full_name"])
+
+
+class PersonInviteForm(forms.Form):
+    """Someone without an account, as the coordinator inviting them knows them."""
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        error_messages={"required": _("Enter the person's full name.")},
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("Their work address: the invitation goes there."),
+        error_messages={
+            "required": _("Enter the person's email address."),
+            "invalid": _("Enter an email address like name@museum.org.uk."),
+        },
+    )
+    job_title = forms.CharField(
+        label=_("Job title"),
+        max_length=150,
+        error_messages={"required": _("Enter their job title, so others know who they are.")},
+    )
+    department = forms.CharField(label=_("Department (optional)"), max_length=150, required=False)
+
+
+class JoinForm(SetPasswordForm):
+    """The password someone invited chooses, as they join."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("Choose a password")
+        self.fields["new_password2"].label = _("The same password again")
+        self.fields["new_password2"].help_text = ""
 
 
 class PartnershipStatusForm(forms.Form):

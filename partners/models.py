@@ -115,6 +115,10 @@ class PartnershipError(RuleError):
     """A change to a partnership that the programme's rules refuse; the message is for people."""
 
 
+class InvitationError(RuleError):
+    """An invitation to join that cannot be made or used; the message is for people."""
+
+
 class OrganisationKind(models.TextChoices):
     MUSEUM = "museum", _("Museum")
     GALLERY = "gallery", _("Gallery")
@@ -245,6 +249,7 @@ class Membership(models.Model):
         _("role"), max_length=20, choices=MembershipRole.choices, default=MembershipRole.STAFF
     )
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    department = models.CharField(_("department"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -273,6 +278,60 @@ class Membership(models.Model):
     @property
     def is_coordinator(self) -> bool:
         return self.role == self.Role.COORDINATOR
+
+
+class AccountInvitation(models.Model):
+    """A person without an account, invited by a coordinator to join an organisation (to
+    supervise a placement, say). Their account exists from the invitation, without a
+    password; the emailed link, whose token only its hash is kept of, sets one, once,
+    before it expires."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="account_invitations",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="account_invitations",
+    )
+    invited_by = models.ForeignKey(
+        User,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("link expires"))
+    accepted_at = models.DateTimeField(_("joined"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account invitation")
+        verbose_name_plural = _("account invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="partners_accountinvitation_expires_after_created",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True)
+                | models.Q(accepted_at__gte=models.F("created_at")),
+                name="partners_accountinvitation_accepted_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(person)s, invited to %(organisation)s") % {
+            "person": self.user,
+            "organisation": self.organisation,
+        }
 
 
 # The key dates of a year, in the order the year runs through them. The

@@ -11,6 +11,7 @@ from django.utils import timezone
 from partners.models import (
     PROGRAMME_MANAGERS_GROUP,
     TO_CONFIRM,
+    AccountInvitation,
     ClosureDay,
     Membership,
     Organisation,
@@ -313,3 +314,12 @@ def closure_days(*, organisation_id: int, year: int) -> dict[datetime.date, str]
         date__lte=datetime.date(year + 1, 1, 31),
     )
     return dict(days.values_list("date", "reason"))
+
+
+def invitation_for_token(*, token_hash: str) -> AccountInvitation | None:
+    """The invitation a joining link carries, with who is invited where."""
+    return (
+        AccountInvitation.objects.select_related("user", "organisation", "invited_by")
+        .filter(token_hash=token_hash)
+        .first()
+    )

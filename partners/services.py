@@ -1,16 +1,24 @@
 """Every write to organisations, people, memberships and partnerships."""
 
+import datetime
 import logging
+import secrets
 
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import long_datetime
 from core.mail import absolute_url, queue_templated_email
+from core.tokens import hash_token
 from partners.models import (
     PROGRAMME_MANAGERS_GROUP,
+    AccountInvitation,
+    InvitationError,
     Membership,
     Organisation,
     Partnership,
@@ -296,4 +304,128 @@ def email_preferences_set(*, user: User, call_emails: bool) -> User:
         user.call_emails = call_emails
         user.call_emails_changed_at = timezone.now()
         user.save(update_fields=["call_emails", "call_emails_changed_at"])
+    return user
+
+
+# --- People invited without an account ----------------------------------------------
+
+
+@transaction.atomic
+def person_invite(
+    *,
+    organisation: Organisation,
+    email: str,
+    full_name: str,
+    job_title: str,
+    department: str,
+    by: User,
+) -> tuple[AccountInvitation, str]:
+    """An account, without a password, for someone new at `organisation`, and a link
+    to join through. Asked again for someone invited who has not joined yet, it makes
+    a new link and the old one stops working.
+
+    Returns the invitation and its token, which only the caller's email carries (the
+    caller knows why they are invited). Side effects: creates the person, their
+    membership (as staff, with their job) and their email address, unverified until
+    they join.
+    """
+    email = email.strip().lower()
+    user = User.objects.select_for_update().filter(email__iexact=email).first()
+    domains = organisation.domain_list()
+    if user is None and domains and email.rsplit("@", 1)[-1] not in domains:
+        raise InvitationError(
+            _("Use their %(organisation)s email address (ending in %(domains)s).")
+            % {"organisation": organisation, "domains": _(" or ").join(domains)},
+            field="email",
+        )
+    if user is None:
+        user = User.objects.create_user(email=email, full_name=full_name.strip())
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    elif (
+        user.has_usable_password()
+        or not user.account_invitations.filter(
+            organisation=organisation, accepted_at__isnull=True
+        ).exists()
+    ):
+        raise InvitationError(
+            _("%(person)s already has an account: choose them from the list instead.")
+            % {"person": user}
+            if user.memberships.filter(organisation=organisation).exists()
+            else _(
+                "%(email)s belongs to someone who is not on %(organisation)s's staff here. "
+                "Check the address, or ask the programme manager to add them."
+            )
+            % {"email": email, "organisation": organisation},
+            field="email",
+        )
+    Membership.objects.update_or_create(
+        user=user,
+        organisation=organisation,
+        defaults={"job_title": job_title.strip(), "department": department.strip()},
+        create_defaults={
+            "role": Membership.Role.STAFF,
+            "job_title": job_title.strip(),
+            "department": department.strip(),
+        },
+    )
+    user.account_invitations.filter(accepted_at__isnull=True).delete()
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    invitation = AccountInvitation.objects.create(
+        user=user,
+        organisation=organisation,
+        invited_by=by,
+        token_hash=hash_token(token),
+        expires_at=now + datetime.timedelta(days=settings.ACCOUNT_INVITATION_DAYS),
+    )
+    logger.info("%s invited %s to join %s", by, user, organisation)
+    return invitation, token
+
+
+def invitation_refuse_unusable(invitation: AccountInvitation | None) -> AccountInvitation:
+    """Raise InvitationError with the reason a joining link cannot be used; else return it."""
+    if invitation is None:
+        raise InvitationError(
+            _(
+                "This link does not work: it may have been replaced by a newer one. Ask the "
+                "coordinator who invited you to send it again."
+            )
+        )
+    if invitation.accepted_at is not None:
+        raise InvitationError(
+            _("You have already joined with this link: sign in with your email address.")
+        )
+    if invitation.expires_at <= timezone.now():
+        raise InvitationError(
+            _(
+                "This link expired on %(date)s. Ask the coordinator who invited you to send "
+                "it again."
+            )
+            % {"date": long_datetime(invitation.expires_at)}
+        )
+    return invitation
+
+
+def invitation_accept(*, token: str, password: str) -> User:
+    """Someone invited joins: their password is set and their address, proved by the
+    link, verified; the link works once. Side effects: as said, in one transaction."""
+    with transaction.atomic():
+        invitation = invitation_refuse_unusable(
+            AccountInvitation.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(token_hash=hash_token(token))
+            .first()
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        user = invitation.user
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        EmailAddress.objects.update_or_create(
+            user=user,
+            email__iexact=user.email,
+            defaults={"verified": True, "primary": True},
+            create_defaults={"email": user.email, "verified": True, "primary": True},
+        )
+    logger.info("%s joined through an invitation", user)
     return user

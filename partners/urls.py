@@ -12,6 +12,7 @@ urlpatterns = [
         views.EmailPreferencesView.as_view(),
         name="email_preferences",
     ),
+    path("join/<str:token>/", views.JoinView.as_view(), name="join"),
     path(
         "partnerships/<int:pk>/",
         views.PartnershipDetailView.as_view(),

@@ -1,20 +1,25 @@
 """Pages about programme years and partnerships: public year pages, coordinators' pages."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView, ListView
 
 from core.lists import BoundedListMixin
+from core.tokens import hash_token
 from core.views import ServiceFormMixin
 from partners import selectors, services
-from partners.forms import EmailPreferencesForm, PartnershipAnswerForm
-from partners.models import Partnership, ProgrammeYear
+from partners.forms import EmailPreferencesForm, JoinForm, PartnershipAnswerForm
+from partners.models import InvitationError, Partnership, ProgrammeYear
 from partners.permissions import coordinated_organisation_ids, coordinates_any, is_programme_manager
 from partners.progress import facts_of
 
@@ -176,3 +181,46 @@ class EmailPreferencesView(LoginRequiredMixin, ServiceFormMixin, FormView):
 
     def get_success_url(self) -> str:
         return reverse("partners:email_preferences")
+
+
+@method_decorator(never_cache, name="dispatch")
+class JoinView(FormView):
+    """Someone invited without an account (a supervisor, say) chooses a password,
+    through the emailed link alone, and is signed in."""
+
+    template_name = "partners/join.html"
+    form_class = JoinForm
+
+    @cached_property
+    def invitation(self):
+        return selectors.invitation_for_token(token_hash=hash_token(self.kwargs["token"]))
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            services.invitation_refuse_unusable(self.invitation)
+        except InvitationError as error:
+            return self.render_to_response(
+                {"refusal": error.message}, status=404 if self.invitation is None else 410
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.invitation.user}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(invitation=self.invitation, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            user = services.invitation_accept(
+                token=self.kwargs["token"], password=form.cleaned_data["new_password1"]
+            )
+        except InvitationError as error:
+            return self.render_to_response({"refusal": error.message}, status=410)
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            self.request,
+            _("Welcome, %(name)s: you have joined. Sign in next time with %(email)s.")
+            % {"name": user.full_name, "email": user.email},
+        )
+        return redirect(settings.LOGIN_REDIRECT_URL)

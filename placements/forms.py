@@ -21,6 +21,20 @@ def _text(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
+SUPERVISORS_SHOWN = 50
+
+
+def supervisor_label(person) -> str:
+    """ "Elin Hughes – Learning Officer, Learning": a person as the supervisor list shows
+    them, said to be invited where they have not joined yet."""
+    label = person.full_name
+    if work := ", ".join(part for part in (person.job_title, person.department) if part):
+        label = f"{label} – {work}"
+    if not person.has_usable_password():
+        label = _("%(person)s (invited, not joined yet)") % {"person": label}
+    return label
+
+
 class PlacementForm(forms.Form):
     """Who supervises at the host, and the first day; the other four follow."""
 
@@ -41,18 +55,19 @@ class PlacementForm(forms.Form):
     )
 
     def __init__(
-        self, *args, application: Application, placement: Placement | None = None, **kwargs
+        self,
+        *args,
+        application: Application,
+        placement: Placement | None = None,
+        search: str = "",
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.application = application
         self.placement = placement
         host = cast(Organisation, application.destination)  # selected: it has one
         year = application.call.year
-        self.fields["supervisor"].queryset = supervisors_at(organisation=host)
-        self.fields["supervisor"].empty_label = _("Choose…")
-        self.fields["supervisor"].help_text = _(
-            "A member of staff at %(host)s, who plans the days with the participant."
-        ) % {"host": escape(host)}
+        self._supervisor_choices(host, search)
         # Help text is shown as HTML: what comes from records is escaped.
         self.fields["start_on"].help_text = _(
             "A working day at %(host)s. The placement lasts five working days, skipping "
@@ -63,6 +78,28 @@ class PlacementForm(forms.Form):
             "start": long_date(year.placements_start_on),
             "end": long_date(year.placements_end_on),
         }
+
+    def _supervisor_choices(self, host: Organisation, search: str) -> None:
+        """Any of the host's people is a valid answer; the list offers those matching
+        the search, at most SUPERVISORS_SHOWN of them (and the one chosen), each with
+        their job and department, so the page stays small at a large museum."""
+        field = self.fields["supervisor"]
+        field.queryset = supervisors_at(organisation=host)
+        # Before the bound field is made (below), which copies it.
+        field.help_text = _(
+            "A member of staff at %(host)s, who plans the days with the participant."
+        ) % {"host": escape(host)}
+        matching = supervisors_at(organisation=host, search=search)
+        shown = list(matching[: SUPERVISORS_SHOWN + 1])
+        self.supervisors_more = len(shown) > SUPERVISORS_SHOWN
+        shown = shown[:SUPERVISORS_SHOWN]
+        chosen = str(self["supervisor"].value() or "")
+        if chosen.isdigit() and all(str(person.pk) != chosen for person in shown):
+            shown[:0] = supervisors_at(organisation=host).filter(pk=chosen)
+        self.supervisors_shown = len(shown)
+        field.widget.choices = [("", _("Choose…"))] + [
+            (person.pk, supervisor_label(person)) for person in shown
+        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -13,6 +13,7 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
+    FilteredRelation,
     Min,
     OuterRef,
     Prefetch,
@@ -132,11 +133,28 @@ def placements_coming(*, user: User) -> QuerySet[Placement]:
     return placements_for_person(user=user).filter(status__in=coming).order_by("start_on", "pk")
 
 
-def supervisors_at(*, organisation: Organisation) -> QuerySet[User]:
-    """People who could supervise at an organisation: its staff and coordinators."""
-    return User.objects.filter(memberships__organisation=organisation, is_active=True).order_by(
-        "full_name"
+def supervisors_at(*, organisation: Organisation, search: str = "") -> QuerySet[User]:
+    """People who could supervise at an organisation: its staff and coordinators, by
+    name, each with their job title and department there; narrowed to those whose
+    name, email address, job title or department hold every word of `search`."""
+    people = (
+        User.objects.annotate(
+            here=FilteredRelation(
+                "memberships", condition=Q(memberships__organisation=organisation)
+            )
+        )
+        .filter(here__isnull=False, is_active=True)
+        .annotate(job_title=F("here__job_title"), department=F("here__department"))
+        .order_by("full_name", "pk")
     )
+    for word in search.split():
+        people = people.filter(
+            Q(full_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(here__job_title__icontains=word)
+            | Q(here__department__icontains=word)
+        )
+    return people
 
 
 # --- Coordinators ----------------------------------------------------------------

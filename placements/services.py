@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application
-from core.dates import long_date
+from core.dates import long_date, long_datetime
 from core.files import atomic_with_files
 from core.mail import absolute_url, queue_templated_email
 from core.reminders import reminders_send_due
@@ -20,6 +20,7 @@ from core.tokens import hash_token
 from partners.models import Organisation, User
 from partners.permissions import coordinated_organisation_ids, is_member, is_programme_manager
 from partners.selectors import closure_days, organisation_coordinators
+from partners.services import person_invite
 from placements.models import (
     HOLDS_DATES,
     CalendarFeed,
@@ -190,6 +191,50 @@ def _refuse_unless_coordinator(placement: Placement, by: User) -> set[str]:
 
 
 # --- Proposing and approving ---------------------------------------------------------
+
+
+def supervisor_invite(
+    *,
+    application: Application,
+    by: User,
+    full_name: str,
+    email: str,
+    job_title: str,
+    department: str = "",
+) -> User:
+    """Invite someone at the destination who has no account to supervise a selected
+    applicant: they can be chosen at once, and join through the emailed link. Asked
+    again for someone who has not joined, it sends a new link.
+
+    Side effects: the person, their membership of the host and an invitation (see
+    partners.services.person_invite); the invitation email once committed.
+    """
+    with transaction.atomic():
+        host = cast(Organisation, application.destination)  # selected: it has one
+        if not {application.call.organisation_id, host.pk} & coordinated_organisation_ids(by):
+            raise PlacementError(
+                _("Only the coordinators of the two organisations can invite a supervisor.")
+            )
+        invitation, token = person_invite(
+            organisation=host,
+            email=email,
+            full_name=full_name,
+            job_title=job_title,
+            department=department,
+            by=by,
+        )
+        queue_templated_email(
+            template="supervisor_invited",
+            to=[invitation.user.email],
+            context={
+                "person": invitation.user,
+                "by": by,
+                "application": application,
+                "url": absolute_url(reverse("partners:join", args=[token])),
+                "expires": long_datetime(invitation.expires_at),
+            },
+        )
+    return invitation.user
 
 
 def placement_propose(

@@ -48,6 +48,11 @@ urlpatterns = [
         name="placement_propose",
     ),
     path(
+        "approvals/propose/<int:pk>/invite-supervisor/",
+        views.SupervisorInviteView.as_view(),
+        name="supervisor_invite",
+    ),
+    path(
         "approvals/<int:pk>/",
         views.PlacementDecideView.as_view(),
         name="placement_decide",

@@ -23,6 +23,7 @@ from core.dates import long_date
 from core.lists import PagedListMixin
 from core.tokens import hash_token
 from core.views import ServiceFormMixin
+from partners.forms import PersonInviteForm
 from partners.views import CoordinatorMixin, YearListMixin
 from placements import permissions, selectors, services
 from placements.forms import (
@@ -346,10 +347,19 @@ class PlacementProposeView(LoginRequiredMixin, ServiceFormMixin, FormView):
         return selectors.application_to_place(user=self.request.user, pk=self.kwargs["pk"])
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "application": self.application}
+        return {
+            **super().get_form_kwargs(),
+            "application": self.application,
+            "search": self.request.GET.get("q", "").strip(),
+        }
+
+    def get_initial(self):
+        return {"supervisor": self.request.GET.get("supervisor")}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(application=self.application, **kwargs)
+        return super().get_context_data(
+            application=self.application, search=self.request.GET.get("q", "").strip(), **kwargs
+        )
 
     def perform(self, form):
         return services.placement_propose(
@@ -364,6 +374,38 @@ class PlacementProposeView(LoginRequiredMixin, ServiceFormMixin, FormView):
 
     def get_success_url(self):
         return reverse("placements:placement_decide", kwargs={"pk": self.result.pk})
+
+
+class SupervisorInviteView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    """A coordinator invites someone at the host who has no account to supervise a
+    selected applicant; they are then chosen on the proposal."""
+
+    template_name = "placements/supervisor_invite.html"
+    form_class = PersonInviteForm
+
+    @cached_property
+    def application(self):
+        return selectors.application_to_place(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            application=self.application, days=settings.ACCOUNT_INVITATION_DAYS, **kwargs
+        )
+
+    def perform(self, form):
+        return services.supervisor_invite(
+            application=self.application, by=self.request.user, **form.cleaned_data
+        )
+
+    def get_success_message(self):
+        return _(
+            "We have emailed %(person)s an invitation to join. They are chosen as the "
+            "supervisor below: propose the placement when you are ready."
+        ) % {"person": self.result}
+
+    def get_success_url(self):
+        url = reverse("placements:placement_propose", kwargs={"pk": self.application.pk})
+        return f"{url}?supervisor={self.result.pk}"
 
 
 def _proposed_message(placement: Placement) -> str:
@@ -408,6 +450,7 @@ class PlacementReviseView(CoordinatorPlacementMixin, ServiceFormMixin, FormView)
             **super().get_form_kwargs(),
             "application": self.placement.application,
             "placement": self.placement,
+            "search": self.request.GET.get("q", "").strip(),
         }
 
     def get_initial(self):
@@ -415,7 +458,10 @@ class PlacementReviseView(CoordinatorPlacementMixin, ServiceFormMixin, FormView)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            application=self.placement.application, placement=self.placement, **kwargs
+            application=self.placement.application,
+            placement=self.placement,
+            search=self.request.GET.get("q", "").strip(),
+            **kwargs,
         )
 
     def get_success_message(self):

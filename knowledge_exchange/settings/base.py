@@ -279,6 +279,9 @@ PROGRAMME_MANAGER_EMAIL = env("PROGRAMME_MANAGER_EMAIL", default="knowledge-exch
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # How long a line manager's endorsement link works.
 ENDORSEMENT_LINK_DAYS = env.int("ENDORSEMENT_LINK_DAYS", default=14)
+# How long the link works that someone invited without an account (a supervisor, say)
+# joins through.
+ACCOUNT_INVITATION_DAYS = env.int("ACCOUNT_INVITATION_DAYS", default=14)
 # The largest receipt a participant may upload with an expense claim.
 RECEIPT_MAX_BYTES = env.int("RECEIPT_MAX_BYTES", default=5 * 1024 * 1024)
 # How long after a placement's last day its follow-up evaluation opens.

@@ -125,6 +125,8 @@ def test_manager_cannot_make_anyone_a_superuser(client, cast):
             "is_staff": "on",
             "memberships-TOTAL_FORMS": "0",
             "memberships-INITIAL_FORMS": "0",
+            "account_invitations-TOTAL_FORMS": "0",
+            "account_invitations-INITIAL_FORMS": "0",
         },
     )
 

@@ -197,6 +197,7 @@ ACCESS = {
     "account_change_password": ({}, signed_in(OK)),
     # Only the signed-in person's own choices: there is nobody else's to ask for.
     "partners:email_preferences": ({}, signed_in(OK)),
+    "partners:join": ({"token": "not-a-real-token"}, everyone(NOT_FOUND)),
     "account_set_password": ({}, signed_in(Redirect("account_change_password"))),
     "account_reset_password": ({}, everyone(OK)),
     "account_reset_password_done": ({}, everyone(OK)),
@@ -259,6 +260,7 @@ ACCESS = {
     # Placements: coordinators (the manager decides nothing here; they cancel in the admin).
     "placements:approval_queue": ({}, coordinators(OK, other=OK)),
     "placements:placement_propose": (selected_a, only(coordinator=OK)),
+    "placements:supervisor_invite": (selected_a, only(coordinator=OK)),
     "placements:placement_decide": (placement_a, only(coordinator=OK)),
     "placements:placement_revise": (
         placement_a,

@@ -8,6 +8,7 @@ import re
 
 import pytest
 import time_machine
+from django.core import mail
 from icalendar import Calendar
 from playwright.sync_api import expect
 
@@ -231,3 +232,70 @@ def test_the_manager_adds_a_hosts_closure_day_in_the_admin(page, live_server, ax
     axe(page)
 
     assert list(cast.host.closure_days.values_list("reason", flat=True)) == ["Christmas Eve"]
+
+
+def test_a_coordinator_invites_a_supervisor_who_joins_through_the_emailed_link(
+    page, live_server, axe
+):
+    host = OrganisationFactory(name="British Museum", slug="bm", can_host=True)
+    year = ProgrammeYearFactory(year=2031, host=host)
+    home = OrganisationFactory(name="Ashmolean Test Museum", slug="ashmolean")
+    PartnershipFactory(year=year, organisation=home, confirmed=True)
+    sam = staff_of(home, user__full_name="Sam Sample")
+    cora = coordinator_of(home, user__full_name="Cora Coordinator")
+    staff_of(host, user__full_name="Sid Supervisor", job_title="Curator", department="Asia")
+    select(
+        submitted(call=open_call(year=year, organisation=home), applicant=sam),
+        by=cora,
+        destination=host,
+    )
+
+    # The coordinator looks for the curator she has in mind: no one matches.
+    _sign_in_as(page, live_server, cora)
+    _dashboard_link(page, "Placements to propose and approve")
+    page.get_by_role("link", name="Propose a placement for Sam Sample").click()
+    expect(field(page, "Host supervisor")).to_contain_text("Sid Supervisor – Curator, Asia")
+    page.get_by_role("searchbox", name="Find someone at British Museum").fill("prints")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("No one at British Museum matches “prints”.")).to_be_visible()
+    axe(page)
+
+    # She invites her; a personal address is refused.
+    page.get_by_role("link", name="Not on the list? Invite someone to supervise").click()
+    axe(page)
+    field(page, "Full name").fill("Nia Newcomer")
+    field(page, "Email address").fill("nia@gmail.example")
+    field(page, "Job title").fill("Curator of Prints")
+    field(page, "Department (optional)").fill("Prints and Drawings")
+    page.get_by_role("button", name="Invite them").click()
+    expect_problem(page, "Use their British Museum email address (ending in bm.example).")
+    expect(field(page, "Job title")).to_have_value("Curator of Prints")
+    axe(page)
+    field(page, "Email address").fill("nia@bm.example")
+    page.get_by_role("button", name="Invite them").click()
+    expect(page.get_by_text("We have emailed Nia Newcomer an invitation to join.")).to_be_visible()
+    expect(field(page, "Host supervisor").locator("option:checked")).to_have_text(
+        "Nia Newcomer – Curator of Prints, Prints and Drawings (invited, not joined yet)"
+    )
+    field(page, "First day").fill("2031-06-02")
+    page.get_by_role("button", name="Propose the placement").click()
+    expect(page.get_by_text("You have approved this placement.")).to_be_visible()
+
+    # Nia joins through the emailed link, and is signed in.
+    invitation = next(m for m in mail.outbox if m.to == ["nia@bm.example"])
+    link = re.search(r"http\S+/join/\S+/", invitation.body).group(0)
+    page.context.clear_cookies()
+    page.goto(link.replace("http://127.0.0.1:8000", live_server.url))
+    expect(page.get_by_text("Welcome, Nia Newcomer.")).to_be_visible()
+    axe(page)
+    field(page, "Choose a password").fill("a long passphrase 42")
+    field(page, "The same password again").fill("a different one 42")
+    page.get_by_role("button", name="Join").click()
+    expect_problem(page, "The two password fields didn\N{RIGHT SINGLE QUOTATION MARK}t match.")
+    axe(page)
+    field(page, "Choose a password").fill("a long passphrase 42")
+    field(page, "The same password again").fill("a long passphrase 42")
+    page.get_by_role("button", name="Join").click()
+    expect(page.get_by_text("Welcome, Nia Newcomer: you have joined.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Nia")
+    axe(page)
