@@ -15,6 +15,7 @@ from itertools import groupby
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.money import pounds
 from evaluations import statistics
 from evaluations.charts import bar_chart, stacked_chart
 from evaluations.models import AIMS, OUTCOMES
@@ -73,10 +74,6 @@ def signed_text(figure: Decimal | Gap) -> str:
     if isinstance(figure, Gap) or written.startswith("-") or written == "0.0":
         return written
     return f"+{written}"
-
-
-def pounds(amount: Decimal) -> str:
-    return f"{amount:,}"
 
 
 def plot(figure: int | Decimal | Gap) -> float | str:
@@ -378,9 +375,9 @@ def _by_year(figures: Statistics) -> Table:
             _("Organisations"),
             _("Nations"),
             _("Post-exchange evaluations"),
-            _("Budget (£)"),
-            _("Claims approved (£)"),
-            _("Budget per placement (£)"),
+            _("Budget"),
+            _("Claims approved"),
+            _("Budget per placement"),
         ],
         rows=rows,
         note=_(

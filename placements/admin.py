@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import DecisionAdminMixin, ReadOnlyInline, StatusChangeInline
+from core.money import pounds
 from placements import selectors, services
 from placements.forms import CancelForm, CompletionForm, QueryForm
 from placements.models import (
@@ -32,9 +33,17 @@ class PlacementRecordInline(StatusChangeInline):
     fields = ("at", "action", "from_status", "to_status", "by", "note")
 
 
-class ClaimInline(ReadOnlyInline):
+class ClaimAmountMixin:
+    """A claim's amount as money is shown everywhere (£1,234.50)."""
+
+    @admin.display(description=gettext_lazy("amount"), ordering="amount")
+    def amount_claimed(self, claim) -> str:
+        return pounds(claim.amount)
+
+
+class ClaimInline(ClaimAmountMixin, ReadOnlyInline):
     model = ExpenseClaim
-    fields = ["kind", "description", "amount", "status", "decide_link"]
+    fields = ["kind", "description", "amount_claimed", "status", "decide_link"]
 
     @admin.display(description=gettext_lazy("decide"))
     def decide_link(self, claim):
@@ -105,17 +114,17 @@ class PlacementAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=gettext_lazy("budget (£)"), ordering="budgeted")
+    @admin.display(description=gettext_lazy("budget"), ordering="budgeted")
     def budgeted(self, placement):
-        return placement.budgeted
+        return pounds(placement.budgeted)
 
-    @admin.display(description=gettext_lazy("approved claims (£)"), ordering="approved")
+    @admin.display(description=gettext_lazy("approved claims"), ordering="approved")
     def approved(self, placement):
-        return placement.approved
+        return pounds(placement.approved)
 
-    @admin.display(description=gettext_lazy("claims waiting (£)"), ordering="waiting")
+    @admin.display(description=gettext_lazy("claims waiting"), ordering="waiting")
     def waiting(self, placement):
-        return placement.waiting
+        return pounds(placement.waiting)
 
     def get_urls(self):
         return [
@@ -208,7 +217,7 @@ CLAIM_FIELDS = (
     "kind",
     "description",
     "spent_on",
-    "amount",
+    "amount_claimed",
     "receipt_link",
     "status",
     "query_note",
@@ -218,14 +227,14 @@ CLAIM_FIELDS = (
 
 
 @admin.register(ExpenseClaim)
-class ExpenseClaimAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
+class ExpenseClaimAdmin(ClaimAmountMixin, DecisionAdminMixin, SimpleHistoryAdmin):
     """Claims are made by participants; the manager approves them or asks a question."""
 
     list_display = [
         "description",
         "participant",
         "kind",
-        "amount",
+        "amount_claimed",
         "spent_on",
         "status",
         "submitted_at",

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from applications.models import Application
 from core.errors import RuleError
 from core.models import Stateful, StatusChange
+from core.money import pounds
 from partners.models import Organisation, ProgrammeYear
 
 
@@ -453,7 +454,7 @@ class BudgetLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: £{self.amount}"
+        return f"{self.get_kind_display()}: {pounds(self.amount)}"
 
 
 def receipt_storage() -> FileSystemStorage:
@@ -558,9 +559,9 @@ class ExpenseClaim(Stateful):
         ]
 
     def __str__(self) -> str:
-        return _("%(description)s, £%(amount)s") % {
+        return _("%(description)s, %(amount)s") % {
             "description": self.description,
-            "amount": self.amount,
+            "amount": pounds(self.amount),
         }
 
     def get_receipt_url(self) -> str:

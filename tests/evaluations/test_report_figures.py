@@ -31,8 +31,8 @@ def test_the_report_reads_stored_figures_until_a_worker_counts_them_again(cast):
         tasks.refresh_report_figures()  # as the schedule does
         fresh = selectors.report(year=2031, organisation=None, min_group=1)
 
-    assert _approved(first) == _approved(stale) == "12.50"
-    assert _approved(fresh) == "52.50"
+    assert _approved(first) == _approved(stale) == "£12.50"
+    assert _approved(fresh) == "£52.50"
     assert ReportFigures.objects.filter(organisation__isnull=True).count() == 1
 
 

@@ -176,7 +176,9 @@ def test_the_managers_report_equals_the_figures_worked_out_by_hand(cast, program
         "All nations": ["3", "6", "6"],
     }
     # £650 over six placements is £108.33 each.
-    assert _rows(report, "by_year") == {"2031": ["6", "3", "2", "6", "650.00", "12.50", "108.33"]}
+    assert _rows(report, "by_year") == {
+        "2031": ["6", "3", "2", "6", "£650.00", "£12.50", "£108.33"]
+    }
 
 
 @pytest.mark.django_db
@@ -286,7 +288,7 @@ def test_the_csv_holds_exactly_the_tables_on_the_page(client, cast, programme):
     )
     in_csv = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
     assert in_csv == on_page
-    assert ["2031", "6", "3", "2", "6", "650.00", "12.50", "108.33"] in in_csv
+    assert ["2031", "6", "3", "2", "6", "£650.00", "£12.50", "£108.33"] in in_csv
 
 
 @pytest.mark.django_db
