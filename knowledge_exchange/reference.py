@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from partners.models import User
 from partners.services import programme_managers_group_sync
-from placements.models import HOLDS_DATES_SQL
+from placements.models import BOOKED_KINDS_SQL, HOLDS_DATES_SQL
 
 PASSWORD = "reference-volume-2026"  # noqa: S105 (a documented login to a throwaway database)
 
@@ -424,14 +424,14 @@ STATEMENTS = [
     """,
     # Each placement's travel budget; claims for three in five of those that ended.
     """
-    INSERT INTO placements_budgetline (placement_id, kind, amount, note)
-    SELECT p.id, 'travel', 150 + p.id %% 100, '' FROM placements_placement p
+    INSERT INTO placements_budgetline (placement_id, kind, amount, note, claimed)
+    SELECT p.id, 'travel', 150 + p.id %% 100, '', false FROM placements_placement p
     """,
     """
     INSERT INTO placements_expenseclaim
         (placement_id, kind, description, spent_on, amount, receipt, receipt_name,
          receipt_sha256, status, query_note, submitted_at, decided_at)
-    SELECT p.id, (ARRAY['travel', 'accommodation', 'subsistence'])[1 + p.id %% 3],
+    SELECT p.id, (ARRAY['subsistence', 'other'])[1 + p.id %% 2],
            'Expenses of the week', p.start_on, 20 + p.id %% 180,
            p.id || '/receipt-' || p.id || '.pdf', 'receipt.pdf', md5(p.id::text) || md5(p.id::text),
            CASE WHEN y.year < %(last_year)s OR p.id %% 3 = 0 THEN 'approved'
@@ -544,6 +544,11 @@ TRIGGER_RULES = {
         SELECT 1 FROM placements_placement p WHERE NOT EXISTS (
             SELECT 1 FROM partners_membership m
             WHERE m.user_id = p.supervisor_id AND m.organisation_id = p.host_id)""",
+    "placements_claim_of_a_booking_is_allowed": f"""
+        SELECT 1 FROM placements_expenseclaim e
+        WHERE e.kind IN ({BOOKED_KINDS_SQL}) AND NOT EXISTS (
+            SELECT 1 FROM placements_budgetline b
+            WHERE b.placement_id = e.placement_id AND b.kind = e.kind AND b.claimed)""",  # noqa: S608
     "evaluations_response_when_due": """
         SELECT 1 FROM evaluations_response r JOIN placements_placement p ON p.id = r.placement_id
         WHERE (r.instrument = 'baseline' AND p.status NOT IN ('confirmed', 'completed'))

@@ -21,11 +21,12 @@ from placements.models import (
 
 
 class BudgetLineInline(admin.TabularInline):
-    """The manager sets what is set aside for each kind of cost."""
+    """The manager sets what is set aside for each kind of cost, and what was booked:
+    travel and accommodation are booked by the programme unless a claim is allowed."""
 
     model = BudgetLine
     extra = 0
-    fields = ["kind", "amount", "note"]
+    fields = ["kind", "amount", "note", "claimed"]
 
 
 class PlacementRecordInline(StatusChangeInline):
@@ -38,6 +39,8 @@ class ClaimAmountMixin:
 
     @admin.display(description=gettext_lazy("amount"), ordering="amount")
     def amount_claimed(self, claim) -> str:
+        if claim.amount is None:  # a row a tampered form added: nothing to show
+            return "—"
         return pounds(claim.amount)
 
 

@@ -8,13 +8,21 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from applications.models import Application
 from core.dates import long_date
 from partners.models import Organisation
-from placements.models import ExpenseClaim, Placement, PlacementDay, PlanSession
+from placements.models import (
+    BOOKED_KINDS,
+    CostKind,
+    ExpenseClaim,
+    Placement,
+    PlacementDay,
+    PlanSession,
+)
 from placements.selectors import supervisors_at
-from placements.services import placement_problems
+from placements.services import claimable_kinds, placement_problems
 
 
 def _text(rows: int = 3) -> forms.Textarea:
@@ -261,15 +269,40 @@ class ExpenseClaimForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, receipt_required: bool = True, **kwargs):
+    def __init__(self, *args, placement: Placement, receipt_required: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        self._kind_choices(placement)
         self.fields["receipt"].help_text = _(
             "A PDF, JPEG or PNG file of the receipt, at most %(limit)s."
         ) % {"limit": filesizeformat(settings.RECEIPT_MAX_BYTES)}
         if not receipt_required:
             self.fields["receipt"].required = False
             self.fields["receipt"].help_text += " " + _("Leave empty to keep the one you sent.")
-        self.fields["kind"].help_text = ExpenseClaim._meta.get_field("kind").help_text
+
+    def _kind_choices(self, placement: Placement) -> None:
+        """Only the kinds the participant may claim are offered; the help says why the
+        others are not (and a claim being corrected keeps its own kind)."""
+        claimable = claimable_kinds(placement)
+        if self.instance.pk and self.instance.kind not in claimable:
+            claimable.append(self.instance.kind)
+        field = cast(forms.ChoiceField, self.fields["kind"])
+        field.choices = [(value, label) for value, label in CostKind.choices if value in claimable]
+        booked = [
+            ExpenseClaim.Kind(kind).label.lower() for kind in BOOKED_KINDS if kind not in claimable
+        ]
+        field.help_text = (
+            ngettext(
+                "The programme books and pays your %(booked)s, so it is not claimed here.",
+                "The programme books and pays your %(booked)s, so they are not claimed here.",
+                len(booked),
+            )
+            % {"booked": _(" and ").join(booked)}
+            if booked
+            else _(
+                "The programme manager agreed that you book your own travel and "
+                "accommodation: claim them here, with the rest."
+            )
+        )
 
     def clean_amount(self):
         """Pounds and pence as people write them: 12, 12.5 or 12.50, never 1e3 (a

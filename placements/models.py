@@ -416,8 +416,14 @@ class CostKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# What the programme books and pays itself: claimed only where the manager allows it.
+BOOKED_KINDS = (CostKind.TRAVEL, CostKind.ACCOMMODATION)
+BOOKED_KINDS_SQL = ", ".join(f"'{kind}'" for kind in BOOKED_KINDS)
+
+
 class BudgetLine(models.Model):
-    """What the programme sets aside for one kind of cost of a placement."""
+    """What the programme sets aside for one kind of cost of a placement: for travel
+    and accommodation, what it booked (unless the participant books and claims it)."""
 
     Kind = CostKind
 
@@ -432,6 +438,15 @@ class BudgetLine(models.Model):
         _("amount (£)"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    claimed = models.BooleanField(
+        _("the participant books it and claims it back"),
+        default=False,
+        help_text=_(
+            "Travel and accommodation are booked and paid by the programme, and not "
+            "claimed. Tick to allow the participant to book this themselves and claim it, "
+            "up to the amount."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -450,6 +465,14 @@ class BudgetLine(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(amount__gte=0), name="placements_budget_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(claimed=False) | models.Q(kind__in=BOOKED_KINDS),
+                name="placements_budget_only_bookings_allowed_as_claims",
+                violation_error_message=_(
+                    "Only travel and accommodation are booked by the programme; other costs "
+                    "are always claimed."
+                ),
             ),
         ]
 
@@ -555,6 +578,32 @@ class ExpenseClaim(Stateful):
                 condition=~models.Q(status=ExpenseClaimStatus.REFUSED) | ~models.Q(query_note=""),
                 name="placements_claim_refusal_has_reason",
                 violation_error_message=_("Say why the claim is refused."),
+            ),
+        ]
+        triggers = [
+            # A rule that involves another table: PostgreSQL only; the services hold it
+            # everywhere. Checked when the claim's kind is set, so a line changed later
+            # never stops a claim already made from being decided.
+            pgtrigger.Trigger(
+                name="claim_of_a_booking_is_allowed",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func=f"""
+                IF NEW.kind IN ({BOOKED_KINDS_SQL})
+                   AND (TG_OP = 'INSERT' OR NEW.kind <> OLD.kind
+                        OR NEW.placement_id <> OLD.placement_id)
+                   AND NOT EXISTS (
+                       SELECT 1 FROM placements_budgetline b
+                       WHERE b.placement_id = NEW.placement_id AND b.kind = NEW.kind
+                         AND b.claimed
+                   ) THEN
+                    RAISE EXCEPTION 'The programme books % for this placement: it is not claimed.',
+                        NEW.kind
+                        USING ERRCODE = 'check_violation',
+                              CONSTRAINT = 'placements_claim_of_a_booking_is_allowed';
+                END IF;
+                RETURN NEW;
+                """,  # noqa: S608 (only the constant BOOKED_KINDS is interpolated)
             ),
         ]
 

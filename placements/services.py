@@ -22,8 +22,10 @@ from partners.permissions import coordinated_organisation_ids, is_member, is_pro
 from partners.selectors import closure_days, organisation_coordinators
 from partners.services import person_invite
 from placements.models import (
+    BOOKED_KINDS,
     HOLDS_DATES,
     CalendarFeed,
+    CostKind,
     ExpenseClaim,
     Placement,
     PlacementDay,
@@ -642,8 +644,33 @@ def plan_session_remove(*, session: PlanSession, by: User) -> None:
 CLAIM_FIELDS = ("kind", "description", "spent_on", "amount")
 
 
+def claimable_kinds(placement: Placement) -> list[str]:
+    """The kinds of cost a participant claims: subsistence and other costs always;
+    travel and accommodation, which the programme books, only where the manager has
+    allowed a claim on the placement's budget line."""
+    allowed = set(
+        placement.budget_lines.filter(claimed=True, kind__in=BOOKED_KINDS).values_list(
+            "kind", flat=True
+        )
+    )
+    return [kind for kind in CostKind.values if kind not in BOOKED_KINDS or kind in allowed]
+
+
+def _refuse_a_claim_for_a_booking(placement: Placement, kind: str) -> None:
+    if kind not in claimable_kinds(placement):
+        raise PlacementError(
+            _(
+                "The programme books your %(kind)s, so it is not claimed. If the programme "
+                "manager agreed that you would book it yourself, ask them to allow a claim."
+            )
+            % {"kind": CostKind(kind).label.lower()},
+            field="kind",
+        )
+
+
 def expense_claim_submit(*, placement: Placement, by: User, data: dict, receipt) -> ExpenseClaim:
-    """The participant claims a cost with its receipt (already checked by the form).
+    """The participant claims a cost with its receipt (already checked by the form):
+    travel and accommodation only where the manager allowed it (see claimable_kinds).
 
     Side effects: the claim, its file in private storage, a record; an email to the
     programme manager once committed.
@@ -654,6 +681,7 @@ def expense_claim_submit(*, placement: Placement, by: User, data: dict, receipt)
         raise PlacementError(
             _("Expenses can be claimed once the placement is confirmed."), field=None
         )
+    _refuse_a_claim_for_a_booking(placement, data["kind"])
     with atomic_with_files() as files:
         claim = ExpenseClaim(
             placement=placement,
@@ -680,6 +708,8 @@ def expense_claim_resubmit(
         if by.pk != claim.placement.participant_id:
             raise PlacementError(_("Only the participant can change their claim."))
         claim.refuse_unless_can_become(ExpenseClaim.Status.SUBMITTED)
+        if data["kind"] != claim.kind:
+            _refuse_a_claim_for_a_booking(claim.placement, data["kind"])
         for name in CLAIM_FIELDS:
             setattr(claim, name, data[name])
         if receipt is not None:

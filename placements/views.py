@@ -33,7 +33,7 @@ from placements.forms import (
     PlanSessionForm,
 )
 from placements.ics import placements_calendar
-from placements.models import Placement
+from placements.models import BOOKED_KINDS, Placement
 from placements.services import PlacementError
 
 
@@ -102,6 +102,7 @@ class PlacementDetailView(PlacementMixin, TemplateView):
         is_participant = self.request.user.pk == placement.participant_id
         return super().get_context_data(
             claims=selectors.claims_for_placement(placement=placement) if is_participant else None,
+            booked_kinds=BOOKED_KINDS,
             is_participant=is_participant,
             clashes=services.supervisor_clashes(placement=placement)
             if permissions.coordinates_placement(self.request.user, placement)
@@ -241,6 +242,9 @@ class ExpenseClaimCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
             return redirect(self.placement.get_absolute_url())
         return super().dispatch(request, *args, **kwargs)
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "placement": self.placement}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(placement=self.placement, **kwargs)
 
@@ -279,7 +283,12 @@ class ExpenseClaimUpdateView(LoginRequiredMixin, ServiceFormMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.claim, "receipt_required": False}
+        return {
+            **super().get_form_kwargs(),
+            "instance": self.claim,
+            "placement": self.claim.placement,
+            "receipt_required": False,
+        }
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(placement=self.claim.placement, claim=self.claim, **kwargs)

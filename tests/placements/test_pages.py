@@ -526,13 +526,16 @@ def test_the_manager_approves_or_queries_in_the_admin(client, cast, confirmed_a)
 def test_the_manager_refuses_a_claim_with_a_reason_the_participant_reads(
     client, cast, confirmed_a, django_capture_on_commit_callbacks
 ):
-    expense = claim(confirmed_a, kind="travel", description="Train to London")
+    expense = claim(confirmed_a, kind="other", description="Taxi to the station")
     client.force_login(cast.manager)
     url = reverse("admin:placements_expenseclaim_decide", args=[expense.pk])
 
     unexplained = client.post(url, {"decision": "refuse", "note": " "})
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"decision": "refuse", "note": "The programme booked your train."})
+        client.post(
+            url,
+            {"decision": "refuse", "note": "Taxis are not paid: the programme booked your train."},
+        )
 
     expense.refresh_from_db()
     record = expense.status_changes.last()
@@ -543,15 +546,15 @@ def test_the_manager_refuses_a_claim_with_a_reason_the_participant_reads(
     assert (record.by, record.from_status, record.note) == (
         cast.manager,
         ExpenseClaim.Status.SUBMITTED,
-        "The programme booked your train.",
+        "Taxis are not paid: the programme booked your train.",
     )
     (email,) = [m for m in mail.outbox if m.to == [cast.staff.email]]
     assert email.subject == "Your claim for £12.50 is refused"
-    assert "The programme booked your train." in email.body
+    assert "Taxis are not paid: the programme booked your train." in email.body
     assert client.get(url).context["can_decide"] is False
     client.force_login(cast.staff)
     page = " ".join(client.get(confirmed_a.get_absolute_url()).content.decode().split())
-    assert "Refused: The programme booked your train." in page
+    assert "Refused: Taxis are not paid: the programme booked your train." in page
 
 
 @pytest.mark.django_db
