@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -62,18 +63,33 @@ def _valid_keys(field, values) -> list:
     return valid
 
 
+def _empty_choice_named(groups):
+    """The empty choice says so (HTML does not allow an empty option without a label);
+    select2 shows its placeholder in its place."""
+    for _group, options, _index in groups:
+        for option in options:
+            if option["value"] == "" and not option["label"]:
+                option["label"] = BLANK_CHOICE_DASH[0][1]
+    return groups
+
+
 class KeyCheckingAutocompleteSelect(AutocompleteSelect):
     """Django's autocomplete, which looks up whatever was typed to show it again and
     fails (a 500) on a value that is not a key, such as "abc": such a value is left
     out, and the form says the choice is not valid."""
 
     def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, _valid_keys(self.field, value), attr)
+        groups = super().optgroups(name, _valid_keys(self.field, value), attr)
+        if self.is_required:
+            # A required select starts with an empty choice (HTML's rule), as Django's
+            # does only for optional ones.
+            groups[0][1].insert(0, self.create_option(name, "", "", False, 0))
+        return _empty_choice_named(groups)
 
 
 class KeyCheckingAutocompleteSelectMultiple(AutocompleteSelectMultiple):
     def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, _valid_keys(self.field, value), attr)
+        return _empty_choice_named(super().optgroups(name, _valid_keys(self.field, value), attr))
 
 
 class AutocompleteMixin(_ModelAdmin):

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "allauth",
     "allauth.account",
     "crispy_forms",
@@ -45,6 +46,10 @@ INSTALLED_APPS = [
     "evaluations",
     "knowledge_exchange",
 ]
+
+# Widgets are drawn with the project's templates first, so templates/admin/widgets/
+# can label the parts of the admin's date and time fields.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -43,7 +43,7 @@ def test_manager_pages_through_a_years_partnerships_and_finds_one_by_name(
         expect(pages.get_by_text("Page 2 of 3")).to_be_visible()
 
         page.get_by_label("Name").fill("holly")
-        page.get_by_label("Year").select_option("2030")
+        page.get_by_label("Year", exact=True).select_option("2030")
         page.get_by_role("button", name="Show").click()
         expect(
             page.get_by_role("table", name="Partnerships in 2030").get_by_role(

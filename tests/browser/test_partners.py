@@ -142,7 +142,7 @@ def test_host_coordinator_follows_the_year_they_host(page, live_server, axe, dem
     expect(page.get_by_text(f"{planning}: your organisation hosts the programme")).to_be_visible()
     page.get_by_role("link", name="The years you host and your partnerships").click()
     # The list opens on this year; the year being planned is a choice away.
-    page.get_by_label("Year").select_option(str(planning))
+    page.get_by_label("Year", exact=True).select_option(str(planning))
     page.get_by_role("button", name="Show").click()
     hosted = page.get_by_role("table", name=f"Years hosted: {planning}")
     expect(
