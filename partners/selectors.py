@@ -72,13 +72,17 @@ def programme_years_with_counts() -> QuerySet[ProgrammeYear]:
     and accepted (to be confirmed), and the facts
     their stage is worked out from (partners.progress)."""
     return with_year_facts(
-        ProgrammeYear.objects.select_related("host").annotate(
+        ProgrammeYear.objects.select_related("host")
+        .annotate(
             confirmed_count=Count("partnerships", filter=Q(partnerships__status=CONFIRMED)),
             invited_count=Count("partnerships", filter=Q(partnerships__status__in=TO_CONFIRM)),
             accepted_count=Count(
                 "partnerships", filter=Q(partnerships__status=Partnership.Status.ACCEPTED)
             ),
         )
+        # Said again: a query that counts is not ordered by Meta.ordering (the admin's
+        # autocomplete of years pages through it).
+        .order_by("-year")
     )
 
 

@@ -31,8 +31,13 @@
     });
   }
 
-  // After Django's own scripts have drawn the widgets (on DOMContentLoaded), and for
-  // each inline row added later.
-  window.addEventListener("load", function () { name(document); });
-  document.addEventListener("formset:added", function (event) { name(event.target); });
+  // After Django's own scripts have drawn the widgets (on DOMContentLoaded), and each
+  // time select2 draws a part again (a multiple choice redraws its search field when
+  // the choices change) or an inline row is added.
+  window.addEventListener("load", function () {
+    name(document);
+    new MutationObserver(function (changes) {
+      if (changes.some(function (change) { return change.addedNodes.length; })) name(document);
+    }).observe(document.body, { childList: true, subtree: true });
+  });
 })();
