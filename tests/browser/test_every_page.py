@@ -22,7 +22,7 @@ from django.contrib import admin
 from django.contrib.staticfiles import finders
 from django.db import transaction
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from tests.access.test_admin_access import _custom_admin_pages
 from tests.access.test_role_url_access import ACCESS, OK, ROLES
@@ -33,6 +33,9 @@ pytestmark = pytest.mark.shared_cast
 ORIGIN = "http://testserver"
 VNU = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 NARROW = 320
+# Each title seen, with the URL patterns whose pages had it (one each, or two pages
+# are told apart by nothing a screen reader says first).
+TITLES: dict[str, set[str]] = {}
 
 
 class _InProcess:
@@ -69,6 +72,12 @@ class _InProcess:
 
 
 def _check(page, axe, in_process, path: str, pages: dict[str, str], label: str) -> None:
+    """(See _look.) Also note the page's title, under the name of its URL pattern."""
+    _look(page, axe, in_process, path, pages, label)
+    TITLES.setdefault(page.title(), set()).add(resolve(urlsplit(page.url).path).view_name)
+
+
+def _look(page, axe, in_process, path: str, pages: dict[str, str], label: str) -> None:
     """Open `path` as the browser would; check it at desktop width with axe and for
     sideways scroll at 320 px; keep what the server sent for the Nu checker."""
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -150,6 +159,14 @@ def _nu_check(pages: dict[str, str], folder: Path) -> None:
     assert errors == [], "The Nu HTML checker found errors:\n" + "\n".join(errors)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _titles_are_unique():
+    TITLES.clear()
+    yield
+    shared = {title: sorted(names) for title, names in TITLES.items() if len(names) > 1}
+    assert shared == {}, f"Different pages share a title: {shared}"
+
+
 def _reachable(role: str) -> list[str]:
     return [name for name, (_kwargs, expected) in ACCESS.items() if expected[role] == OK]
 
@@ -184,8 +201,9 @@ def test_every_page_a_role_reaches_passes_axe_and_fits_320_px(
 
 
 def _admin_paths(cast) -> list[str]:
-    """The admin's index, every list, every add form the manager may use, the change
-    form of one record of each list, and the admin pages of our own."""
+    """The admin's index, every list, every add form the manager may use, the change,
+    history and delete pages of one record of each list, and the admin pages of our
+    own."""
     paths = [reverse("admin:index")]
     for model, model_admin in admin.site._registry.items():
         meta = model._meta
@@ -197,9 +215,14 @@ def _admin_paths(cast) -> list[str]:
             paths.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_add"))
         first = model._default_manager.order_by("pk").first()
         if first is not None:
-            paths.append(
-                reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
-            )
+            for page_of in ("change", "history"):
+                paths.append(
+                    reverse(f"admin:{meta.app_label}_{meta.model_name}_{page_of}", args=[first.pk])
+                )
+            if model_admin.has_delete_permission(request, first):
+                paths.append(
+                    reverse(f"admin:{meta.app_label}_{meta.model_name}_delete", args=[first.pk])
+                )
     return paths + _custom_admin_pages(cast)
 
 
