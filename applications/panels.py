@@ -1,8 +1,5 @@
 """Applications' sections of other pages: the year overview's calls."""
 
-import datetime
-
-from django.conf import settings
 from django.db.models import OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -112,8 +109,8 @@ def _coordinator_applications(request, user):
                 % {"count": call.to_decide},
                 url=reverse("applications:call_review", args=[call.pk]),
                 detail=detail,
-                due=timezone.localtime(call.closes_at).date()
-                + datetime.timedelta(days=settings.REMINDER_DECISIONS_DAYS),
+                # What applicants were told when the call closed.
+                due=call.year.decisions_by,
             )
         )
     for call in selectors.calls_to_release(user=user):

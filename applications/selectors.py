@@ -345,8 +345,13 @@ def release_samples(*, call: Call) -> list[Application]:
 
 def host_responses_waiting(*, user: User) -> int:
     """People selected to come to the person's organisations whose host has not yet
-    agreed or raised a concern."""
-    return Application.objects.filter(coming_to(user), host_response="").count()
+    agreed or raised a concern, in years whose placements have not all ended (a past
+    year's are history, not work)."""
+    return Application.objects.filter(
+        coming_to(user),
+        host_response="",
+        call__year__placements_end_on__gte=timezone.localdate(),
+    ).count()
 
 
 def applications_in_progress(*, user: User) -> list[Application]:

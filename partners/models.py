@@ -532,8 +532,10 @@ class ProgrammeYear(models.Model):
             self.Stage.PARTNERS_CONFIRMED: _(
                 "Prepare your call to staff: calls open on %(open)s and close on %(close)s."
             ),
+            # Said of the year: an organisation's own call may close earlier (see
+            # its to-do items, which go by the call itself).
             self.Stage.CALLS_OPEN: _(
-                "Your call to staff is open until %(close)s: encourage colleagues of any "
+                "Calls to staff are open until %(close)s: encourage colleagues of any "
                 "specialism and at any level to apply."
             ),
             self.Stage.SELECTION: _(

@@ -11,11 +11,12 @@ from django.urls import reverse
 
 from applications import services
 from applications.models import Application
+from applications.selectors import host_responses_waiting
 from applications.services import ApplicationError
 from placements.services import PlacementError, placement_propose
 from tests.factories.applications import submitted
 from tests.factories.partners import staff_of
-from tests.factories.placements import FIRST_MONDAY
+from tests.factories.placements import FIRST_MONDAY, select
 
 pytestmark = pytest.mark.shared_cast
 
@@ -268,3 +269,12 @@ def test_a_coordinator_is_asked_to_release_once_the_call_has_closed(cast, client
         assert "3 decisions are drafted" in page
         services.call_release_decisions(call=cast.call_a, by=cast.coordinator)
         assert "Release the decisions" not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_people_selected_to_come_stop_being_work_once_their_years_placements_end(cast):
+    """The host's to-do counts those it has not answered for, this year; a past year's
+    are history."""
+    select(cast.application_a, by=cast.coordinator, destination=cast.host)
+    assert host_responses_waiting(user=cast.host_coordinator) == 1
+    with time_machine.travel(datetime.datetime(2031, 12, 19, 12, 0, tzinfo=datetime.UTC)):
+        assert host_responses_waiting(user=cast.host_coordinator) == 0

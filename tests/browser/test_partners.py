@@ -111,7 +111,7 @@ def test_coordinator_follows_their_partnerships_from_the_dashboard(
     expect(page.get_by_text("Returning partner")).to_be_visible()
     # The demo's calls are open, and the year's dates say so.
     closes = long_date(ProgrammeYear.objects.get(year=planning).calls_close_on)
-    expect(page.get_by_text(f"Your call to staff is open until {closes}")).to_be_visible()
+    expect(page.get_by_text(f"Calls to staff are open until {closes}")).to_be_visible()
     axe(page)
 
     page.get_by_role("link", name="Your partnerships").click()

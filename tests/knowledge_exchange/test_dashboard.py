@@ -84,7 +84,7 @@ def test_coordinator_sees_their_latest_partnership_and_what_to_do_next(client, c
     page = _dashboard(client, cast.coordinator)
 
     assert "Your partnership in 2031" in page
-    assert "Your call to staff is open until" in page  # the cast's call is open
+    assert "Calls to staff are open until" in page  # the cast's call is open
     assert cast.partnership_a.get_absolute_url() in page
     assert cast.partnership_b.get_absolute_url() not in page
 
