@@ -185,6 +185,9 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# Submitted and not decided: shortlisting is a step of deciding, not a decision.
+UNDECIDED = (ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED)
+
 # Decided, but not yet told: the applicant hears once the call's decisions are released.
 DRAFTED_DECISIONS = (
     ApplicationStatus.SHORTLISTED,
@@ -210,7 +213,7 @@ def waiting_to_hear(prefix: str = "") -> models.Q:
     """Submitted applications whose applicant has no decision yet: undecided, shortlisted
     (which is internal) or decided in a call not yet released."""
     status = f"{prefix}status__in"
-    return models.Q(**{status: [ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED]}) | (
+    return models.Q(**{status: UNDECIDED}) | (
         models.Q(**{status: DRAFTED_DECISIONS}) & ~released(prefix)
     )
 

@@ -11,7 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import DRAFTED_DECISIONS, Application, Call, Endorsement, waiting_to_hear
+from applications.models import (
+    DRAFTED_DECISIONS,
+    UNDECIDED,
+    Application,
+    Call,
+    Endorsement,
+    waiting_to_hear,
+)
 from applications.services import endorsement_renew_link
 from core.dates import long_date, long_datetime
 from core.mail import absolute_url
@@ -21,7 +28,6 @@ from partners.models import User
 from partners.selectors import coordinators_of, staff_taking_call_emails
 
 Status = Application.Status
-UNDECIDED = (Status.SUBMITTED, Status.SHORTLISTED)
 
 
 def _days_before(today: datetime.date, moment: datetime.datetime) -> int:

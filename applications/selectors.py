@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from applications.models import (
     RELEASED_DECISIONS,
+    UNDECIDED,
     Application,
     Call,
     Endorsement,
@@ -271,9 +272,7 @@ def calls_to_decide(*, user: User) -> list[Call]:
     """The calls of the person's organisations with applications still to decide
     (submitted or shortlisted), each with `to_decide` and `unendorsed` (how many of
     those have no answered endorsement), soonest closing first."""
-    waiting = Application.objects.filter(
-        call=OuterRef("pk"), status__in=[Status.SUBMITTED, Status.SHORTLISTED]
-    )
+    waiting = Application.objects.filter(call=OuterRef("pk"), status__in=UNDECIDED)
     return list(
         _calls()
         .filter(coordinated_by(user))
@@ -296,9 +295,7 @@ def calls_to_release(*, user: User) -> list[Call]:
         .filter(coordinated_by(user), closes_at__lte=timezone.now(), decisions_released_at=None)
         .annotate(
             drafted=SubqueryCount(applications.filter(status__in=RELEASED_DECISIONS)),
-            undecided=SubqueryCount(
-                applications.filter(status__in=[Status.SUBMITTED, Status.SHORTLISTED])
-            ),
+            undecided=SubqueryCount(applications.filter(status__in=UNDECIDED)),
         )
         .filter(drafted__gt=0)
         .order_by("closes_at", "pk")
@@ -314,7 +311,7 @@ def release_counts(*, call: Call) -> dict[str, int]:
             str(status): Count("pk", filter=Q(status=status))
             for status in (Status.SELECTED, Status.RESERVE, Status.DECLINED)
         },
-        undecided=Count("pk", filter=Q(status__in=[Status.SUBMITTED, Status.SHORTLISTED])),
+        undecided=Count("pk", filter=Q(status__in=UNDECIDED)),
     )
 
 

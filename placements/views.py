@@ -22,7 +22,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from core.dates import long_date
 from core.lists import PagedListMixin
 from core.tokens import hash_token
-from core.views import ServiceFormMixin
+from core.views import ServiceFormMixin, _FormView
 from partners.forms import PersonInviteForm
 from partners.views import CoordinatorMixin, YearListMixin
 from placements import permissions, selectors, services
@@ -345,7 +345,21 @@ class ApprovalQueueView(CoordinatorMixin, PagedListMixin, ListView):
         return {**context, "to_place": to_place[:shown], "more_to_place": len(to_place) > shown}
 
 
-class PlacementProposeView(LoginRequiredMixin, ServiceFormMixin, FormView):
+class SupervisorSearchMixin(_FormView):
+    """The placement form's list of supervisors, narrowed by the page's search (?q=)."""
+
+    @cached_property
+    def search(self) -> str:
+        return self.request.GET.get("q", "").strip()
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "search": self.search}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(search=self.search, **kwargs)
+
+
+class PlacementProposeView(LoginRequiredMixin, SupervisorSearchMixin, ServiceFormMixin, FormView):
     """A coordinator of either organisation proposes the supervisor and the first day."""
 
     template_name = "placements/placement_form.html"
@@ -356,19 +370,13 @@ class PlacementProposeView(LoginRequiredMixin, ServiceFormMixin, FormView):
         return selectors.application_to_place(user=self.request.user, pk=self.kwargs["pk"])
 
     def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "application": self.application,
-            "search": self.request.GET.get("q", "").strip(),
-        }
+        return {**super().get_form_kwargs(), "application": self.application}
 
     def get_initial(self):
         return {"supervisor": self.request.GET.get("supervisor")}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            application=self.application, search=self.request.GET.get("q", "").strip(), **kwargs
-        )
+        return super().get_context_data(application=self.application, **kwargs)
 
     def perform(self, form):
         return services.placement_propose(
@@ -440,7 +448,9 @@ class CoordinatorPlacementMixin(LoginRequiredMixin):
         return selectors.placement_for_coordinator(user=self.request.user, pk=self.kwargs["pk"])
 
 
-class PlacementReviseView(CoordinatorPlacementMixin, ServiceFormMixin, FormView):
+class PlacementReviseView(
+    CoordinatorPlacementMixin, SupervisorSearchMixin, ServiceFormMixin, FormView
+):
     """After changes were asked for: a new supervisor or first day, proposed again."""
 
     template_name = "placements/placement_form.html"
@@ -459,7 +469,6 @@ class PlacementReviseView(CoordinatorPlacementMixin, ServiceFormMixin, FormView)
             **super().get_form_kwargs(),
             "application": self.placement.application,
             "placement": self.placement,
-            "search": self.request.GET.get("q", "").strip(),
         }
 
     def get_initial(self):
@@ -469,7 +478,6 @@ class PlacementReviseView(CoordinatorPlacementMixin, ServiceFormMixin, FormView)
         return super().get_context_data(
             application=self.placement.application,
             placement=self.placement,
-            search=self.request.GET.get("q", "").strip(),
             **kwargs,
         )
 
