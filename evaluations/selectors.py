@@ -28,7 +28,7 @@ def placements_to_evaluate(*, user: User) -> QuerySet[Placement]:
             taken_part_in(user),
             status__in=[Placement.Status.CONFIRMED, Placement.Status.COMPLETED],
         )
-        .select_related("participant", "supervisor", "host", "home")
+        .select_related("participant", "supervisor", "host", "home", "year")
         .prefetch_related(
             Prefetch("evaluation_responses", queryset=Response.objects.order_by("instrument"))
         )
@@ -42,7 +42,7 @@ def placement_to_evaluate(*, user: User, pk: int) -> Placement:
     try:
         return (
             Placement.objects.filter(taken_part_in(user))
-            .select_related("participant", "supervisor", "host", "home")
+            .select_related("participant", "supervisor", "host", "home", "year")
             .get(pk=pk)
         )
     except Placement.DoesNotExist:

@@ -77,6 +77,11 @@ def why_not_open(
             "instrument": Instrument(instrument).label.lower(),
             "end": long_date(placement.end_on),
         }
+    if today > placement.year.follow_up_on:
+        return _("The evaluations for %(year)s closed on %(date)s, the year's follow-up date.") % {
+            "year": placement.year.year,
+            "date": long_date(placement.year.follow_up_on),
+        }
     if instrument == Instrument.FOLLOW_UP and today < follow_up_due_on(placement):
         return _("The follow-up opens on %(date)s, some months after the placement.") % {
             "date": long_date(follow_up_due_on(placement))

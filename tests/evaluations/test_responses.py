@@ -118,6 +118,33 @@ def test_the_follow_up_opens_months_after_the_last_day(cast, completed, settings
 
 
 @pytest.mark.django_db
+def test_evaluations_close_with_the_year_so_old_ones_are_not_asked_for(cast, completed, client):
+    """Years on, a follow-up never answered is not put to the participant as work."""
+    year = completed.year
+    after_the_year = datetime.datetime.combine(
+        year.follow_up_on + datetime.timedelta(days=1), datetime.time(9), tzinfo=datetime.UTC
+    )
+    closed = (
+        f"The evaluations for {year.year} closed on "
+        f"{year.follow_up_on.day} {year.follow_up_on:%B %Y}, the year's follow-up date."
+    )
+    client.force_login(cast.staff)
+    with time_machine.travel(AFTER):
+        assert (
+            "Answer the post-exchange evaluation"
+            in client.get(reverse("dashboard")).content.decode()
+        )
+    with time_machine.travel(after_the_year):
+        assert services.why_not_open(placement=completed, instrument=Instrument.FOLLOW_UP) == closed
+        with pytest.raises(services.EvaluationError, match="closed on"):
+            _save(completed, Instrument.POST_EXCHANGE, cast.staff, {**RATINGS, **AIM_RATINGS})
+        dashboard = client.get(reverse("dashboard")).content.decode()
+    assert "Answer the post-exchange evaluation" not in dashboard
+    assert "Answer the follow-up" not in dashboard
+    assert not Response.objects.filter(placement=completed).exists()
+
+
+@pytest.mark.django_db
 def test_a_second_submission_is_refused(cast, confirmed):
     with time_machine.travel(datetime.datetime(2026, 11, 24, 9, tzinfo=datetime.UTC)):
         _save(confirmed, Instrument.BASELINE, cast.staff, RATINGS)
