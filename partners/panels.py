@@ -58,11 +58,18 @@ def coordinator_context(request, user) -> dict | None:
 
 
 DASHBOARD.register("partners/_dashboard_coordinator.html", order=20, context=coordinator_context)
-DASHBOARD.register(
-    "partners/_dashboard_staff.html",
-    order=40,
-    context=lambda request, user: {"memberships": memberships_of(request)},
-)
+
+
+def staff_context(request, user) -> dict | None:
+    """The person's organisations; a programme manager belonging to none is not asked to
+    join one (they run the programme, not a call's application)."""
+    memberships = memberships_of(request)
+    if not memberships and is_programme_manager(user):
+        return None
+    return {"memberships": memberships}
+
+
+DASHBOARD.register("partners/_dashboard_staff.html", order=40, context=staff_context)
 
 
 def _confirmed(now, organisations):

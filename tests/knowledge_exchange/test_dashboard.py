@@ -41,6 +41,9 @@ def test_manager_sees_the_administration(client, cast):
     assert "Programme manager" in page
     assert reverse("admin:index") in page
     assert "Coordinator for" not in page
+    # The manager belongs to no organisation and is not asked to join one.
+    assert "Your organisation" not in page
+    assert "not linked to an organisation" not in page
 
 
 def test_person_with_several_roles_sees_each_part(client, cast):
