@@ -18,7 +18,13 @@ from applications.models import (
     Call,
     Endorsement,
 )
-from core.admin import AutocompleteMixin, DecisionAdminMixin, ReadOnlyInline, StatusChangeInline
+from core.admin import (
+    AutocompleteMixin,
+    DecisionAdminMixin,
+    ReadOnlyInline,
+    StatusChangeInline,
+    year_filter,
+)
 from core.csv_export import csv_response
 from partners.models import ProgrammeYear
 
@@ -27,7 +33,7 @@ from partners.models import ProgrammeYear
 class CallAdmin(AutocompleteMixin, DecisionAdminMixin, SimpleHistoryAdmin):
     form = CallAdminForm
     list_display = ["organisation", "year", "opens_at", "closes_at", "places", "applications"]
-    list_filter = ["year", "organisation__nation"]
+    list_filter = [year_filter("year"), "organisation__nation"]
     search_fields = ["organisation__name"]
     autocomplete_fields = ["year", "organisation"]
     filter_horizontal = ["destinations"]
@@ -98,7 +104,7 @@ class CallAdmin(AutocompleteMixin, DecisionAdminMixin, SimpleHistoryAdmin):
                     _("The host and every confirmed partner of %(year)s already have a call.")
                     % {"year": year.year},
                 )
-            return reverse("admin:applications_call_changelist") + f"?year__id__exact={year.pk}"
+            return reverse("admin:applications_call_changelist") + f"?year={year.year}"
 
         return self.decision_response(
             request,
@@ -159,7 +165,7 @@ class ApplicationAdmin(SimpleHistoryAdmin):
         "submitted_at",
         "review_link",
     ]
-    list_filter = ["call__year", "status"]
+    list_filter = [year_filter("call__year"), "status"]
     search_fields = [
         "applicant__full_name",
         "applicant__email",

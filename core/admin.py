@@ -2,6 +2,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db.models.fields import BLANK_CHOICE_DASH
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import outbox
 from core.errors import refusals_on
+from core.lists import current_year
 from core.models import Email, Reminder
 from core.reminders import KINDS
 
@@ -39,6 +41,50 @@ class KindFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+ALL_YEARS = "all"
+
+
+class ProgrammeYearFilter(admin.SimpleListFilter):
+    """A changelist's programme year: the current one (core.lists.current_year) until
+    another, or every year, is chosen, as the site's lists begin. A subclass names the
+    path to the year (`year_path`); `year_filter(path)` makes one."""
+
+    title = _("programme year")
+    parameter_name = "year"
+    year_path = "year"
+
+    def lookups(self, request, model_admin):
+        years = get_fields_from_path(model_admin.model, self.year_path)[-1].related_model
+        self.years = [
+            str(y) for y in years.objects.values_list("year", flat=True).order_by("-year")
+        ]
+        return [(ALL_YEARS, _("All years")), *((year, year) for year in self.years)]
+
+    def value(self):
+        """The year asked for; none, or one there is not, is the current one."""
+        chosen = super().value()
+        if chosen == ALL_YEARS or chosen in self.years:
+            return chosen
+        current = current_year(int(year) for year in self.years)
+        return str(current) if current else ALL_YEARS
+
+    def queryset(self, request, queryset):
+        chosen = self.value()
+        if chosen == ALL_YEARS:
+            return queryset
+        return queryset.filter(**{f"{self.year_path}__year": chosen})
+
+    def choices(self, changelist):
+        choices = iter(super().choices(changelist))
+        next(choices)  # Django's "All" (no year asked for) is the current year here
+        yield from choices
+
+
+def year_filter(path: str) -> type[ProgrammeYearFilter]:
+    """The programme year filter of a changelist whose rows reach their year by `path`."""
+    return type(f"ProgrammeYearFilter_{path}", (ProgrammeYearFilter,), {"year_path": path})
 
 
 if TYPE_CHECKING:
@@ -135,7 +181,7 @@ class ReminderAdmin(RecordAdmin):
     # Dates by range (no query), not a date hierarchy (which reads every row).
     list_filter = [
         KindFilter,
-        "year",
+        "year",  # a log, newest first: every year's until one is chosen
         ("queued_at", admin.DateFieldListFilter),
         ("sent_at", admin.EmptyFieldListFilter),
     ]

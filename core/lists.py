@@ -7,6 +7,7 @@ split into pages of `LIST_PAGE_SIZE`. The paginator never counts past
 table: past that, the page asks the person to narrow the list.
 """
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
 
 from django import forms
@@ -98,6 +99,14 @@ else:
     _ListView = object
 
 
+def current_year(years: Iterable[int]) -> int | None:
+    """The year a list shows first: this year, or else the nearest to it, the one to
+    come on a tie (in December, with no programme this year, next year's calls are the
+    work, not a year long past)."""
+    this_year = timezone.localdate().year
+    return min(years, key=lambda year: (abs(year - this_year), year < this_year), default=None)
+
+
 class PagedListMixin(_ListView):
     """A ListView in pages of `LIST_PAGE_SIZE`, counted no further than `LIST_MOST_ROWS`.
     `page_query` in the context is the address's other parameters, for the page links."""
@@ -138,9 +147,7 @@ class BoundedListMixin(PagedListMixin):
         raise NotImplementedError
 
     def default_year(self, years: list[int]) -> int | None:
-        """This year, or the latest before it, or (when every year is to come) the first."""
-        this_year = timezone.localdate().year
-        return next((year for year in years if year <= this_year), years[-1] if years else None)
+        return current_year(years)
 
     def filter_year(self, queryset, year: int):
         raise NotImplementedError

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import DecisionAdminMixin, StatusChangeInline
+from core.admin import DecisionAdminMixin, StatusChangeInline, year_filter
 from evaluations import services
 from evaluations.forms import TestimonialDecisionForm
 from evaluations.models import AIMS, OUTCOMES, Response, Testimonial, TestimonialStatusChange
@@ -32,7 +32,7 @@ class ResponseAdmin(SimpleHistoryAdmin):
     """Responses are the respondents' own words: the manager reads them, nobody edits."""
 
     list_display = ["placement", "instrument", "respondent", "status", "submitted_at"]
-    list_filter = ["instrument", "status", "placement__year"]
+    list_filter = [year_filter("placement__year"), "instrument", "status"]
     search_fields = ["respondent__full_name", "placement__participant__full_name"]
     ordering = ["-id"]
     fields = RESPONSE_FIELDS
@@ -76,7 +76,7 @@ class TestimonialAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
     """The manager publishes offered testimonials, or not; the words are the author's."""
 
     list_display = ["author", "kind", "status", "created_at", "decide_link"]
-    list_filter = ["status", "kind", "placement__year"]
+    list_filter = [year_filter("placement__year"), "status", "kind"]
     search_fields = ["author__full_name", "text"]
     fields = TESTIMONIAL_FIELDS
     readonly_fields = TESTIMONIAL_FIELDS
@@ -127,7 +127,11 @@ class TestimonialAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
                 if publish
                 else _("Not published; the author has been told why."),
             )
-            return reverse("admin:evaluations_testimonial_changelist")
+            # Back to those still waiting, whichever year they are from.
+            return (
+                reverse("admin:evaluations_testimonial_changelist")
+                + "?status__exact=offered&year=all"
+            )
 
         return self.decision_response(
             request,

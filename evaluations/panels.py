@@ -46,7 +46,7 @@ def _manager_overdue(request, user):
                 total,
             )
             % {"count": total},
-            url=f"{reverse('admin:placements_placement_changelist')}?status__exact=completed",
+            url=f"{reverse('admin:placements_placement_changelist')}?status__exact=completed&year=all",
             detail=_("By home organisation: %(named)s. Each participant has had a reminder.")
             % {"named": named},
         )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import AutocompleteMixin, DecisionAdminMixin, StatusChangeInline
+from core.admin import AutocompleteMixin, DecisionAdminMixin, StatusChangeInline, year_filter
 from core.panels import YEAR_OVERVIEW, YEAR_OVERVIEW_TOOLS
 from partners import selectors, services
 from partners.forms import (
@@ -399,7 +399,7 @@ class PartnershipAdmin(AutocompleteMixin, DecisionAdminMixin, SimpleHistoryAdmin
         "confirmed_by",
         "confirmed_at",
     ]
-    list_filter = ["year", "organisation__nation", "status", ReturningFilter]
+    list_filter = [year_filter("year"), "organisation__nation", "status", ReturningFilter]
     search_fields = ["organisation__name", "organisation__town"]
     autocomplete_fields = ["year", "organisation", "coordinators"]
     readonly_fields = ["status", "invited_by", "invited_at", "confirmed_by", "confirmed_at"]

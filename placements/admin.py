@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import DecisionAdminMixin, ReadOnlyInline, StatusChangeInline
+from core.admin import DecisionAdminMixin, ReadOnlyInline, StatusChangeInline, year_filter
 from core.money import pounds
 from placements import selectors, services
 from placements.forms import CancelForm, CompletionForm, QueryForm
@@ -92,7 +92,7 @@ class PlacementAdmin(DecisionAdminMixin, SimpleHistoryAdmin):
         "waiting",
     ]
     # Organisations are found by searching, not listed (there are hundreds).
-    list_filter = ["year", "status"]
+    list_filter = [year_filter("year"), "status"]
     search_fields = [
         "participant__full_name",
         "participant__email",
@@ -243,7 +243,7 @@ class ExpenseClaimAdmin(ClaimAmountMixin, DecisionAdminMixin, SimpleHistoryAdmin
         "submitted_at",
         "decide_link",
     ]
-    list_filter = ["status", "kind", "placement__year"]
+    list_filter = [year_filter("placement__year"), "status", "kind"]
     search_fields = ["description", "placement__participant__full_name"]
     fields = CLAIM_FIELDS
     readonly_fields = CLAIM_FIELDS
@@ -311,7 +311,11 @@ class ExpenseClaimAdmin(ClaimAmountMixin, DecisionAdminMixin, SimpleHistoryAdmin
                 services.expense_claim_query(claim=claim, by=request.user, note=data["note"])
                 message = _("Your question is sent to the participant.")
             self.message_user(request, message, messages.SUCCESS)
-            return reverse("admin:placements_expenseclaim_changelist")
+            # Back to the claims still waiting, whichever year they are from.
+            return (
+                reverse("admin:placements_expenseclaim_changelist")
+                + "?status__exact=submitted&year=all"
+            )
 
         return self.decision_response(
             request,

@@ -80,7 +80,7 @@ def _manager_placements(request, user):
                 )
                 % {"count": waiting["claims"]},
                 url=reverse("admin:placements_expenseclaim_changelist")
-                + "?status__exact=submitted",
+                + "?status__exact=submitted&year=all",
                 detail=_("The oldest was sent on %(date)s.") % {"date": long_date(oldest)},
                 due=oldest + datetime.timedelta(days=settings.REMINDER_CLAIMS_DAYS),
             )
@@ -94,7 +94,8 @@ def _manager_placements(request, user):
                     waiting["proposals"],
                 )
                 % {"count": waiting["proposals"]},
-                url=reverse("admin:placements_placement_changelist") + "?status__exact=proposed",
+                url=reverse("admin:placements_placement_changelist")
+                + "?status__exact=proposed&year=all",
                 detail=_("Both coordinators approve each placement; you can follow them here."),
             )
         )

@@ -155,7 +155,7 @@ def _claims_waiting(today: datetime.date):
                     "since": long_date(timezone.localtime(year["oldest"]).date()),
                     "url": absolute_url(
                         reverse("admin:placements_expenseclaim_changelist")
-                        + "?status__exact=submitted"
+                        + f"?status__exact=submitted&year={year['placement__year__year']}"
                     ),
                 },
             )

@@ -1,6 +1,7 @@
 """Lists show one year at a time, in pages, searchable by name, and count no further
 than LIST_MOST_ROWS; a page number or year typed wrong still shows the list."""
 
+import datetime
 import re
 
 import pytest
@@ -9,7 +10,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
-from core.lists import BoundedPaginator, PagedListMixin
+from core.admin import ProgrammeYearFilter
+from core.lists import BoundedListMixin, BoundedPaginator, PagedListMixin
 from tests.factories.partners import (
     OrganisationFactory,
     PartnershipFactory,
@@ -61,6 +63,21 @@ def test_the_current_year_shows_first_in_pages(years):
     assert "Showing 1 to 2 of 3." in _text(first)
     assert 'href="?year=2031&amp;page=2">Next page' in _text(first)
     assert 'aria-current="page"><span class="page-link">Page 1 of 2' in _text(first)
+
+
+@pytest.mark.parametrize(
+    ("there", "shown"),
+    [
+        ([2027, 2026, 2019], 2026),  # this year's programme
+        ([2027, 2019], 2027),  # none this year: next year's calls, not 2019
+        ([2028, 2025], 2025),  # last year's is nearer than the one after next
+        ([2027, 2025], 2027),  # as near: the one to come
+        ([], None),
+    ],
+)
+def test_the_year_shown_first_is_this_year_or_else_the_nearest(there, shown):
+    with time_machine.travel(datetime.datetime(2026, 12, 7, 12, tzinfo=datetime.UTC)):
+        assert BoundedListMixin().default_year(there) == shown
 
 
 def test_another_year_and_a_name_narrow_the_list(years):
@@ -122,3 +139,32 @@ def test_a_capped_admin_list_of_a_whole_table_says_about_how_many_it_holds(years
     assert f"More than 4 organisations (about {estimate} in all)" in _text(years.get(url))
     filtered = _text(years.get(url, {"q": "Museum"}))
     assert "More than 4 organisations: filter or search to find the rest." in filtered
+
+
+ADMIN_URL = reverse("admin:partners_partnership_changelist")
+
+
+def _admin_names(response) -> list[str]:
+    return sorted(p.organisation.name for p in response.context["cl"].result_list)
+
+
+def _year_choices(response) -> list[tuple[str, bool]]:
+    (spec,) = [s for s in response.context["cl"].filter_specs if isinstance(s, ProgrammeYearFilter)]
+    return [(c["display"], c["selected"]) for c in spec.choices(response.context["cl"])]
+
+
+def test_an_admin_list_of_many_years_shows_this_year_until_another_is_chosen(years):
+    """As the site's lists do: the year is a choice, and so is every year."""
+    first = years.get(ADMIN_URL)
+    assert _admin_names(first) == ["Alder Museum 2031", "Birch Museum 2031", "Cedar Museum 2031"]
+    assert _year_choices(first) == [
+        ("All years", False),
+        ("2032", False),
+        ("2031", True),
+        ("2030", False),
+    ]
+    assert len(_admin_names(years.get(ADMIN_URL, {"year": "all"}))) == 8
+    assert _admin_names(years.get(ADMIN_URL, {"year": "2030"}))[0] == "Alder Museum 2030"
+    # A year there is not shows this year's, as the site's lists do.
+    assert _admin_names(years.get(ADMIN_URL, {"year": "1999"})) == _admin_names(first)
+    assert _year_choices(years.get(ADMIN_URL, {"year": "all"}))[0] == ("All years", True)
