@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -518,6 +519,11 @@ class ProgrammeYear(models.Model):
     def placements_window(self) -> str:
         return date_range(self.placements_start_on, self.placements_end_on)
 
+    @property
+    def placements_over(self) -> bool:
+        """The year's placement window has closed: what was not done then is history."""
+        return timezone.localdate() > self.placements_end_on
+
     def key_dates(self) -> list[tuple[str, datetime.date]]:
         """The year's dates in order, each with its label, for pages and emails."""
         return [(field_label(ProgrammeYear, name), getattr(self, name)) for name in YEAR_DATE_ORDER]
@@ -586,15 +592,21 @@ class ProgrammeYear(models.Model):
                 done,
             ) % {"count": done, "evaluation": evaluation}
         if facts.calls_open:
-            return self.Stage.CALLS_OPEN, ngettext(
-                "%(open)s of %(count)s call is open; calls are due to close on %(close)s.",
-                "%(open)s of %(count)s calls are open; calls are due to close on %(close)s.",
-                facts.calls,
-            ) % {
-                "open": facts.calls_open,
-                "count": facts.calls,
-                "close": long_date(self.calls_close_on),
-            }
+            # Counted as the board counts them: of the calls expected (the host's and
+            # each confirmed partner's), not only of those made so far.
+            expected = max(facts.confirmed + 1, facts.calls)
+            reason = ngettext(
+                "%(open)s of the %(expected)s calls expected is open.",
+                "%(open)s of the %(expected)s calls expected are open.",
+                facts.calls_open,
+            ) % {"open": facts.calls_open, "expected": expected}
+            if facts.calls_closed:
+                reason += " " + ngettext(
+                    "%(closed)s has closed.", "%(closed)s have closed.", facts.calls_closed
+                ) % {"closed": facts.calls_closed}
+            return self.Stage.CALLS_OPEN, reason + " " + _(
+                "Calls are due to close on %(close)s."
+            ) % {"close": long_date(self.calls_close_on)}
         if facts.placements:
             return self.Stage.PLACEMENTS, ngettext(
                 "%(done)s of %(count)s confirmed placement is completed; placements end "

@@ -271,10 +271,16 @@ def test_a_coordinator_is_asked_to_release_once_the_call_has_closed(cast, client
         assert "Release the decisions" not in client.get(reverse("dashboard")).content.decode()
 
 
-def test_people_selected_to_come_stop_being_work_once_their_years_placements_end(cast):
+def test_people_selected_to_come_stop_being_work_once_their_years_placements_end(cast, client):
     """The host's to-do counts those it has not answered for, this year; a past year's
-    are history."""
+    are history, and its list says so."""
     select(cast.application_a, by=cast.coordinator, destination=cast.host)
+    client.force_login(cast.host_coordinator)
+    url = reverse("applications:hosting_list")
     assert host_responses_waiting(user=cast.host_coordinator) == 1
+    assert "Waiting for your answer" in client.get(url).content.decode()
     with time_machine.travel(datetime.datetime(2031, 12, 19, 12, 0, tzinfo=datetime.UTC)):
         assert host_responses_waiting(user=cast.host_coordinator) == 0
+        page = client.get(url).content.decode()
+    assert "Not answered" in page
+    assert "Waiting for your answer" not in page

@@ -280,14 +280,23 @@ def test_database_refuses_dates_out_of_order():
             "2030-01-10",
             YearFacts(confirmed=5, calls=6, calls_open=6),
             "calls_open",
-            "6 of 6 calls are open; calls are due to close on 15 April 2030.",
+            "6 of the 6 calls expected are open. Calls are due to close on 15 April 2030.",
+        ),
+        # Counted of the calls expected, as the board counts them: two not made yet.
+        (
+            "2030-01-10",
+            YearFacts(confirmed=4, calls=3, calls_open=1, calls_closed=2),
+            "calls_open",
+            "1 of the 5 calls expected is open. 2 have closed. Calls are due to close on 15 "
+            "April 2030.",
         ),
         # A call still open keeps the year there, whatever was decided early.
         (
             "2030-04-10",
             YearFacts(confirmed=5, calls=6, calls_open=1, calls_closed=5, placements=2),
             "calls_open",
-            "1 of 6 calls are open;",
+            "1 of the 6 calls expected is open. 5 have closed. Calls are due to close on 15 "
+            "April 2030.",
         ),
         (
             "2030-04-16",
