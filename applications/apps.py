@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,9 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self) -> None:
         from applications import panels, reminders  # noqa: F401 (registers reminders and page sections)
+        from applications.receivers import ensure_default_rubric
+
+        # After migrate, and after a flush (which tests run), as Django makes permissions.
+        post_migrate.connect(
+            ensure_default_rubric, sender=self, dispatch_uid="applications.default_rubric"
+        )

@@ -7,6 +7,7 @@ import pgtrigger
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from core.dates import long_date, long_datetime
 from core.errors import RuleError
 from core.models import Stateful, StatusChange
-from partners.models import Organisation, ProgrammeYear
+from partners.models import Organisation, ProgrammeYear, User
 
 
 class Call(models.Model):
@@ -70,6 +71,22 @@ class Call(models.Model):
         _("guidance for applicants"),
         blank=True,
         help_text=_("What makes a strong application, and anything particular to this call."),
+    )
+    readers_per_application = models.PositiveSmallIntegerField(
+        _("readers per application"),
+        default=2,
+        db_default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("How many readers score each application."),
+    )
+    anonymised = models.BooleanField(
+        _("anonymised first pass"),
+        default=True,
+        db_default=True,
+        help_text=_(
+            "Readers score without the applicant's name, job title or department; names "
+            "appear when the coordinator moderates."
+        ),
     )
     decisions_released_at = models.DateTimeField(
         _("decisions released"),
@@ -281,6 +298,9 @@ APPLICATION_CONTENT_FIELDS = tuple(
 class Application(Stateful):
     """A member of staff's application to their own organisation's call."""
 
+    _history_user: User | None  # read by django-simple-history: who made the change
+    _change_reason: str  # and why
+
     # The new endorsement request, kept by application_submit for the demo loader.
     endorsement_request: "Endorsement"
 
@@ -405,6 +425,26 @@ class Application(Stateful):
         ),
     )
     reserve_since = models.DateTimeField(_("on the reserve list since"), null=True, blank=True)
+    moderated_score = models.DecimalField(
+        _("moderated score"),
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The coordinator's adjusted mean, which ranks the application instead."),
+    )
+    moderation_reason = models.TextField(
+        _("reason for the moderation"), blank=True, default="", db_default=""
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    moderated_at = models.DateTimeField(_("moderated"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     host_response = models.CharField(
@@ -460,6 +500,12 @@ class Application(Stateful):
                 condition=~models.Q(status=ApplicationStatus.RESERVE)
                 | models.Q(reserve_since__isnull=False),
                 name="applications_application_reserve_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(moderated_score__isnull=True)
+                | (~models.Q(moderation_reason="") & models.Q(moderated_at__isnull=False)),
+                name="applications_application_moderation_has_reason",
+                violation_error_message=_("Say why the score is moderated."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(first_preference=models.F("second_preference")),
@@ -696,3 +742,414 @@ class Endorsement(models.Model):
 
     def has_expired(self, now: datetime.datetime | None = None) -> bool:
         return (now or timezone.now()) >= self.expires_at
+
+
+# --- Selection by a panel: the rubric, readers, declared conflicts and scores ----------
+
+
+class Scale(models.IntegerChoices):
+    FOUR = 4, _("1 to 4")
+    FIVE = 5, _("1 to 5")
+
+
+class Rubric(models.Model):
+    """The criteria applications are scored on: the programme's default (no call), or a
+    call's own copy of it, which its coordinator may adjust until the first score."""
+
+    _history_user: User | None  # read by django-simple-history: who made the change
+
+    call = models.OneToOneField(
+        Call,
+        verbose_name=_("call"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rubric",
+        help_text=_("Empty for the programme's default rubric, which each new call copies."),
+    )
+    scale = models.PositiveSmallIntegerField(
+        _("scale"),
+        choices=Scale.choices,
+        default=Scale.FOUR,
+        help_text=_("Readers score each criterion from 1 to this."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("rubric")
+        verbose_name_plural = _("rubrics")
+        constraints = [
+            # One default: a call's rubric has its call; the default is the one without.
+            models.UniqueConstraint(
+                Coalesce("call", 0), name="applications_rubric_one_default_and_one_per_call"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scale__in=Scale.values), name="applications_rubric_scale"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.call_id is None:
+            return str(_("The programme's default rubric"))
+        return _("Rubric of %(call)s") % {"call": self.call}
+
+
+# Descriptors per score, as columns: a scale is never longer than five.
+DESCRIPTOR_FIELDS = ("descriptor_1", "descriptor_2", "descriptor_3", "descriptor_4", "descriptor_5")
+
+
+class Criterion(models.Model):
+    """One thing readers score, with its weight and what each score means."""
+
+    _history_user: User | None  # read by django-simple-history: who made the change
+
+    rubric = models.ForeignKey(
+        Rubric, verbose_name=_("rubric"), on_delete=models.CASCADE, related_name="criteria"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    title = models.CharField(_("criterion"), max_length=150)
+    guidance = models.TextField(
+        _("what readers look for"), blank=True, help_text=_("Shown to readers as they score.")
+    )
+    weight = models.PositiveSmallIntegerField(
+        _("weight"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("How much this criterion counts towards the mean, from 1 to 10."),
+    )
+    descriptor_1 = models.CharField(_("1 means"), max_length=300)
+    descriptor_2 = models.CharField(_("2 means"), max_length=300)
+    descriptor_3 = models.CharField(_("3 means"), max_length=300)
+    descriptor_4 = models.CharField(_("4 means"), max_length=300)
+    descriptor_5 = models.CharField(
+        _("5 means"), max_length=300, blank=True, help_text=_("On a scale of 1 to 5 only.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["rubric", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=1, weight__lte=10),
+                name="applications_criterion_weight",
+                violation_error_message=_("A weight is from 1 to 10."),
+            ),
+        ]
+        triggers = [
+            # The rubric is fixed once a reader has scored against it (PostgreSQL only;
+            # the services refuse it everywhere).
+            pgtrigger.Trigger(
+                name="criterion_fixed_once_scored",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                declare=[("rubric", "integer")],
+                func="""
+                rubric := CASE WHEN TG_OP = 'DELETE' THEN OLD.rubric_id ELSE NEW.rubric_id END;
+                IF EXISTS (
+                    SELECT 1 FROM applications_score s
+                    JOIN applications_criterion c ON c.id = s.criterion_id
+                    WHERE c.rubric_id = rubric
+                ) THEN
+                    RAISE EXCEPTION 'The rubric is fixed once readers have scored against it.'
+                        USING ERRCODE = 'check_violation',
+                              CONSTRAINT = 'applications_criterion_fixed_once_scored';
+                END IF;
+                RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def descriptors(self, scale: int) -> list[tuple[int, str]]:
+        """Each score of the scale, with what it means."""
+        return [(n, getattr(self, f"descriptor_{n}")) for n in range(1, scale + 1)]
+
+
+class Reader(models.Model):
+    """A person asked to read a call's applications: a colleague at its organisation,
+    or someone at a destination (its coordinator, or a department contact), who reads
+    only applications that name that destination."""
+
+    _history_user: User | None  # read by django-simple-history: who made the change
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="readers"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reader"),
+        on_delete=models.PROTECT,
+        related_name="readings",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("reads for"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "The call's organisation, or a destination: a destination's reader reads only "
+            "the applications that name it."
+        ),
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reader")
+        verbose_name_plural = _("readers")
+        ordering = ["call", "user__full_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "user"],
+                name="applications_reader_once_per_call",
+                violation_error_message=_("This person already reads for this call."),
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="reader_belongs",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func="""
+                IF NOT EXISTS (
+                    SELECT 1 FROM partners_membership m
+                    WHERE m.user_id = NEW.user_id AND m.organisation_id = NEW.organisation_id
+                ) OR NOT (
+                    NEW.organisation_id = (SELECT organisation_id FROM applications_call
+                                           WHERE id = NEW.call_id)
+                    OR EXISTS (SELECT 1 FROM applications_call_destinations d
+                               WHERE d.call_id = NEW.call_id
+                               AND d.organisation_id = NEW.organisation_id)
+                ) THEN
+                    RAISE EXCEPTION 'A reader belongs to the call''s organisation or a destination.'
+                        USING ERRCODE = 'check_violation',
+                              CONSTRAINT = 'applications_reader_belongs';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(person)s, reading %(call)s") % {"person": self.user, "call": self.call}
+
+
+class Conflict(models.TextChoices):
+    NONE = "none", _("No conflict")
+    LINE_MANAGER = "line_manager", _("I am their line manager")
+    SAME_TEAM = "same_team", _("We work in the same team")
+    CLOSE = "close", _("We have a close personal relationship")
+    OTHER = "other", _("Another reason (say what)")
+
+
+class Assignment(models.Model):
+    """An application given to a reader: their declaration of any conflict (made before
+    they read it), their scores and their comment for the coordinator."""
+
+    _history_user: User | None  # read by django-simple-history: who made the change
+
+    class State(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        CONFLICT = "conflict", _("Conflict declared")
+        REMOVED = "removed", _("Removed by the coordinator")
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reader"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.ASSIGNED
+    )
+    conflict = models.CharField(_("conflict"), max_length=20, choices=Conflict.choices, blank=True)
+    conflict_note = models.TextField(_("about the conflict"), blank=True)
+    declared_at = models.DateTimeField(_("declared"), null=True, blank=True)
+    comment = models.TextField(
+        _("comment"),
+        blank=True,
+        help_text=_("For the coordinator, who may draw on it for the applicant's feedback."),
+    )
+    submitted_at = models.DateTimeField(_("scores submitted"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when assigned automatically."),
+    )
+    assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["application", "assigned_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reader"],
+                name="applications_assignment_once",
+                violation_error_message=_("This reader already has this application."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(conflict="", declared_at__isnull=True)
+                | (~models.Q(conflict="") & models.Q(declared_at__isnull=False)),
+                name="applications_assignment_declared_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(conflict=Conflict.OTHER) | ~models.Q(conflict_note=""),
+                name="applications_assignment_other_conflict_said",
+                violation_error_message=_("Say what the conflict is."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="conflict")
+                | (~models.Q(conflict="") & ~models.Q(conflict=Conflict.NONE)),
+                name="applications_assignment_conflict_state",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(submitted_at__isnull=True)
+                | models.Q(conflict=Conflict.NONE, state="assigned"),
+                name="applications_assignment_submitted_without_conflict",
+                violation_error_message=_(
+                    "Scores are submitted only by a reader with no conflict."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["reader", "state"], name="applications_reading")]
+        triggers = [
+            pgtrigger.Trigger(
+                name="assignment_not_own",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("application_id", "reader_id"),
+                func="""
+                IF EXISTS (SELECT 1 FROM applications_application
+                           WHERE id = NEW.application_id AND applicant_id = NEW.reader_id) THEN
+                    RAISE EXCEPTION 'Nobody reads their own application.'
+                        USING ERRCODE = 'check_violation',
+                              CONSTRAINT = 'applications_assignment_not_own';
+                END IF;
+                IF NOT EXISTS (
+                    SELECT 1 FROM applications_reader r
+                    JOIN applications_application a ON a.call_id = r.call_id
+                    WHERE a.id = NEW.application_id AND r.user_id = NEW.reader_id
+                ) THEN
+                    RAISE EXCEPTION 'Only a reader of the call reads its applications.'
+                        USING ERRCODE = 'check_violation',
+                              CONSTRAINT = 'applications_assignment_by_reader';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(application)s, read by %(reader)s") % {
+            "application": self.application,
+            "reader": self.reader,
+        }
+
+    @property
+    def is_declared(self) -> bool:
+        return bool(self.conflict)
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class Score(models.Model):
+    """A reader's score for one criterion of an application, with an optional comment."""
+
+    _history_user: User | None  # read by django-simple-history: who made the change
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="scores"
+    )
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="scores"
+    )
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        ordering = ["assignment", "criterion__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "criterion"],
+                name="applications_score_once_per_criterion",
+                violation_error_message=_("This criterion is already scored."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5),
+                name="applications_score_in_range",
+                violation_error_message=_("A score is from 1 to 5."),
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="score_allowed",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                declare=[("scale", "integer")],
+                func="""
+                IF NOT EXISTS (SELECT 1 FROM applications_assignment
+                               WHERE id = NEW.assignment_id AND conflict = 'none'
+                               AND state = 'assigned') THEN
+                    RAISE EXCEPTION 'Only a reader without a conflict scores an application.'
+                        USING ERRCODE = 'check_violation',
+                              CONSTRAINT = 'applications_score_without_conflict';
+                END IF;
+                SELECT r.scale INTO scale FROM applications_rubric r
+                JOIN applications_criterion c ON c.rubric_id = r.id
+                JOIN applications_assignment s ON s.id = NEW.assignment_id
+                JOIN applications_application a ON a.id = s.application_id
+                WHERE c.id = NEW.criterion_id AND r.call_id = a.call_id;
+                IF scale IS NULL THEN
+                    RAISE EXCEPTION 'A score is for a criterion of the application''s call.'
+                        USING ERRCODE = 'check_violation',
+                              CONSTRAINT = 'applications_score_of_the_call';
+                END IF;
+                IF NEW.score > scale THEN
+                    RAISE EXCEPTION 'A score is from 1 to %.', scale
+                        USING ERRCODE = 'check_violation',
+                              CONSTRAINT = 'applications_score_within_scale';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"

@@ -1,6 +1,7 @@
 """Every write to calls, applications and endorsements."""
 
 import datetime
+import decimal
 import secrets
 from typing import cast
 
@@ -13,14 +14,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from applications import default_rubric
 from applications.models import (
     APPLICANT_ANSWERS,
+    DESCRIPTOR_FIELDS,
     RELEASED_DECISIONS,
     REQUIRED_TO_SUBMIT,
     Application,
     ApplicationError,
+    Assignment,
     Call,
+    Conflict,
+    Criterion,
     Endorsement,
+    Reader,
+    Rubric,
+    Scale,
+    Score,
 )
 from applications.signals import application_withdrawn
 from core.dates import long_date, long_datetime
@@ -822,3 +832,452 @@ def _email_destination(application: Application) -> None:
                 "url": url,
             },
         )
+
+
+# --- Selection by a panel: rubric, readers, conflicts, scores and moderation ---------
+
+
+def _copy_rubric(source: Rubric, *, call: Call) -> Rubric:
+    rubric = Rubric.objects.create(call=call, scale=source.scale)
+    Criterion.objects.bulk_create(
+        Criterion(
+            rubric=rubric,
+            position=criterion.position,
+            title=criterion.title,
+            guidance=criterion.guidance,
+            weight=criterion.weight,
+            **{name: getattr(criterion, name) for name in DESCRIPTOR_FIELDS},
+        )
+        for criterion in source.criteria.all()
+    )
+    return rubric
+
+
+def rubric_default() -> Rubric:
+    """The programme's default rubric, made from applications.default_rubric when there
+    is none. Side effects: the rubric and its criteria, once."""
+    with transaction.atomic():
+        rubric = Rubric.objects.filter(call__isnull=True).first()
+        if rubric is not None:
+            return rubric
+        try:
+            with transaction.atomic():
+                rubric = Rubric.objects.create(scale=default_rubric.SCALE)
+        except IntegrityError:  # made at the same moment elsewhere
+            return Rubric.objects.get(call__isnull=True)
+        for position, (title, guidance, weight, meanings) in enumerate(
+            default_rubric.CRITERIA, start=1
+        ):
+            Criterion.objects.create(
+                rubric=rubric,
+                position=position,
+                title=title,
+                guidance=guidance,
+                weight=weight,
+                **{f"descriptor_{n}": text for n, text in enumerate(meanings, start=1)},
+            )
+    return rubric
+
+
+def call_rubric(*, call: Call) -> Rubric:
+    """The call's rubric, copied from the programme's default the first time it is
+    needed. Side effects: the copy (its rubric and criteria), once."""
+    with transaction.atomic():
+        Call.objects.select_for_update().get(pk=call.pk)
+        rubric = Rubric.objects.filter(call=call).first()
+        if rubric is None:
+            rubric = _copy_rubric(rubric_default(), call=call)
+    return rubric
+
+
+def rubric_is_fixed(rubric: Rubric) -> bool:
+    """Once a reader has scored against a rubric it is fixed, so every application of
+    the call is scored on the same criteria."""
+    return Score.objects.filter(criterion__rubric=rubric).exists()
+
+
+def rubric_update(*, call: Call, by: User, scale: int, criteria: list[dict]) -> Rubric:
+    """Replace a call's rubric: its scale and its criteria (each a dict of the
+    Criterion's fields, with `id` for one kept). Refused once a reader has scored.
+
+    Side effects: the criteria changed, added and removed, with their history.
+    """
+    rubric = call_rubric(call=call)
+    with transaction.atomic():
+        rubric = Rubric.objects.select_for_update().get(pk=rubric.pk)
+        if rubric_is_fixed(rubric):
+            raise ApplicationError(
+                _("Readers have begun scoring, so this call's criteria can no longer change.")
+            )
+        if not criteria:
+            raise ApplicationError(_("A rubric needs at least one criterion."))
+        if scale not in Scale.values:
+            raise ApplicationError(_("Choose a scale of 1 to 4 or 1 to 5."), field="scale")
+        if scale == Scale.FIVE and any(not c.get("descriptor_5") for c in criteria):
+            raise ApplicationError(
+                _("On a scale of 1 to 5, say what a 5 means for each criterion."),
+                field="descriptor_5",
+            )
+        rubric.scale = scale
+        rubric._history_user = by
+        rubric.save(update_fields=["scale", "updated_at"])
+        kept = {c["id"] for c in criteria if c.get("id")}
+        rubric.criteria.exclude(pk__in=kept).delete()
+        existing: dict[int, Criterion] = {c.pk: c for c in rubric.criteria.filter(pk__in=kept)}
+        for position, data in enumerate(criteria, start=1):
+            fields = {k: v for k, v in data.items() if k != "id"}
+            if scale == Scale.FOUR:
+                fields["descriptor_5"] = ""
+            criterion = existing.get(data.get("id") or 0) or Criterion(rubric=rubric)
+            for name, value in {**fields, "position": position}.items():
+                setattr(criterion, name, value)
+            criterion._history_user = by
+            criterion.full_clean(exclude=["rubric"])
+            criterion.save()
+    return rubric
+
+
+def _reader_organisations(call: Call) -> set[int]:
+    return {call.organisation_id, *call.destinations.values_list("pk", flat=True)}
+
+
+def reader_add(*, call: Call, user: User, organisation: Organisation, by: User) -> Reader:
+    """Ask someone to read a call's applications: a member of the call's organisation,
+    or of a destination (who reads only applications naming it). Side effects: the
+    Reader, with its history. Assigning applications is a step of its own."""
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call.pk)
+        if call.decisions_released:
+            raise ApplicationError(_("This call's decisions are released: reading is over."))
+        if organisation.pk not in _reader_organisations(call):
+            raise ApplicationError(
+                _("Readers come from %(organisation)s or one of the call's destinations.")
+                % {"organisation": call.organisation},
+                field="organisation",
+            )
+        if not Membership.objects.filter(user=user, organisation=organisation).exists():
+            raise ApplicationError(
+                _("%(person)s does not work at %(organisation)s.")
+                % {"person": user, "organisation": organisation},
+                field="user",
+            )
+        if Reader.objects.filter(call=call, user=user).exists():
+            raise ApplicationError(
+                _("%(person)s already reads for this call.") % {"person": user}, field="user"
+            )
+        reader = Reader(call=call, user=user, organisation=organisation, added_by=by)
+        reader._history_user = by
+        reader.save()
+    return reader
+
+
+def reader_remove(*, reader: Reader, by: User) -> None:
+    """Stop someone reading for a call: their applications not yet scored go back to be
+    assigned again. Refused once they have submitted scores (which count). Side
+    effects: the assignments removed, the Reader deleted, both in their history."""
+    with transaction.atomic():
+        Call.objects.select_for_update().get(pk=reader.call_id)
+        mine = Assignment.objects.select_for_update().filter(
+            application__call=reader.call_id, reader=reader.user_id
+        )
+        if mine.filter(submitted_at__isnull=False).exists():
+            raise ApplicationError(
+                _("%(person)s has submitted scores, which count: they stay a reader.")
+                % {"person": reader.user}
+            )
+        for assignment in mine.filter(state=Assignment.State.ASSIGNED):
+            assignment.state = Assignment.State.REMOVED
+            assignment._history_user = by
+            assignment.save(update_fields=["state"])
+        reader._history_user = by
+        reader.delete()
+
+
+def _eligible_readers(application: Application, readers: list[Reader]) -> list[Reader]:
+    """The call's readers who may read this application: not the applicant, not anyone
+    who already had it (a declared conflict or a removal stays), and a destination's
+    reader only when the application names that destination."""
+    had = {a.reader_id for a in application.assignments.all()}
+    named = {application.first_preference_id, application.second_preference_id}
+    return [
+        r
+        for r in readers
+        if r.user_id != application.applicant_id
+        and r.user_id not in had
+        and (r.organisation_id == application.call.organisation_id or r.organisation_id in named)
+    ]
+
+
+def _assign(application: Application, reader_id: int, *, by: User | None) -> Assignment:
+    assignment = Assignment(application=application, reader_id=reader_id, assigned_by=by)
+    assignment._history_user = by
+    assignment.save()
+    return assignment
+
+
+def _balance(call: Call, applications, *, by: User | None) -> list[Assignment]:
+    """Give each application readers up to the call's number, each time to the eligible
+    reader with the fewest applications of the call (then the earliest added), the
+    applications with the fewest eligible readers first."""
+    readers = list(Reader.objects.filter(call=call).order_by("added_at", "pk"))
+    load: dict[int, int] = {r.user_id: 0 for r in readers}
+    for reader_id in Assignment.objects.filter(
+        application__call=call, state=Assignment.State.ASSIGNED
+    ).values_list("reader_id", flat=True):
+        load[reader_id] = load.get(reader_id, 0) + 1
+    made: list[Assignment] = []
+    # The applications fewest can read first, so the readers they need are still free.
+    applications = sorted(applications, key=lambda a: len(_eligible_readers(a, readers)))
+    for application in applications:
+        active = sum(
+            1 for a in application.assignments.all() if a.state == Assignment.State.ASSIGNED
+        )
+        for _turn in range(call.readers_per_application - active):
+            eligible = [
+                r
+                for r in _eligible_readers(application, readers)
+                if r.user_id
+                not in {a.reader_id for a in made if a.application_id == application.pk}
+            ]
+            if not eligible:
+                break
+            chosen = min(eligible, key=lambda r: load[r.user_id])
+            made.append(_assign(application, chosen.user_id, by=by))
+            load[chosen.user_id] += 1
+    return made
+
+
+def _applications_to_read(call: Call):
+    return (
+        call.applications.exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
+        .select_related("call")
+        .prefetch_related("assignments")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def _email_readers(assignments: list[Assignment]) -> None:
+    """Tell each reader how many applications they have been given to read."""
+    counts: dict[int, int] = {}
+    for assignment in assignments:
+        counts[assignment.reader_id] = counts.get(assignment.reader_id, 0) + 1
+    if not counts:
+        return
+    call = assignments[0].application.call
+    url = absolute_url(reverse("applications:reading_list"))
+    for person in User.objects.filter(pk__in=counts).order_by("pk"):
+        queue_templated_email(
+            template="applications_to_read",
+            to=[person.email],
+            context={"person": person, "call": call, "count": counts[person.pk], "url": url},
+        )
+
+
+def assignments_balance(*, call: Call, by: User) -> list[Assignment]:
+    """Assign the call's applications to its readers automatically: each application
+    gets `readers_per_application` readers, spread so that nobody reads far more than
+    another; assignments already made are kept. Returns those made.
+
+    The call's row is locked, so two coordinators balancing at once assign once.
+    Side effects: the assignments, with their history; an email to each reader given
+    applications, once committed.
+    """
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call.pk)
+        if call.decisions_released:
+            raise ApplicationError(_("This call's decisions are released: reading is over."))
+        if not Reader.objects.filter(call=call).exists():
+            raise ApplicationError(_("Add the call's readers first."))
+        made = _balance(call, list(_applications_to_read(call)), by=by)
+        _email_readers(made)
+    return made
+
+
+def assignment_add(*, application: Application, reader: User, by: User) -> Assignment:
+    """Give an application to one of the call's readers by hand. Side effects: the
+    assignment, with its history; an email to the reader, once committed."""
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=application.call_id)
+        application = Application.objects.prefetch_related("assignments").get(pk=application.pk)
+        readers = list(Reader.objects.filter(call=call, user=reader))
+        if not readers:
+            raise ApplicationError(_("Add them as a reader of the call first."), field="reader")
+        if not _eligible_readers(application, readers):
+            raise ApplicationError(
+                _(
+                    "%(person)s cannot read this application: it is their own, they have had "
+                    "it already, or they read for a destination it does not name."
+                )
+                % {"person": reader},
+                field="reader",
+            )
+        assignment = _assign(application, reader.pk, by=by)
+        _email_readers([assignment])
+    return assignment
+
+
+def assignment_remove(*, assignment: Assignment, by: User) -> Assignment:
+    """Take an application back from a reader who has not submitted their scores.
+    Side effects: the assignment marked removed, in its history."""
+    with transaction.atomic():
+        Call.objects.select_for_update().get(pk=assignment.application.call_id)
+        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        if assignment.is_submitted:
+            raise ApplicationError(_("These scores are submitted, and count."))
+        if assignment.state != Assignment.State.ASSIGNED:
+            raise ApplicationError(_("This reader no longer has this application."))
+        assignment.state = Assignment.State.REMOVED
+        assignment._history_user = by
+        assignment.save(update_fields=["state"])
+    return assignment
+
+
+def conflict_declare(
+    *, assignment: Assignment, by: User, conflict: str, note: str = ""
+) -> Assignment:
+    """The reader says, before reading an application, whether they have a conflict
+    with the applicant. A conflict takes the application from them and gives it to
+    another reader (when there is one). Side effects: the declaration, in the
+    assignment's history; the replacement assignment and its reader's email, once
+    committed.
+    """
+    if by.pk != assignment.reader_id:
+        raise ApplicationError(_("Only the reader declares their own conflicts."))
+    if conflict not in Conflict.values:
+        raise ApplicationError(_("Choose whether you have a conflict."), field="conflict")
+    if conflict == Conflict.OTHER and not note.strip():
+        raise ApplicationError(_("Say what the conflict is."), field="note")
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=assignment.application.call_id)
+        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        if assignment.is_declared:
+            raise ApplicationError(_("You have already answered this."))
+        if assignment.state != Assignment.State.ASSIGNED:
+            raise ApplicationError(_("You no longer have this application to read."))
+        assignment.conflict = conflict
+        assignment.conflict_note = note.strip()
+        assignment.declared_at = timezone.now()
+        if conflict != Conflict.NONE:
+            assignment.state = Assignment.State.CONFLICT
+        assignment._history_user = by
+        assignment.save(update_fields=["conflict", "conflict_note", "declared_at", "state"])
+        if conflict != Conflict.NONE:
+            application = (
+                Application.objects.select_related("call")
+                .prefetch_related("assignments")
+                .get(pk=assignment.application_id)
+            )
+            _email_readers(_balance(call, [application], by=None))
+    return assignment
+
+
+def scores_save(
+    *,
+    assignment: Assignment,
+    by: User,
+    scores: dict[int, tuple[int | None, str]],
+    comment: str = "",
+    submit: bool = False,
+) -> Assignment:
+    """Save a reader's scores for an application (criterion id: (score, comment)), as
+    a draft or submitted. Submitting needs a score for every criterion; submitted
+    scores are final. Refused to anyone but a reader who declared no conflict, and once
+    the call's decisions are released.
+
+    The assignment's row is locked, so a double submit saves once. Side effects: the
+    scores and the assignment, with their history.
+    """
+    if by.pk != assignment.reader_id:
+        raise ApplicationError(_("These scores are for someone else to give."))
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=assignment.application.call_id)
+        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        if assignment.conflict != Conflict.NONE or assignment.state != Assignment.State.ASSIGNED:
+            raise ApplicationError(
+                _("Say that you have no conflict with the applicant before you score.")
+            )
+        if assignment.is_submitted:
+            raise ApplicationError(_("You have submitted these scores; they are final."))
+        if call.decisions_released:
+            raise ApplicationError(_("This call's decisions are released: reading is over."))
+        rubric = call_rubric(call=call)
+        criteria = list(rubric.criteria.all())
+        for criterion in criteria:
+            score, _note = scores.get(criterion.pk, (None, ""))
+            if score is not None and not 1 <= score <= rubric.scale:
+                raise ApplicationError(
+                    _("Score from 1 to %(scale)s.") % {"scale": rubric.scale},
+                    field=f"score_{criterion.pk}",
+                )
+            if submit and score is None:
+                raise ApplicationError(
+                    _("Score this criterion before submitting."), field=f"score_{criterion.pk}"
+                )
+        existing = {s.criterion_id: s for s in assignment.scores.select_for_update()}
+        for criterion in criteria:
+            score, note = scores.get(criterion.pk, (None, ""))
+            row = existing.get(criterion.pk)
+            if score is None:
+                if row is not None:
+                    row._history_user = by
+                    row.delete()
+                continue
+            if row is None:
+                row = Score(assignment=assignment, criterion=criterion)
+            elif (row.score, row.comment) == (score, note.strip()):
+                continue
+            row.score, row.comment = score, note.strip()
+            row._history_user = by
+            row.save()
+        assignment.comment = comment.strip()
+        fields = ["comment"]
+        if submit:
+            assignment.submitted_at = timezone.now()
+            fields.append("submitted_at")
+        assignment._history_user = by
+        assignment.save(update_fields=fields)
+    return assignment
+
+
+def application_moderate(
+    *, application: Application, by: User, score: decimal.Decimal | None, reason: str
+) -> Application:
+    """The coordinator adjusts an application's score, with a reason, or takes the
+    adjustment back (`score=None`). The moderated score ranks the application instead
+    of the readers' mean. Side effects: the change, in the application's history."""
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=application.call_id)
+        application = application.locked()
+        if call.decisions_released:
+            raise ApplicationError(_("This call's decisions are released."))
+        if score is not None:
+            scale = call_rubric(call=call).scale
+            if not 1 <= score <= scale:
+                raise ApplicationError(
+                    _("A moderated score is from 1 to %(scale)s.") % {"scale": scale},
+                    field="score",
+                )
+            if not reason.strip():
+                raise ApplicationError(
+                    _("Say why you are adjusting the readers' score."), field="reason"
+                )
+        application.moderated_score = score
+        application.moderation_reason = reason.strip() if score is not None else ""
+        application.moderated_by = by if score is not None else None
+        application.moderated_at = timezone.now() if score is not None else None
+        application._history_user = by
+        application._change_reason = (
+            _("Moderated by %(person)s") % {"person": by}
+            if score is not None
+            else _("Moderation taken back by %(person)s") % {"person": by}
+        )
+        application.save(
+            update_fields=[
+                "moderated_score",
+                "moderation_reason",
+                "moderated_by",
+                "moderated_at",
+                "updated_at",
+            ]
+        )
+    return application

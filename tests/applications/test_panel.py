@@ -1,0 +1,506 @@
+"""Selection by a panel: the call's rubric (copied from the programme's default), its
+readers, automatic balanced assignment, conflicts declared before reading, scores and
+moderation; in the services and, where rows of other tables are involved, in
+PostgreSQL's triggers."""
+
+import decimal
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from applications import services
+from applications.models import (
+    DESCRIPTOR_FIELDS,
+    Assignment,
+    Conflict,
+    Criterion,
+    Reader,
+    Rubric,
+    Score,
+)
+from applications.services import ApplicationError
+from tests.factories.applications import submitted
+from tests.factories.partners import staff_of
+
+pytestmark = pytest.mark.shared_cast
+
+
+@pytest.fixture
+def panel(cast):
+    """A's call with three applications (Alex's and two colleagues'), read by two of
+    A's colleagues and by the host's supervisor (for applications naming the host)."""
+    cast.colleague_1 = staff_of(cast.organisation_a, user__full_name="Cai Colleague")
+    cast.colleague_2 = staff_of(cast.organisation_a, user__full_name="Dee Colleague")
+    cast.application_b = submitted(
+        call=cast.call_a, applicant=staff_of(cast.organisation_a, user__full_name="Eve Applicant")
+    )
+    # One of the readers applies too: they never read their own.
+    cast.application_c = submitted(call=cast.call_a, applicant=cast.colleague_2)
+    for user, organisation in (
+        (cast.colleague_1, cast.organisation_a),
+        (cast.colleague_2, cast.organisation_a),
+        (cast.supervisor, cast.host),
+    ):
+        services.reader_add(
+            call=cast.call_a, user=user, organisation=organisation, by=cast.coordinator
+        )
+    return cast
+
+
+def _scores(rubric: Rubric, value: int) -> dict:
+    return {c.pk: (value, "") for c in rubric.criteria.all()}
+
+
+def _declared(cast, application, reader, conflict=Conflict.NONE, note=""):
+    assignment = Assignment.objects.get(application=application, reader=reader)
+    return services.conflict_declare(assignment=assignment, by=reader, conflict=conflict, note=note)
+
+
+# --- The rubric ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_call_copies_the_programmes_default_rubric_and_adjusts_its_own(cast):
+    default = Rubric.objects.get(call__isnull=True)
+    rubric = services.call_rubric(call=cast.call_a)
+
+    assert [c.title for c in rubric.criteria.all()] == [c.title for c in default.criteria.all()]
+    assert [c.weight for c in rubric.criteria.all()] == [3, 2, 2, 2]
+    assert rubric.scale == 4
+    assert services.call_rubric(call=cast.call_a) == rubric  # copied once
+
+    first = rubric.criteria.first()
+    services.rubric_update(
+        call=cast.call_a,
+        by=cast.coordinator,
+        scale=5,
+        criteria=[
+            {
+                "id": first.pk,
+                "title": "What they would gain",
+                "guidance": "",
+                "weight": 4,
+                **{f"descriptor_{n}": f"Means {n}" for n in range(1, 6)},
+            }
+        ],
+    )
+
+    rubric.refresh_from_db()
+    assert rubric.scale == 5
+    assert [(c.pk, c.title, c.weight) for c in rubric.criteria.all()] == [
+        (first.pk, "What they would gain", 4)
+    ]
+    # The default is untouched.
+    assert default.criteria.count() == 4
+    assert rubric.history.first().history_user == cast.coordinator
+
+
+@pytest.mark.django_db
+def test_a_five_point_rubric_says_what_five_means(cast):
+    rubric = services.call_rubric(call=cast.call_a)
+    criteria = [
+        {
+            "id": c.pk,
+            "title": c.title,
+            "guidance": "",
+            "weight": c.weight,
+            "descriptor_1": "a",
+            "descriptor_2": "b",
+            "descriptor_3": "c",
+            "descriptor_4": "d",
+            "descriptor_5": "",
+        }
+        for c in rubric.criteria.all()
+    ]
+    with pytest.raises(ApplicationError, match="say what a 5 means") as refused:
+        services.rubric_update(call=cast.call_a, by=cast.coordinator, scale=5, criteria=criteria)
+    assert refused.value.field == "descriptor_5"
+
+
+@pytest.mark.django_db
+def test_the_rubric_is_fixed_once_a_reader_has_scored(panel):
+    services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+    assignment = _declared(panel, panel.application_a, panel.colleague_1)
+    rubric = services.call_rubric(call=panel.call_a)
+    services.scores_save(
+        assignment=assignment, by=panel.colleague_1, scores={rubric.criteria.first().pk: (3, "")}
+    )
+
+    with pytest.raises(ApplicationError, match="can no longer change"):
+        services.rubric_update(call=panel.call_a, by=panel.coordinator, scale=4, criteria=[{}])
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("postgresql")
+def test_the_database_keeps_a_scored_rubric_fixed(panel):
+    services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+    assignment = _declared(panel, panel.application_a, panel.colleague_1)
+    criterion = services.call_rubric(call=panel.call_a).criteria.first()
+    services.scores_save(
+        assignment=assignment, by=panel.colleague_1, scores={criterion.pk: (3, "")}
+    )
+
+    with (
+        pytest.raises(IntegrityError, match="fixed once readers have scored"),
+        transaction.atomic(),
+    ):
+        Criterion.objects.filter(pk=criterion.pk).update(weight=9)
+
+
+# --- Readers and assignment -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_readers_come_from_the_calls_organisation_or_a_destination(cast):
+    with pytest.raises(ApplicationError, match="does not work at") as refused:
+        services.reader_add(
+            call=cast.call_a,
+            user=cast.other_coordinator,
+            organisation=cast.organisation_a,
+            by=cast.coordinator,
+        )
+    assert refused.value.field == "user"
+    with pytest.raises(ApplicationError, match="one of the call's destinations"):
+        services.reader_add(
+            call=cast.call_a,
+            user=cast.other_coordinator,
+            organisation=cast.organisation_b,
+            by=cast.coordinator,
+        )
+    services.reader_add(
+        call=cast.call_a, user=cast.supervisor, organisation=cast.host, by=cast.coordinator
+    )
+    with pytest.raises(ApplicationError, match="already reads"):
+        services.reader_add(
+            call=cast.call_a, user=cast.supervisor, organisation=cast.host, by=cast.coordinator
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("postgresql")
+def test_the_database_refuses_a_reader_from_elsewhere(cast):
+    refused = pytest.raises(IntegrityError, match="call's organisation or a destination")
+    with refused, transaction.atomic():
+        Reader.objects.create(
+            call=cast.call_a, user=cast.other_coordinator, organisation=cast.organisation_b
+        )
+
+
+@pytest.mark.django_db
+def test_balanced_assignment_gives_each_application_two_readers_never_their_own(
+    panel, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        made = services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+
+    readers = {
+        application.pk: {a.reader for a in application.assignments.all()}
+        for application in (panel.application_a, panel.application_b, panel.application_c)
+    }
+    assert all(len(r) == 2 for r in readers.values())
+    assert panel.colleague_2 not in readers[panel.application_c.pk]
+    load = {}
+    for assignment in made:
+        load[assignment.reader_id] = load.get(assignment.reader_id, 0) + 1
+    assert sum(load.values()) == 6
+    assert max(load.values()) - min(load.values()) <= 1
+    # Each reader hears once, with their count.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        u.email for u in (panel.colleague_1, panel.colleague_2, panel.supervisor)
+    )
+    assert "applications to read for the Ashmolean Test Museum call" in mail.outbox[0].subject
+    # Balancing again changes nothing.
+    assert services.assignments_balance(call=panel.call_a, by=panel.coordinator) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("postgresql")
+def test_the_database_refuses_an_applicant_reading_their_own(panel):
+    with pytest.raises(IntegrityError, match="Nobody reads their own"), transaction.atomic():
+        Assignment.objects.create(application=panel.application_c, reader=panel.colleague_2)
+    with pytest.raises(IntegrityError, match="Only a reader of the call"), transaction.atomic():
+        Assignment.objects.create(application=panel.application_a, reader=panel.other_coordinator)
+
+
+# --- Conflicts ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_declared_conflict_hands_the_application_to_another_reader(
+    panel, django_capture_on_commit_callbacks
+):
+    services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+    before = {a.reader for a in panel.application_b.assignments.filter(state="assigned")}
+    conflicted = next(iter(before))
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        declared = _declared(panel, panel.application_b, conflicted, Conflict.SAME_TEAM)
+
+    assert declared.state == Assignment.State.CONFLICT
+    after = {a.reader for a in panel.application_b.assignments.filter(state="assigned")}
+    assert conflicted not in after
+    assert len(after) == 2
+    (replacement,) = after - before
+    assert [m.to for m in mail.outbox] == [[replacement.email]]
+    # Recorded, and never read or scored by the conflicted reader.
+    assert declared.history.first().history_user == conflicted
+    with pytest.raises(ApplicationError, match="no conflict"):
+        services.scores_save(assignment=declared, by=conflicted, scores={})
+
+
+@pytest.mark.django_db
+def test_declaring_asks_what_another_conflict_is_and_only_of_the_reader(panel):
+    services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+    assignment = Assignment.objects.filter(application=panel.application_a).first()
+
+    with pytest.raises(ApplicationError, match="Say what the conflict is") as refused:
+        services.conflict_declare(
+            assignment=assignment, by=assignment.reader, conflict=Conflict.OTHER, note=" "
+        )
+    assert refused.value.field == "note"
+    with pytest.raises(ApplicationError, match="Only the reader"):
+        services.conflict_declare(
+            assignment=assignment, by=panel.coordinator, conflict=Conflict.NONE
+        )
+    with pytest.raises(ApplicationError, match="no conflict with the applicant before"):
+        services.scores_save(assignment=assignment, by=assignment.reader, scores={})
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("postgresql")
+def test_the_database_refuses_scores_from_a_conflicted_reader(panel):
+    services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+    assignment = Assignment.objects.filter(application=panel.application_a).first()
+    _declared(panel, panel.application_a, assignment.reader, Conflict.LINE_MANAGER)
+    criterion = services.call_rubric(call=panel.call_a).criteria.first()
+
+    with pytest.raises(IntegrityError, match="without a conflict"), transaction.atomic():
+        Score.objects.create(assignment=assignment, criterion=criterion, score=3)
+
+
+# --- Scores and moderation --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_scores_are_saved_as_a_draft_then_submitted_whole(panel):
+    services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+    assignment = _declared(panel, panel.application_a, panel.colleague_1)
+    rubric = services.call_rubric(call=panel.call_a)
+    first, *rest = rubric.criteria.all()
+
+    services.scores_save(
+        assignment=assignment, by=panel.colleague_1, scores={first.pk: (4, "Clear aims")}
+    )
+    with pytest.raises(ApplicationError, match="Score this criterion") as refused:
+        services.scores_save(
+            assignment=assignment, by=panel.colleague_1, scores={first.pk: (4, "")}, submit=True
+        )
+    assert refused.value.field == f"score_{rest[0].pk}"
+    with pytest.raises(ApplicationError, match="Score from 1 to 4"):
+        services.scores_save(
+            assignment=assignment, by=panel.colleague_1, scores={first.pk: (5, "")}
+        )
+
+    services.scores_save(
+        assignment=assignment,
+        by=panel.colleague_1,
+        scores=_scores(rubric, 3),
+        comment="A strong case.",
+        submit=True,
+    )
+
+    assignment.refresh_from_db()
+    assert assignment.is_submitted
+    assert assignment.comment == "A strong case."
+    assert sorted(assignment.scores.values_list("score", flat=True)) == [3, 3, 3, 3]
+    # The first score's change is in its history: 4, then 3.
+    row = assignment.scores.get(criterion=first)
+    assert [h.score for h in row.history.order_by("history_date")] == [4, 3]
+    with pytest.raises(ApplicationError, match="final"):
+        services.scores_save(assignment=assignment, by=panel.colleague_1, scores=_scores(rubric, 2))
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("postgresql")
+def test_the_database_keeps_scores_within_the_calls_scale(panel):
+    services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+    assignment = _declared(panel, panel.application_a, panel.colleague_1)
+    criterion = services.call_rubric(call=panel.call_a).criteria.first()
+
+    with pytest.raises(IntegrityError, match="from 1 to 4"), transaction.atomic():
+        Score.objects.create(assignment=assignment, criterion=criterion, score=5)
+    Score.objects.create(assignment=assignment, criterion=criterion, score=4)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Score.objects.create(assignment=assignment, criterion=criterion, score=2)
+
+
+@pytest.mark.django_db
+def test_the_coordinator_moderates_with_a_reason_and_can_take_it_back(panel):
+    with pytest.raises(ApplicationError, match="Say why") as refused:
+        services.application_moderate(
+            application=panel.application_a,
+            by=panel.coordinator,
+            score=decimal.Decimal("3.5"),
+            reason="",
+        )
+    assert refused.value.field == "reason"
+    with pytest.raises(ApplicationError, match="from 1 to 4"):
+        services.application_moderate(
+            application=panel.application_a,
+            by=panel.coordinator,
+            score=decimal.Decimal("4.5"),
+            reason="Too high",
+        )
+
+    moderated = services.application_moderate(
+        application=panel.application_a,
+        by=panel.coordinator,
+        score=decimal.Decimal("3.5"),
+        reason="The readers missed the second choice.",
+    )
+    assert (moderated.moderated_score, moderated.moderated_by) == (
+        decimal.Decimal("3.5"),
+        panel.coordinator,
+    )
+    taken_back = services.application_moderate(
+        application=panel.application_a, by=panel.coordinator, score=None, reason=""
+    )
+    assert taken_back.moderated_score is None
+    assert [h.moderated_score for h in taken_back.history.order_by("history_date")][-2:] == [
+        decimal.Decimal("3.5"),
+        None,
+    ]
+
+
+# --- The reader's pages -------------------------------------------------------------------
+
+
+def _reading_url(assignment):
+    return reverse("applications:reading", kwargs={"pk": assignment.pk})
+
+
+@pytest.mark.django_db
+def test_a_reader_declares_then_scores_without_the_applicants_name(panel, client):
+    services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+    assignment = Assignment.objects.get(application=panel.application_a, reader=panel.colleague_1)
+    client.force_login(panel.colleague_1)
+
+    listing = client.get(reverse("applications:reading_list")).content.decode()
+    assert f"Application {panel.application_a.pk}" in listing
+    assert "Say whether you have a conflict" in listing
+    assert "Alex Applicant" not in listing
+    # Named, so that a conflict can be declared; nothing else of the application yet.
+    first = client.get(_reading_url(assignment)).content.decode()
+    assert "Alex Applicant" in first
+    assert "How a partner museum lends" not in first
+    missing = client.post(_reading_url(assignment), {})
+    assert "Say whether you have a conflict." in missing.content.decode()
+
+    client.post(_reading_url(assignment), {"conflict": "none"})
+    page = client.get(_reading_url(assignment)).content.decode()
+    assert "How a partner museum lends" in page
+    assert "Alex Applicant" not in page  # the first pass is anonymised
+    assert ">Curator<" not in page  # nor their job title
+    assert "Step-free access" not in page  # never access requirements
+    rubric = services.call_rubric(call=panel.call_a)
+    first_criterion, second = rubric.criteria.all()[:2]
+
+    draft = client.post(
+        _reading_url(assignment),
+        {f"score_{first_criterion.pk}": "3", f"note_{first_criterion.pk}": "Clear", "save": ""},
+    )
+    assert draft.status_code == 302
+    refused = client.post(
+        _reading_url(assignment), {f"score_{first_criterion.pk}": "3", "submit": ""}
+    )
+    assert "Score this criterion before submitting." in refused.content.decode()
+    assert f'id="id_score_{second.pk}_error"' in refused.content.decode() or (
+        f"score_{second.pk}" in refused.context["form"].errors
+    )
+    submitted_scores = {f"score_{c.pk}": "4" for c in rubric.criteria.all()}
+    done = client.post(_reading_url(assignment), {**submitted_scores, "submit": ""})
+    assert done.url == reverse("applications:reading_list")
+    assignment.refresh_from_db()
+    assert assignment.is_submitted
+
+
+@pytest.mark.django_db
+def test_a_reader_never_reaches_another_readers_or_a_conflicted_application(panel, client):
+    services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+    mine = Assignment.objects.filter(reader=panel.colleague_1).first()
+    theirs = Assignment.objects.exclude(reader=panel.colleague_1).first()
+    client.force_login(panel.colleague_1)
+
+    assert client.get(_reading_url(theirs)).status_code == 404
+    client.post(_reading_url(mine), {"conflict": "other", "note": "My partner"})
+    assert client.get(_reading_url(mine)).status_code == 404
+    listing = client.get(reverse("applications:reading_list")).content.decode()
+    assert "You declared a conflict: another reader has it" in listing
+
+
+@pytest.mark.parametrize("extra", [0, 4])
+@pytest.mark.django_db
+def test_the_reading_list_runs_the_same_queries_however_many(
+    panel, client, django_assert_num_queries, extra
+):
+    for n in range(extra):
+        submitted(
+            call=panel.call_a,
+            applicant=staff_of(panel.organisation_a, user__full_name=f"More Applicant {n}"),
+        )
+    services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+    client.force_login(panel.colleague_1)
+    # session, user, the count, the page of assignments with their calls
+    with django_assert_num_queries(4):
+        response = client.get(reverse("applications:reading_list"))
+    assert len(response.context["assignments"]) >= 2
+
+
+# --- The manager's admin ----------------------------------------------------------------------
+
+
+def _rubric_form(rubric, **changes) -> dict:
+    """The admin's change form of a rubric as posted, with its criteria."""
+    criteria = list(rubric.criteria.all())
+    data = {
+        "scale": str(rubric.scale),
+        "criteria-TOTAL_FORMS": str(len(criteria)),
+        "criteria-INITIAL_FORMS": str(len(criteria)),
+        "criteria-MIN_NUM_FORMS": "0",
+        "criteria-MAX_NUM_FORMS": "1000",
+    }
+    for n, criterion in enumerate(criteria):
+        for name in ("position", "title", "guidance", "weight", *DESCRIPTOR_FIELDS):
+            data[f"criteria-{n}-{name}"] = str(getattr(criterion, name))
+        data[f"criteria-{n}-id"] = str(criterion.pk)
+        data[f"criteria-{n}-rubric"] = str(rubric.pk)
+    return {**data, **changes}
+
+
+@pytest.mark.django_db
+def test_the_manager_sets_the_default_rubric_and_only_reads_a_calls_copy(cast, client):
+    default = services.rubric_default()
+    url = reverse("admin:applications_rubric_change", args=[default.pk])
+    client.force_login(cast.manager)
+
+    refused = client.post(url, _rubric_form(default, scale="5"))
+    assert refused.status_code == 200
+    assert "On a scale of 1 to 5, say what a 5 means." in refused.content.decode()
+    assert Rubric.objects.get(pk=default.pk).scale == 4
+
+    five = {f"criteria-{n}-descriptor_5": "Exceptional" for n in range(4)}
+    saved = client.post(url, _rubric_form(default, scale="5", **five))
+    assert saved.status_code == 302
+    default.refresh_from_db()
+    assert default.scale == 5
+    assert set(default.criteria.values_list("descriptor_5", flat=True)) == {"Exceptional"}
+    # A new call copies it; the copy is its coordinator's, and the admin only shows it.
+    copy = services.call_rubric(call=cast.call_a)
+    assert copy.scale == 5
+    page = client.get(reverse("admin:applications_rubric_change", args=[copy.pk]))
+    assert page.status_code == 200
+    assert 'name="scale"' not in page.content.decode()
