@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,15 +15,21 @@ from applications import selectors, services
 from applications.forms import CallAdminForm, CallsForYearForm, ExportForm
 from applications.models import (
     APPLICANT_ANSWERS,
+    DESCRIPTOR_FIELDS,
     Application,
     ApplicationStatusChange,
+    Assignment,
     Call,
+    Criterion,
     Endorsement,
+    Rubric,
+    Scale,
 )
 from core.admin import (
     AutocompleteMixin,
     DecisionAdminMixin,
     ReadOnlyInline,
+    RecordAdmin,
     StatusChangeInline,
     year_filter,
 )
@@ -292,4 +300,96 @@ def export_csv(*, year: ProgrammeYear, include_access_requirements: bool) -> Htt
             ),
         ],
         private=True,
+    )
+
+
+# --- Selection by a panel ------------------------------------------------------------------
+
+
+class CriterionFormSet(BaseInlineFormSet):
+    """A rubric's criteria: at least one, and on a scale of 1 to 5 each says what a 5
+    means."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not (self.can_delete and self._should_delete_form(form))
+        ]
+        if not kept:
+            raise ValidationError(_("A rubric needs at least one criterion."))
+        if self.instance.scale == Scale.FIVE:
+            for form in kept:
+                if form.is_valid() and not form.cleaned_data.get("descriptor_5"):
+                    form.add_error("descriptor_5", _("On a scale of 1 to 5, say what a 5 means."))
+
+
+class CriterionInline(admin.StackedInline):
+    model = Criterion
+    formset = CriterionFormSet
+    extra = 0
+    fields = ["position", "title", "guidance", "weight", *DESCRIPTOR_FIELDS]
+
+
+@admin.register(Rubric)
+class RubricAdmin(SimpleHistoryAdmin):
+    """The programme's default rubric, which the manager sets and each call copies;
+    calls' own copies are shown, and changed by their coordinators on the site."""
+
+    list_display = ["__str__", "scale", "criteria_count"]
+    search_fields = ["call__organisation__name"]
+    inlines = [CriterionInline]
+    fields = ["scale"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("call__organisation", "call__year")
+            .annotate(criteria_total=Count("criteria"))
+            .order_by(F("call").asc(nulls_first=True), "-pk")
+        )
+
+    @admin.display(description=gettext_lazy("criteria"), ordering="criteria_total")
+    def criteria_count(self, rubric):
+        return rubric.criteria_total
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # A call's copy is its coordinator's to adjust, until the first score.
+        return super().has_change_permission(request, obj) and (obj is None or obj.call_id is None)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(RecordAdmin):
+    """Who reads which application, and every conflict declared. Read only: readers
+    declare and score on the site."""
+
+    list_display = ["application", "reader", "state", "conflict", "declared_at", "submitted_at"]
+    list_filter = [year_filter("application__call__year"), "state", "conflict"]
+    search_fields = ["reader__full_name", "application__applicant__full_name"]
+    list_select_related = [
+        "application__applicant",
+        "application__call__organisation",
+        "application__call__year",
+        "reader",
+    ]
+    fields = readonly_fields = (
+        "application",
+        "reader",
+        "state",
+        "conflict",
+        "conflict_note",
+        "declared_at",
+        "comment",
+        "submitted_at",
+        "assigned_by",
+        "assigned_at",
     )

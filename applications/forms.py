@@ -8,7 +8,9 @@ from applications.models import (
     REQUIRED_TO_SUBMIT,
     Application,
     Call,
+    Conflict,
     Endorsement,
+    Rubric,
 )
 from applications.services import answer_problems, call_problems
 from core.dates import long_date
@@ -310,3 +312,74 @@ class ExportForm(forms.Form):
         required=False,
         help_text=_("Private information: include it only if you need it, and keep the file safe."),
     )
+
+
+class ConflictForm(forms.Form):
+    """A reader's declaration, before reading, of any conflict with the applicant."""
+
+    conflict = forms.ChoiceField(
+        label=_("Do you have a conflict of interest with this applicant?"),
+        choices=Conflict.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether you have a conflict.")},
+    )
+    note = forms.CharField(
+        label=_("About the conflict"),
+        required=False,
+        widget=_text(3),
+        help_text=_(
+            "Needed for another reason. The coordinator and the programme manager read it."
+        ),
+    )
+
+
+class ScoresForm(forms.Form):
+    """A reader's score for each criterion of the call's rubric (each described score a
+    choice), a comment on each, and one for the coordinator."""
+
+    comment = forms.CharField(
+        label=_("Your comment for the coordinator"),
+        required=False,
+        widget=_text(4),
+        help_text=_(
+            "What stood out. The coordinator may draw on it for the feedback the applicant "
+            "reads, so write it as you would to them."
+        ),
+    )
+
+    def __init__(self, *args, rubric: Rubric, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(rubric.criteria.all())
+        for criterion in self.criteria:
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=criterion.title,
+                help_text=criterion.guidance,
+                choices=[(n, f"{n}: {text}") for n, text in criterion.descriptors(rubric.scale)],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"note_{criterion.pk}"] = forms.CharField(
+                label=_("Comment on %(criterion)s") % {"criterion": criterion.title.lower()},
+                required=False,
+                widget=_text(2),
+            )
+        # The overall comment comes last.
+        self.fields["comment"] = self.fields.pop("comment")
+
+    def criterion_fields(self):
+        """Each criterion's score and comment fields, in order, for the template."""
+        return [
+            (self[f"score_{criterion.pk}"], self[f"note_{criterion.pk}"])
+            for criterion in self.criteria
+        ]
+
+    def scores(self) -> dict[int, tuple[int | None, str]]:
+        return {
+            criterion.pk: (
+                self.cleaned_data.get(f"score_{criterion.pk}"),
+                self.cleaned_data.get(f"note_{criterion.pk}", ""),
+            )
+            for criterion in self.criteria
+        }

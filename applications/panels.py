@@ -187,6 +187,32 @@ def _staff_applications(request, user):
     return items
 
 
+def _reader_applications(request, user):
+    """The applications given to the person to read and not yet scored and submitted,
+    counted by call."""
+    return [
+        todo.Item(
+            link=ngettext(
+                "%(count)s application to read",
+                "%(count)s applications to read",
+                call.to_read,
+            )
+            % {"count": call.to_read},
+            url=reverse("applications:reading_list"),
+            detail=_("For %(organisation)s's call for %(year)s. %(step)s")
+            % {
+                "organisation": call.organisation.name,
+                "year": call.year.year,
+                "step": _("Say whether you have a conflict with each applicant, then score.")
+                if call.undeclared
+                else _("Score each one and submit your scores."),
+            },
+        )
+        for call in selectors.calls_to_read(user=user)
+    ]
+
+
 todo.register(todo.MANAGER, _manager_calls, order=20)
+todo.register(todo.READER, _reader_applications, order=20)
 todo.register(todo.COORDINATOR, _coordinator_applications, order=20)
 todo.register(todo.STAFF, _staff_applications, order=20)

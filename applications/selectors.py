@@ -13,6 +13,7 @@ from applications.models import (
     RELEASED_DECISIONS,
     UNDECIDED,
     Application,
+    Assignment,
     Call,
     Endorsement,
     released,
@@ -385,3 +386,48 @@ def years_missing_calls(*, today: datetime.date | None = None) -> list[tuple[Pro
     )
     missing = [(year, year.partners_without + (not year.host_has_call)) for year in years]
     return [(year, count) for year, count in missing if count]
+
+
+# --- Reading for a call's panel ----------------------------------------------------------
+
+
+def assignments_of(*, user: User) -> QuerySet[Assignment]:
+    """The applications given to the person to read (not those taken back), newest
+    call first, in the order they were given."""
+    return (
+        Assignment.objects.filter(reader=user)
+        .exclude(state=Assignment.State.REMOVED)
+        .select_related("application__call__organisation", "application__call__year")
+        .select_related("application__applicant")
+        .order_by("-application__call__closes_at", "assigned_at", "pk")
+    )
+
+
+def assignment_of(*, user: User, pk: int) -> Assignment:
+    """An application given to the person to read, or 404: another reader's, one taken
+    back, or one they declared a conflict with and so no longer read."""
+    try:
+        return assignments_of(user=user).exclude(state=Assignment.State.CONFLICT).get(pk=pk)
+    except Assignment.DoesNotExist:
+        raise Http404("No such application to read") from None
+
+
+def calls_to_read(*, user: User) -> list[Call]:
+    """The calls, not yet released, in which the person has applications to read and
+    not yet submitted: `to_read` of them, `undeclared` still without a declaration."""
+    mine = Assignment.objects.filter(
+        application__call=OuterRef("pk"),
+        reader=user,
+        state=Assignment.State.ASSIGNED,
+        submitted_at__isnull=True,
+    )
+    return list(
+        Call.objects.filter(decisions_released_at__isnull=True)
+        .annotate(
+            to_read=SubqueryCount(mine),
+            undeclared=SubqueryCount(mine.filter(declared_at__isnull=True)),
+        )
+        .filter(to_read__gt=0)
+        .select_related("organisation", "year")
+        .order_by("closes_at", "pk")
+    )

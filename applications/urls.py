@@ -44,5 +44,8 @@ urlpatterns = [
         name="application_review",
     ),
     path("hosting/", views.HostingListView.as_view(), name="hosting_list"),
+    # Readers of a call's applications.
+    path("reading/", views.ReadingListView.as_view(), name="reading_list"),
+    path("reading/<int:pk>/", views.ReadingView.as_view(), name="reading"),
     path("hosting/<int:pk>/", views.HostingDetailView.as_view(), name="hosting_detail"),
 ]

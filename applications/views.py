@@ -24,11 +24,13 @@ from applications import selectors, services
 from applications.forms import (
     ApplicationForm,
     CallGuidanceForm,
+    ConflictForm,
     DecisionForm,
     EndorsementForm,
     EndorsementResendForm,
     HostResponseForm,
     ReviewFilterForm,
+    ScoresForm,
     WithdrawForm,
 )
 from applications.models import Application
@@ -537,3 +539,90 @@ class HostingDetailView(LoginRequiredMixin, ServiceFormMixin, FormView):
         if self.result.host_response == Application.HostResponse.AGREED:
             return _("Thank you: the home coordinator has been told you agree to host.")
         return _("Your concern has been sent to the home coordinator.")
+
+
+# --- Reading for a call's panel ----------------------------------------------------------
+
+
+class ReadingListView(LoginRequiredMixin, PagedListMixin, ListView):
+    """The applications given to the person to read, across the calls they read for."""
+
+    template_name = "applications/reading_list.html"
+    context_object_name = "assignments"
+
+    def get_queryset(self):
+        return selectors.assignments_of(user=self.request.user)
+
+
+class ReadingView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    """One application to read: first the reader says whether they have a conflict
+    with the applicant (named, so that they can); then they read it (anonymised, if
+    the call's first pass is) and score each criterion, as a draft or submitted."""
+
+    template_name = "applications/reading.html"
+
+    @cached_property
+    def assignment(self):
+        return selectors.assignment_of(user=self.request.user, pk=self.kwargs["pk"])
+
+    @cached_property
+    def rubric(self):
+        return services.call_rubric(call=self.assignment.application.call)
+
+    def get_form_class(self):
+        return ConflictForm if not self.assignment.is_declared else ScoresForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.assignment.is_declared:
+            scores = {s.criterion_id: s for s in self.assignment.scores.all()}
+            kwargs["rubric"] = self.rubric
+            kwargs["initial"] = {
+                "comment": self.assignment.comment,
+                **{f"score_{pk}": s.score for pk, s in scores.items()},
+                **{f"note_{pk}": s.comment for pk, s in scores.items()},
+            }
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        application = self.assignment.application
+        return super().get_context_data(
+            assignment=self.assignment,
+            application=application,
+            rubric=self.rubric if self.assignment.is_declared else None,
+            anonymised=application.call.anonymised,
+            **kwargs,
+        )
+
+    def perform(self, form):
+        if not self.assignment.is_declared:
+            return services.conflict_declare(
+                assignment=self.assignment,
+                by=self.request.user,
+                conflict=form.cleaned_data["conflict"],
+                note=form.cleaned_data["note"],
+            )
+        self.submitting = "submit" in self.request.POST
+        return services.scores_save(
+            assignment=self.assignment,
+            by=self.request.user,
+            scores=form.scores(),
+            comment=form.cleaned_data["comment"],
+            submit=self.submitting,
+        )
+
+    def get_success_message(self):
+        if self.result.state == self.result.State.CONFLICT:
+            return _("Thank you. The application goes to another reader.")
+        if not self.result.is_submitted:
+            return (
+                _("You have no conflict: read the application and score it.")
+                if not getattr(self, "submitting", None) and not self.result.scores.exists()
+                else _("Your scores are saved as a draft.")
+            )
+        return _("Your scores are submitted. Thank you.")
+
+    def get_success_url(self):
+        if self.result.state == self.result.State.CONFLICT or self.result.is_submitted:
+            return reverse("applications:reading_list")
+        return reverse("applications:reading", kwargs={"pk": self.result.pk})

@@ -1,7 +1,8 @@
 """What needs each person now: the dashboard's to-do list, filled by every app.
 
 An app registers, in its `panels.py`, a function of (request, user) returning the
-items it knows of for one role (`MANAGER`, `COORDINATOR`, `SUPERVISOR`, `STAFF`):
+items it knows of for one role (`MANAGER`, `COORDINATOR`, `READER`, `SUPERVISOR`,
+`STAFF`):
 each a counted link to the page where the work is done, with its deadline. A function
 returns nothing when the person does not hold the role or has nothing to do; each
 counts in the database, so the list costs the same however many rows there are.
@@ -17,12 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 MANAGER = "manager"
 COORDINATOR = "coordinator"
+READER = "reader"
 SUPERVISOR = "supervisor"
 STAFF = "staff"
 
 ROLES = {
     MANAGER: _("As programme manager"),
     COORDINATOR: _("As coordinator"),
+    READER: _("As a reader of applications"),
     SUPERVISOR: _("As a host supervisor"),
     STAFF: _("For your own placement"),
 }

@@ -112,6 +112,18 @@ def selected_to_come_to_a(cast):
     return {"pk": application.pk}
 
 
+def reading_a(cast):
+    """A's staff member's application given to the host's supervisor to read (as a
+    reader for the host, which it names): theirs alone, not even A's coordinator's."""
+    application_services.reader_add(
+        call=cast.call_a, user=cast.supervisor, organisation=cast.host, by=cast.coordinator
+    )
+    assignment = application_services.assignment_add(
+        application=cast.application_a, reader=cast.supervisor, by=cast.coordinator
+    )
+    return {"pk": assignment.pk}
+
+
 def _selected_a(cast):
     return placement_factories.select(
         cast.application_a, by=cast.coordinator, destination=cast.host
@@ -245,6 +257,9 @@ ACCESS = {
     "applications:application_review": (application_a, coordinators(OK)),
     "applications:hosting_list": ({}, coordinators(OK, other=OK)),
     "applications:hosting_detail": (lambda cast: selected_to_come_to_a(cast), coordinators(OK)),
+    # Readers of a call's applications: each reads only what they were given.
+    "applications:reading_list": ({}, signed_in(OK)),
+    "applications:reading": (reading_a, only(supervisor=OK)),
     # Placements: participants and supervisors.
     "placements:placement_list": ({}, signed_in(OK)),
     "placements:placement_detail": (placement_a, placement_viewers(OK)),

@@ -73,12 +73,13 @@ def test_dashboard_queries_do_not_grow_with_memberships(
 
     # user, the organisations coordinated, the progress board (its year with the
     # facts, the organisations' names), the to-do list's reads (invitations; calls to
-    # decide; calls to release; host responses; people to place; proposals to approve;
-    # people arriving; calls to apply to; applications in progress; plans to make; claims queried;
-    # evaluations to answer with their responses), memberships with their
-    # organisations, partnerships with their years, years hosted, their placements,
-    # the partnerships' years' facts: the same for one organisation or six
-    with django_assert_num_queries(21):
+    # decide; calls to release; host responses; calls to read for; people to place;
+    # proposals to approve; people arriving; calls to apply to; applications in
+    # progress; plans to make; claims queried; evaluations to answer with their
+    # responses), memberships with their organisations, partnerships with their
+    # years, years hosted, their placements, the partnerships' years' facts: the same
+    # for one organisation or six
+    with django_assert_num_queries(22):
         response = client.get(reverse("dashboard"))
     assert response.content.decode().count("Your partnership in") == organisations
 
@@ -223,9 +224,10 @@ def test_the_managers_dashboard_runs_the_same_queries_however_much_waits(
 
     # user, whether a manager, the organisations coordinated (none), the year boards,
     # then the to-do list's reads (years short of partners; years missing calls;
-    # claims and proposals waiting (two); evaluations overdue; calls to apply to;
+    # claims and proposals waiting (two); evaluations overdue; calls to read for;
+    # calls to apply to;
     # applications in progress; plans to make; claims queried; evaluations to answer),
     # memberships, placements to come
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         response = client.get(reverse("dashboard"))
     assert response.status_code == 200
