@@ -14,7 +14,8 @@ from applications.models import (
 )
 from applications.services import answer_problems, call_problems
 from core.dates import long_date
-from partners.models import Organisation, ProgrammeYear
+from partners.models import Membership, Organisation, ProgrammeYear, User
+from partners.selectors import people_at
 
 
 def _text(rows: int = 4) -> forms.Textarea:
@@ -383,3 +384,91 @@ class ScoresForm(forms.Form):
             )
             for criterion in self.criteria
         }
+
+
+READERS_SHOWN = 50  # people offered at once as readers; a search finds the rest
+
+
+class PanelSettingsForm(forms.ModelForm):
+    """How a call's applications are read."""
+
+    readers_per_application = forms.IntegerField(
+        label=_("Readers per application"),
+        min_value=1,
+        max_value=5,
+        help_text=_("How many readers score each application, from 1 to 5."),
+    )
+
+    class Meta:
+        model = Call
+        fields = ["readers_per_application", "anonymised"]
+
+
+class ReaderAddForm(forms.Form):
+    """Someone at the call's organisation or a destination, to read its applications:
+    the list offers those matching the page's search, at most READERS_SHOWN."""
+
+    membership = forms.ModelChoiceField(
+        label=_("Person to add"),
+        queryset=Membership.objects.none(),
+        error_messages={
+            "required": _("Choose who is to read."),
+            "invalid_choice": _("Choose someone from the list."),
+        },
+    )
+
+    def __init__(self, *args, organisation_ids, readers: list, search: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        taken = {reader.user_id for reader in readers}
+        field = self.fields["membership"]
+        field.queryset = people_at(organisation_ids=organisation_ids).exclude(user__in=taken)
+        shown = list(
+            people_at(organisation_ids=organisation_ids, search=search).exclude(user__in=taken)[
+                : READERS_SHOWN + 1
+            ]
+        )
+        self.more = len(shown) > READERS_SHOWN
+        field.widget.choices = [("", _("Choose…"))] + [
+            (m.pk, _person_at(m)) for m in shown[:READERS_SHOWN]
+        ]
+
+
+def _person_at(membership: Membership) -> str:
+    details = ", ".join(x for x in (membership.job_title, membership.department) if x)
+    name = f"{membership.user.full_name} ({details})" if details else membership.user.full_name
+    return f"{name}: {membership.organisation.name}"
+
+
+class AssignForm(forms.Form):
+    """An application given by hand to one of the call's readers."""
+
+    application = forms.ModelChoiceField(
+        label=_("Application"),
+        queryset=Application.objects.none(),
+        error_messages={
+            "required": _("Choose an application."),
+            "invalid_choice": _("Choose an application from the list."),
+        },
+    )
+    reader = forms.ModelChoiceField(
+        label=_("Reader"),
+        queryset=User.objects.none(),
+        error_messages={
+            "required": _("Choose a reader."),
+            "invalid_choice": _("Choose a reader from the list."),
+        },
+    )
+
+    def __init__(self, *args, applications: list, readers: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["application"].queryset = Application.objects.filter(
+            pk__in=[a.pk for a in applications]
+        )
+        self.fields["application"].widget.choices = [("", _("Choose…"))] + [
+            (a.pk, _("Application %(number)s, %(name)s") % {"number": a.pk, "name": a.applicant})
+            for a in applications
+        ]
+        self.fields["reader"].queryset = User.objects.filter(pk__in=[r.user_id for r in readers])
+        self.fields["reader"].widget.choices = [("", _("Choose…"))] + [
+            (r.user_id, r.user.full_name) for r in readers
+        ]

@@ -16,6 +16,7 @@ from applications.models import (
     Assignment,
     Call,
     Endorsement,
+    Reader,
     released,
     waiting_to_hear,
 )
@@ -431,3 +432,70 @@ def calls_to_read(*, user: User) -> list[Call]:
         .select_related("organisation", "year")
         .order_by("closes_at", "pk")
     )
+
+
+def call_panel(*, call: Call) -> dict:
+    """What the coordinator's panel page shows of a call: its readers, each with how
+    many applications they have and have submitted, and the organisations readers come
+    from (the call's and its destinations)."""
+    active = Assignment.objects.filter(
+        application__call=call, reader=OuterRef("user"), state=Assignment.State.ASSIGNED
+    )
+    readers = (
+        Reader.objects.filter(call=call)
+        .select_related("user", "organisation")
+        .annotate(
+            assigned=SubqueryCount(active),
+            submitted=SubqueryCount(active.filter(submitted_at__isnull=False)),
+        )
+        .order_by("organisation__name", "user__full_name", "pk")
+    )
+    return {
+        "readers": list(readers),
+        "reader_organisations": [
+            call.organisation_id,
+            *call.destinations.values_list("pk", flat=True),
+        ],
+    }
+
+
+def applications_to_assign(*, call: Call) -> QuerySet[Application]:
+    """A call's applications that readers read (submitted, not withdrawn), each with its
+    assignments and their readers, oldest first."""
+    return (
+        call.applications.exclude(
+            status__in=[Application.Status.DRAFT, Application.Status.WITHDRAWN]
+        )
+        .select_related("applicant", "first_preference", "second_preference")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("reader").order_by("assigned_at", "pk"),
+            )
+        )
+        .order_by("submitted_at", "pk")
+    )
+
+
+def reader_of(*, call: Call, pk) -> Reader:
+    """One of the call's readers, or 404."""
+    try:
+        return Reader.objects.select_related("user").get(call=call, pk=int(pk))
+    except (Reader.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such reader") from None
+
+
+def application_to_assign(*, call: Call, pk) -> Application:
+    """One of the call's applications that readers read, or 404."""
+    try:
+        return applications_to_assign(call=call).get(pk=int(pk))
+    except (Application.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such application") from None
+
+
+def assignment_on(*, application: Application, pk) -> Assignment:
+    """One of an application's assignments, or 404."""
+    try:
+        return application.assignments.select_related("reader").get(pk=int(pk))
+    except (Assignment.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such assignment") from None

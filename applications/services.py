@@ -937,6 +937,25 @@ def rubric_update(*, call: Call, by: User, scale: int, criteria: list[dict]) -> 
     return rubric
 
 
+def call_panel_update(
+    *, call: Call, by: User, readers_per_application: int, anonymised: bool
+) -> Call:
+    """How a call's applications are read: by how many readers each, and whether the
+    first pass is anonymised. Fixed once a reader has scored, so every application is
+    read the same way. Side effects: the change, in the call's history."""
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call.pk)
+        if Score.objects.filter(assignment__application__call=call).exists():
+            raise ApplicationError(
+                _("Readers have begun scoring, so how the call is read can no longer change.")
+            )
+        call.readers_per_application = readers_per_application
+        call.anonymised = anonymised
+        call._change_reason = _("How it is read, changed by %(person)s") % {"person": by}
+        call.save(update_fields=["readers_per_application", "anonymised", "updated_at"])
+    return call
+
+
 def _reader_organisations(call: Call) -> set[int]:
     return {call.organisation_id, *call.destinations.values_list("pk", flat=True)}
 

@@ -23,12 +23,15 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from applications import selectors, services
 from applications.forms import (
     ApplicationForm,
+    AssignForm,
     CallGuidanceForm,
     ConflictForm,
     DecisionForm,
     EndorsementForm,
     EndorsementResendForm,
     HostResponseForm,
+    PanelSettingsForm,
+    ReaderAddForm,
     ReviewFilterForm,
     ScoresForm,
     WithdrawForm,
@@ -626,3 +629,110 @@ class ReadingView(LoginRequiredMixin, ServiceFormMixin, FormView):
         if self.result.state == self.result.State.CONFLICT or self.result.is_submitted:
             return reverse("applications:reading_list")
         return reverse("applications:reading", kwargs={"pk": self.result.pk})
+
+
+class CallPanelView(CoordinatorCallMixin, TemplateView):
+    """The coordinator's panel for a call: how it is read, its readers (added from the
+    call's organisation and destinations, found by a search), and who reads which
+    application, assigned automatically and changed by hand. Each form posts its
+    `action`; a refused one is shown again with what was chosen."""
+
+    template_name = "applications/call_panel.html"
+    FORMS = ("settings", "add_reader", "remove_reader", "balance", "assign", "unassign")
+
+    @cached_property
+    def search(self) -> str:
+        return self.request.GET.get("q", "").strip()
+
+    @cached_property
+    def panel(self) -> dict:
+        return selectors.call_panel(call=self.call)
+
+    @cached_property
+    def applications(self) -> list:
+        return list(selectors.applications_to_assign(call=self.call))
+
+    def forms(self, data=None, action: str = "") -> dict:
+        readers = self.panel["readers"]
+        return {
+            "settings_form": PanelSettingsForm(
+                data if action == "settings" else None, instance=self.call
+            ),
+            "reader_form": ReaderAddForm(
+                data if action == "add_reader" else None,
+                organisation_ids=self.panel["reader_organisations"],
+                readers=readers,
+                search=self.search,
+            ),
+            "assign_form": AssignForm(
+                data if action == "assign" else None,
+                applications=self.applications,
+                readers=readers,
+            ),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **{
+                **self.panel,
+                **self.forms(),
+                "applications": self.applications,
+                "rubric": services.call_rubric(call=self.call),
+                "search": self.search,
+                **kwargs,
+            }
+        )
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action", "")
+        if action not in self.FORMS:
+            return redirect(request.path)
+        forms_ = self.forms(request.POST, action)
+        form = {
+            "settings": forms_["settings_form"],
+            "add_reader": forms_["reader_form"],
+            "assign": forms_["assign_form"],
+        }.get(action) or forms.Form(request.POST)
+        if form.is_valid():
+            with refusals_on(form):
+                message = self.perform(action, form)
+            if form.is_valid():
+                messages.success(request, message)
+                return redirect(request.get_full_path())
+        key = {"settings": "settings_form", "add_reader": "reader_form", "assign": "assign_form"}
+        context = {key.get(action, "action_form"): form, "form": form}
+        return self.render_to_response(self.get_context_data(**context))
+
+    def perform(self, action: str, form) -> str:
+        by, post = self.request.user, self.request.POST
+        if action == "settings":
+            services.call_panel_update(call=self.call, by=by, **form.cleaned_data)
+            return _("How the call is read is saved.")
+        if action == "add_reader":
+            membership = form.cleaned_data["membership"]
+            services.reader_add(
+                call=self.call, user=membership.user, organisation=membership.organisation, by=by
+            )
+            return _("%(person)s reads for the call now.") % {"person": membership.user}
+        if action == "remove_reader":
+            reader = selectors.reader_of(call=self.call, pk=post.get("reader"))
+            services.reader_remove(reader=reader, by=by)
+            return _("%(person)s no longer reads for the call.") % {"person": reader.user}
+        if action == "balance":
+            made = services.assignments_balance(call=self.call, by=by)
+            return ngettext(
+                "%(count)s application given to a reader. Each reader is emailed.",
+                "%(count)s applications given to readers. Each reader is emailed.",
+                len(made),
+            ) % {"count": len(made)}
+        if action == "assign":
+            services.assignment_add(
+                application=form.cleaned_data["application"],
+                reader=form.cleaned_data["reader"],
+                by=by,
+            )
+            return _("%(person)s reads it now.") % {"person": form.cleaned_data["reader"]}
+        application = selectors.application_to_assign(call=self.call, pk=post.get("application"))
+        assignment = selectors.assignment_on(application=application, pk=post.get("assignment"))
+        services.assignment_remove(assignment=assignment, by=by)
+        return _("%(person)s no longer reads it.") % {"person": assignment.reader}

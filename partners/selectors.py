@@ -327,3 +327,22 @@ def invitation_for_token(*, token_hash: str) -> AccountInvitation | None:
         .filter(token_hash=token_hash)
         .first()
     )
+
+
+def people_at(*, organisation_ids: Collection[int], search: str = "") -> QuerySet[Membership]:
+    """The active people of some organisations, as their memberships (with their job
+    title and department there), by organisation and name; narrowed to those whose
+    name, email address, job title or department hold every word of `search`."""
+    people = (
+        Membership.objects.filter(organisation__in=organisation_ids, user__is_active=True)
+        .select_related("user", "organisation")
+        .order_by("organisation__name", "user__full_name", "pk")
+    )
+    for word in search.split():
+        people = people.filter(
+            Q(user__full_name__icontains=word)
+            | Q(user__email__icontains=word)
+            | Q(job_title__icontains=word)
+            | Q(department__icontains=word)
+        )
+    return people

@@ -504,3 +504,81 @@ def test_the_manager_sets_the_default_rubric_and_only_reads_a_calls_copy(cast, c
     page = client.get(reverse("admin:applications_rubric_change", args=[copy.pk]))
     assert page.status_code == 200
     assert 'name="scale"' not in page.content.decode()
+
+
+# --- The coordinator's panel page ------------------------------------------------------------
+
+
+def _panel_url(call):
+    return reverse("applications:call_panel", kwargs={"pk": call.pk})
+
+
+@pytest.mark.django_db
+def test_the_coordinator_adds_readers_assigns_and_takes_back_on_the_panel_page(cast, client):
+    colleague = staff_of(cast.organisation_a, user__full_name="Cai Colleague")
+    url = _panel_url(cast.call_a)
+    client.force_login(cast.coordinator)
+
+    page = client.get(url, {"q": "Cai"}).content.decode()
+    assert "Cai Colleague" in page
+    assert "Bea Otherorg" not in page  # another organisation's people are never offered
+    missing = client.post(url, {"action": "add_reader"})
+    assert "Choose who is to read." in missing.content.decode()
+    membership = colleague.memberships.get()
+    added = client.post(url, {"action": "add_reader", "membership": membership.pk})
+    assert added.status_code == 302
+    client.post(
+        url,
+        {
+            "action": "add_reader",
+            "membership": cast.supervisor.memberships.get().pk,
+        },
+    )
+    assert set(Reader.objects.filter(call=cast.call_a).values_list("user", flat=True)) == {
+        colleague.pk,
+        cast.supervisor.pk,
+    }
+
+    client.post(url, {"action": "balance"})
+    assert set(cast.application_a.assignments.values_list("reader", flat=True)) == {
+        colleague.pk,
+        cast.supervisor.pk,
+    }
+    assignment = cast.application_a.assignments.get(reader=colleague)
+    client.post(
+        url,
+        {"action": "unassign", "application": cast.application_a.pk, "assignment": assignment.pk},
+    )
+    assignment.refresh_from_db()
+    assert assignment.state == Assignment.State.REMOVED
+    # Given back by hand, they are refused: they had it already.
+    refused = client.post(
+        url, {"action": "assign", "application": cast.application_a.pk, "reader": colleague.pk}
+    )
+    assert "they have had it already" in refused.content.decode()
+    # The first pass: changed before anyone scores.
+    client.post(url, {"action": "settings", "readers_per_application": "3"})
+    cast.call_a.refresh_from_db()
+    assert (cast.call_a.readers_per_application, cast.call_a.anonymised) == (3, False)
+
+
+@pytest.mark.parametrize("extra", [0, 4])
+@pytest.mark.django_db
+def test_the_panel_page_runs_the_same_queries_however_many_applications(
+    panel, client, django_assert_num_queries, extra
+):
+    for n in range(extra):
+        submitted(
+            call=panel.call_a,
+            applicant=staff_of(panel.organisation_a, user__full_name=f"More Applicant {n}"),
+        )
+    services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+    client.force_login(panel.coordinator)
+    url = _panel_url(panel.call_a)
+    client.get(url)  # the rubric copied once
+    # session, user, the call (coordinated), the readers with their counts, the
+    # destinations, the applications and their assignments with readers, the people
+    # to offer (the page and the choice), the rubric and its criteria
+    with django_assert_num_queries(14):
+        response = client.get(url)
+    assert len(response.context["applications"]) == 3 + extra

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from applications import services
 from applications.models import Assignment
-from tests.browser.conftest import expect_problem, sign_in
+from tests.browser.conftest import expect_problem, field, sign_in
 from tests.factories.applications import open_call, submitted
 from tests.factories.partners import (
     PASSWORD,
@@ -97,4 +97,52 @@ def test_a_reader_declares_a_conflict_with_one_applicant_and_scores_the_other(
     axe(page)
     page.get_by_role("link", name=f"Application {other.pk}").click()
     expect(page.get_by_text("They are final.")).to_be_visible()
+    axe(page)
+
+
+def test_a_coordinator_adds_readers_and_gives_each_application_two(page, live_server, axe):
+    host = OrganisationFactory(name="British Museum", can_host=True)
+    year = ProgrammeYearFactory(year=2031, host=host)
+    home = OrganisationFactory(name="Ashmolean Test Museum", slug="ashmolean")
+    PartnershipFactory(year=year, organisation=home, confirmed=True)
+    call = open_call(year=year, organisation=home)
+    coordinator = coordinator_of(home, user__full_name="Cora Coordinator")
+    staff_of(home, user__full_name="Rhys Reader", job_title="Registrar")
+    coordinator_of(host, user__full_name="Priya Host", job_title="Head of Partnerships")
+    for name in ("Tia Teammate", "Oli Other"):
+        submitted(call=call, applicant=staff_of(home, user__full_name=name))
+
+    sign_in(page, live_server, coordinator.email, password=PASSWORD)
+    page.get_by_role("link", name="Your calls and applications").click()
+    page.get_by_role("link", name="Ashmolean Test Museum, 2031").click()
+    page.get_by_role("link", name="Readers and who reads what").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Readers of Ashmolean Test Museum, 2031"
+    )
+    axe(page)
+
+    page.get_by_role("button", name="Add the reader").click()
+    expect_problem(page, "Choose who is to read.")
+    axe(page)
+    page.get_by_label("Find someone at your organisation or a destination").fill("Registrar")
+    page.get_by_role("button", name="Search").click()
+    field(page, "Person to add").select_option(
+        label="Rhys Reader (Registrar): Ashmolean Test Museum"
+    )
+    page.get_by_role("button", name="Add the reader").click()
+    expect(page.get_by_text("Rhys Reader reads for the call now.")).to_be_visible()
+    page.get_by_label("Find someone at your organisation or a destination").fill("")
+    page.get_by_role("button", name="Search").click()
+    field(page, "Person to add").select_option(
+        label="Priya Host (Head of Partnerships): British Museum"
+    )
+    page.get_by_role("button", name="Add the reader").click()
+    expect(page.get_by_text("Priya Host reads for the call now.")).to_be_visible()
+
+    page.get_by_role("button", name="Give each application 2 readers").click()
+    expect(
+        page.get_by_text("4 applications given to readers. Each reader is emailed.")
+    ).to_be_visible()
+    readers = page.get_by_role("region", name="Each application and its readers")
+    expect(readers.get_by_text("to declare any conflict")).to_have_count(4)
     axe(page)
