@@ -408,6 +408,8 @@ class ReaderAddForm(forms.Form):
     """Someone at the call's organisation or a destination, to read its applications:
     the list offers those matching the page's search, at most READERS_SHOWN."""
 
+    fields: dict[str, Any]  # each field as its own type
+
     membership = forms.ModelChoiceField(
         label=_("Person to add"),
         queryset=Membership.objects.none(),
@@ -441,6 +443,8 @@ def _person_at(membership: Membership) -> str:
 
 class AssignForm(forms.Form):
     """An application given by hand to one of the call's readers."""
+
+    fields: dict[str, Any]  # each field as its own type
 
     application = forms.ModelChoiceField(
         label=_("Application"),

@@ -704,7 +704,7 @@ class CallPanelView(CoordinatorCallMixin, TemplateView):
         return self.render_to_response(self.get_context_data(**context))
 
     def perform(self, action: str, form) -> str:
-        by, post = self.request.user, self.request.POST
+        by, post = cast(User, self.request.user), self.request.POST
         if action == "settings":
             services.call_panel_update(call=self.call, by=by, **form.cleaned_data)
             return _("How the call is read is saved.")
