@@ -237,7 +237,11 @@ class ReviewFilterForm(forms.Form):
     ordering = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
-        choices=[("submitted", _("Oldest first")), ("-submitted", _("Newest first"))],
+        choices=[
+            ("submitted", _("Oldest first")),
+            ("-submitted", _("Newest first")),
+            ("score", _("Highest score first")),
+        ],
     )
 
     def __init__(self, *args, call: Call, **kwargs):

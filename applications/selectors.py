@@ -5,7 +5,20 @@ Every fetch of one object for a person is guarded: someone else's record is a 40
 
 import datetime
 
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,6 +30,7 @@ from applications.models import (
     Call,
     Endorsement,
     Reader,
+    Score,
     released,
     waiting_to_hear,
 )
@@ -144,7 +158,48 @@ def application_for_applicant(*, user: User, pk: int) -> Application:
 REVIEW_ORDERINGS = {
     "submitted": ("submitted_at", "pk"),
     "-submitted": ("-submitted_at", "-pk"),
+    # The ranking: the moderated score where there is one, else the readers' mean;
+    # applications not yet scored last.
+    "score": (F("rank_score").desc(nulls_last=True), "submitted_at", "pk"),
 }
+
+
+# Scores that count: submitted by a reader who still has the application.
+_COUNTED = Q(assignment__state=Assignment.State.ASSIGNED, assignment__submitted_at__isnull=False)
+
+
+def _weighted_mean():
+    return Cast(Sum(F("score") * F("criterion__weight")), FloatField()) / Cast(
+        Sum("criterion__weight"), FloatField()
+    )
+
+
+def readers_mean() -> Subquery:
+    """An application's weighted mean over its readers' submitted scores, for an
+    annotation. Each reader scores every criterion before submitting, so the mean of
+    all their weighted scores is the mean of each reader's weighted mean."""
+    weighted = (
+        Score.objects.filter(_COUNTED, assignment__application=OuterRef("pk"))
+        .values("assignment__application")
+        .annotate(mean=_weighted_mean())
+        .values("mean")
+    )
+    return Subquery(weighted, output_field=FloatField())
+
+
+def reader_means(*, application_ids) -> dict[int, list[float]]:
+    """Each application's readers' weighted means (one per submitted reader), in one
+    query for a page of applications."""
+    rows = (
+        Score.objects.filter(_COUNTED, assignment__application__in=application_ids)
+        .values("assignment__application", "assignment")
+        .annotate(mean=_weighted_mean())
+        .order_by("assignment")
+    )
+    means: dict[int, list[float]] = {}
+    for row in rows:
+        means.setdefault(row["assignment__application"], []).append(row["mean"])
+    return means
 
 
 def _answered_endorsement():
@@ -166,7 +221,16 @@ def applications_for_review(
         Application.objects.filter(call=call)
         .exclude(status=Status.DRAFT)
         .select_related("applicant", "first_preference", "second_preference", "destination")
-        .annotate(endorsement_decision=Subquery(endorsement.values("decision")[:1]))
+        .annotate(
+            endorsement_decision=Subquery(endorsement.values("decision")[:1]),
+            readers_mean=readers_mean(),
+            rank_score=Coalesce(Cast("moderated_score", FloatField()), readers_mean()),
+            readers_assigned=SubqueryCount(
+                Assignment.objects.filter(
+                    application=OuterRef("pk"), state=Assignment.State.ASSIGNED
+                )
+            ),
+        )
     )
     if status:
         applications = applications.filter(status=status)

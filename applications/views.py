@@ -7,6 +7,7 @@ Each view fetches its object through a guarded selector (someone else's record i
 from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
@@ -385,7 +386,18 @@ class CallReviewView(CoordinatorCallMixin, PagedListMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filter_form=self.filter_form, **kwargs)
+        context = super().get_context_data(filter_form=self.filter_form, **kwargs)
+        page = context["applications"]
+        means = selectors.reader_means(application_ids=[a.pk for a in page])
+        for application in page:
+            mine = means.get(application.pk, [])
+            application.readers_submitted = len(mine)
+            application.spread = max(mine) - min(mine) if len(mine) > 1 else None
+            application.disagree = (
+                application.spread is not None
+                and application.spread > settings.SELECTION_DISAGREEMENT_POINTS
+            )
+        return context
 
 
 class ApplicationReviewView(LoginRequiredMixin, ServiceFormMixin, FormView):

@@ -291,6 +291,9 @@ ACCOUNT_INVITATION_DAYS = env.int("ACCOUNT_INVITATION_DAYS", default=14)
 RECEIPT_MAX_BYTES = env.int("RECEIPT_MAX_BYTES", default=5 * 1024 * 1024)
 # How long after a placement's last day its follow-up evaluation opens.
 FOLLOW_UP_MONTHS = env.int("FOLLOW_UP_MONTHS", default=6)
+# Readers' weighted means further apart than this, in points, are flagged on a call's
+# review page for the coordinator to moderate.
+SELECTION_DISAGREEMENT_POINTS = env.float("SELECTION_DISAGREEMENT_POINTS", default=1.0)
 # Figures about the ratings of fewer people than this are withheld from coordinators'
 # reports and the public page, so no one can be singled out.
 EVALUATION_MIN_GROUP = env.int("EVALUATION_MIN_GROUP", default=5)

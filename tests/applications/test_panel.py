@@ -582,3 +582,47 @@ def test_the_panel_page_runs_the_same_queries_however_many_applications(
     with django_assert_num_queries(14):
         response = client.get(url)
     assert len(response.context["applications"]) == 3 + extra
+
+
+# --- The ranking on the call's review page ---------------------------------------------------
+
+
+def _score_all(panel, application, reader, value):
+    assignment = Assignment.objects.get(application=application, reader=reader)
+    if not assignment.is_declared:
+        services.conflict_declare(assignment=assignment, by=reader, conflict=Conflict.NONE)
+    rubric = services.call_rubric(call=panel.call_a)
+    services.scores_save(
+        assignment=assignment, by=reader, scores=_scores(rubric, value), submit=True
+    )
+
+
+@pytest.mark.django_db
+def test_the_review_page_ranks_by_the_readers_weighted_mean_and_flags_disagreement(panel, client):
+    services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+    a, b = panel.application_a, panel.application_b
+    readers_a = [x.reader for x in a.assignments.all()]
+    readers_b = [x.reader for x in b.assignments.all()]
+    _score_all(panel, a, readers_a[0], 2)
+    _score_all(panel, a, readers_a[1], 2)
+    _score_all(panel, b, readers_b[0], 4)
+    _score_all(panel, b, readers_b[1], 1)  # a mean of 2.5, the readers 3 points apart
+    client.force_login(panel.coordinator)
+    url = reverse("applications:call_review", kwargs={"pk": panel.call_a.pk})
+
+    ranked = client.get(url, {"ordering": "score"})
+    rows = list(ranked.context["applications"])
+    assert [r.pk for r in rows] == [b.pk, a.pk, panel.application_c.pk]
+    assert (rows[0].readers_mean, rows[0].spread, rows[0].disagree) == (2.5, 3.0, True)
+    assert (rows[1].readers_mean, rows[1].disagree) == (2.0, False)
+    page = ranked.content.decode()
+    assert "Readers differ by 3.0" in page
+    assert "2 of 2 scored" in page
+
+    # Moderated, the application ranks by the coordinator's score instead.
+    services.application_moderate(
+        application=a, by=panel.coordinator, score=decimal.Decimal("3.25"), reason="Re-read"
+    )
+    rows = list(client.get(url, {"ordering": "score"}).context["applications"])
+    assert [r.pk for r in rows][:2] == [a.pk, b.pk]
+    assert "3.25 (moderated)" in client.get(url, {"ordering": "score"}).content.decode()
