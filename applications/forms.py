@@ -480,3 +480,21 @@ class AssignForm(forms.Form):
         self.fields["reader"].widget.choices = [("", _("Choose…"))] + [
             (r.user_id, r.user.full_name) for r in readers
         ]
+
+
+class ModerateForm(forms.Form):
+    """The coordinator's adjusted score for an application, with the reason."""
+
+    score = forms.DecimalField(
+        label=_("Moderated score"),
+        max_digits=3,
+        decimal_places=2,
+        required=False,
+        help_text=_("Leave empty to rank it by the readers' mean again."),
+    )
+    reason = forms.CharField(
+        label=_("Why you are adjusting it"),
+        required=False,
+        widget=_text(3),
+        help_text=_("Recorded with the score; the applicant does not read it."),
+    )

@@ -563,3 +563,21 @@ def assignment_on(*, application: Application, pk) -> Assignment:
         return application.assignments.select_related("reader").get(pk=int(pk))
     except (Assignment.DoesNotExist, TypeError, ValueError):
         raise Http404("No such assignment") from None
+
+
+def readings_of(*, application: Application) -> list[Assignment]:
+    """Every assignment of an application, for its coordinators: each reader's
+    declaration and, once submitted, their scores with the criteria and their
+    comment."""
+    return list(
+        application.assignments.select_related("reader")
+        .prefetch_related(
+            Prefetch(
+                "scores",
+                queryset=Score.objects.select_related("criterion").order_by(
+                    "criterion__position", "pk"
+                ),
+            )
+        )
+        .order_by("assigned_at", "pk")
+    )

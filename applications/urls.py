@@ -44,6 +44,11 @@ urlpatterns = [
         views.ApplicationReviewView.as_view(),
         name="application_review",
     ),
+    path(
+        "review/applications/<int:pk>/moderate/",
+        views.ApplicationModerateView.as_view(),
+        name="application_moderate",
+    ),
     path("hosting/", views.HostingListView.as_view(), name="hosting_list"),
     # Readers of a call's applications.
     path("reading/", views.ReadingListView.as_view(), name="reading_list"),

@@ -31,6 +31,7 @@ from applications.forms import (
     EndorsementForm,
     EndorsementResendForm,
     HostResponseForm,
+    ModerateForm,
     PanelSettingsForm,
     ReaderAddForm,
     ReviewFilterForm,
@@ -414,9 +415,19 @@ class ApplicationReviewView(LoginRequiredMixin, ServiceFormMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "application": self.application}
 
+    @cached_property
+    def readings(self):
+        return selectors.readings_of(application=self.application)
+
+    def get_initial(self):
+        # The applicant's feedback starts from what the readers wrote, to edit.
+        comments = [r.comment for r in self.readings if r.is_submitted and r.comment]
+        return {"reason": self.application.decision_reason or "\n\n".join(comments)}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             application=self.application,
+            readings=self.readings,
             show_access_requirements=can_read_access_requirements(
                 self.request.user, self.application
             ),
@@ -748,3 +759,42 @@ class CallPanelView(CoordinatorCallMixin, TemplateView):
         assignment = selectors.assignment_on(application=application, pk=post.get("assignment"))
         services.assignment_remove(assignment=assignment, by=by)
         return _("%(person)s no longer reads it.") % {"person": assignment.reader}
+
+
+class ApplicationModerateView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    """The coordinator adjusts an application's score, with a reason, or takes the
+    adjustment back; the call's ranking then uses it."""
+
+    template_name = "applications/application_moderate.html"
+    form_class = ModerateForm
+
+    @cached_property
+    def application(self):
+        return selectors.application_for_coordinator(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_initial(self):
+        return {
+            "score": self.application.moderated_score,
+            "reason": self.application.moderation_reason,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(application=self.application, **kwargs)
+
+    def perform(self, form):
+        return services.application_moderate(
+            application=self.application,
+            by=cast(User, self.request.user),
+            score=form.cleaned_data["score"],
+            reason=form.cleaned_data["reason"],
+        )
+
+    def get_success_message(self):
+        if self.result.moderated_score is None:
+            return _("The readers' mean ranks %(applicant)s's application again.") % {
+                "applicant": self.application.applicant
+            }
+        return _("The moderated score is saved, with your reason.")
+
+    def get_success_url(self):
+        return reverse("applications:application_review", kwargs={"pk": self.application.pk})

@@ -626,3 +626,44 @@ def test_the_review_page_ranks_by_the_readers_weighted_mean_and_flags_disagreeme
     rows = list(client.get(url, {"ordering": "score"}).context["applications"])
     assert [r.pk for r in rows][:2] == [a.pk, b.pk]
     assert "3.25 (moderated)" in client.get(url, {"ordering": "score"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_coordinator_reads_the_readers_moderates_and_starts_the_feedback_from_them(
+    panel, client
+):
+    services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+    first, second = panel.application_a.assignments.all()
+    services.conflict_declare(
+        assignment=first, by=first.reader, conflict=Conflict.OTHER, note="A neighbour"
+    )
+    replacement = (
+        panel.application_a.assignments.filter(state="assigned").exclude(pk=second.pk).get()
+    )
+    for assignment in (second, replacement):
+        services.conflict_declare(assignment=assignment, by=assignment.reader, conflict="none")
+        services.scores_save(
+            assignment=assignment,
+            by=assignment.reader,
+            scores=_scores(services.call_rubric(call=panel.call_a), 3),
+            comment=f"Comment from {assignment.reader.full_name}.",
+            submit=True,
+        )
+    client.force_login(panel.coordinator)
+    review = reverse("applications:application_review", kwargs={"pk": panel.application_a.pk})
+
+    page = client.get(review)
+    text = page.content.decode()
+    assert "Declared a conflict: Another reason (say what). A neighbour" in text
+    assert f"Comment from {second.reader.full_name}." in text
+    assert page.context["form"]["reason"].value() == (
+        f"Comment from {second.reader.full_name}.\n\nComment from {replacement.reader.full_name}."
+    )
+
+    moderate = reverse("applications:application_moderate", kwargs={"pk": panel.application_a.pk})
+    refused = client.post(moderate, {"score": "3.5", "reason": ""})
+    assert "Say why you are adjusting the readers&#x27; score." in refused.content.decode()
+    assert client.post(moderate, {"score": "3.5", "reason": "Both missed the loans plan"}).url == (
+        review
+    )
+    assert "Moderated to <strong>3.50</strong>" in client.get(review).content.decode()
