@@ -4,13 +4,14 @@ moderation; in the services and, where rows of other tables are involved, in
 PostgreSQL's triggers."""
 
 import decimal
+import threading
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.urls import reverse
 
-from applications import services
+from applications import selectors, services
 from applications.models import (
     DESCRIPTOR_FIELDS,
     Assignment,
@@ -667,3 +668,80 @@ def test_the_coordinator_reads_the_readers_moderates_and_starts_the_feedback_fro
         review
     )
     assert "Moderated to <strong>3.50</strong>" in client.get(review).content.decode()
+
+
+# --- At the same moment, on PostgreSQL ----------------------------------------------------------
+
+
+def _in_thread(work, results, key, start):
+    def run():
+        try:
+            start.wait(5)
+            results[key] = work()
+        except Exception as error:
+            results[key] = error
+        finally:
+            close_old_connections()
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readers_submitting_and_the_coordinator_moderating_at_once_leave_one_ranking(
+    panel, postgresql
+):
+    """Each service locks the call's row first, so they run one after another: both
+    readers' scores count once (a double submit is refused), and the ranking reads the
+    moderation."""
+    services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+    rubric = services.call_rubric(call=panel.call_a)
+    first, second = panel.application_a.assignments.all()
+    for assignment in (first, second):
+        services.conflict_declare(assignment=assignment, by=assignment.reader, conflict="none")
+    start, results = threading.Barrier(4), {}
+
+    def submit(assignment, value):
+        return lambda: (
+            services.scores_save(
+                assignment=assignment,
+                by=assignment.reader,
+                scores=_scores(rubric, value),
+                submit=True,
+            ).submitted_at
+        )
+
+    def moderate():
+        return services.application_moderate(
+            application=panel.application_a,
+            by=panel.coordinator,
+            score=decimal.Decimal("3.75"),
+            reason="Read again at moderation",
+        ).moderated_score
+
+    threads = [
+        _in_thread(submit(first, 2), results, "first", start),
+        _in_thread(submit(first, 4), results, "first again", start),
+        _in_thread(submit(second, 3), results, "second", start),
+        _in_thread(moderate, results, "moderate", start),
+    ]
+    for thread in threads:
+        thread.join(20)
+
+    assert results["moderate"] == decimal.Decimal("3.75")
+    assert not isinstance(results["second"], Exception), results["second"]
+    outcomes = [results["first"], results["first again"]]
+    refused = [o for o in outcomes if isinstance(o, ApplicationError)]
+    assert len(refused) == 1 and "final" in str(refused[0])
+    assert Score.objects.filter(assignment__application=panel.application_a).count() == 8
+    row = (
+        selectors.applications_for_review(call=panel.call_a, ordering="score")
+        .filter(pk=panel.application_a.pk)
+        .get()
+    )
+    first_value = set(first.scores.values_list("score", flat=True))
+    assert len(first_value) == 1  # all of one submission, none of the other
+    assert row.readers_mean == pytest.approx((first_value.pop() + 3) / 2)
+    assert row.rank_score == 3.75
