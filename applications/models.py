@@ -187,6 +187,10 @@ class Call(models.Model):
     def decisions_released(self) -> bool:
         return self.decisions_released_at is not None
 
+    def reader_organisation_ids(self) -> list[int]:
+        """Where its readers come from: its own organisation and its destinations."""
+        return [self.organisation_id, *self.destinations.values_list("pk", flat=True)]
+
 
 class ApplicationError(RuleError):
     """A change to a call or an application that the programme's rules refuse."""
@@ -219,6 +223,11 @@ RELEASED_DECISIONS = (
     ApplicationStatus.SELECTED,
     ApplicationStatus.DECLINED,
 )
+
+
+def read_by_panel() -> models.Q:
+    """The applications a call's readers read: submitted, and not withdrawn."""
+    return ~models.Q(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
 
 
 def released(prefix: str = "") -> models.Q:

@@ -5,6 +5,7 @@ Every fetch of one object for a person is guarded: someone else's record is a 40
 
 import datetime
 
+from django.conf import settings
 from django.db.models import (
     Count,
     Exists,
@@ -31,6 +32,7 @@ from applications.models import (
     Endorsement,
     Reader,
     Score,
+    read_by_panel,
     released,
     waiting_to_hear,
 )
@@ -185,6 +187,22 @@ def readers_mean() -> Subquery:
         .values("mean")
     )
     return Subquery(weighted, output_field=FloatField())
+
+
+def add_reader_agreement(applications) -> None:
+    """Set on each of a page of applications how many readers' scores count
+    (`readers_submitted`), how far apart their weighted means are (`spread`, with two
+    or more) and whether that is more than SELECTION_DISAGREEMENT_POINTS (`disagree`);
+    in one query."""
+    means = reader_means(application_ids=[a.pk for a in applications])
+    for application in applications:
+        mine = means.get(application.pk, [])
+        application.readers_submitted = len(mine)
+        application.spread = max(mine) - min(mine) if len(mine) > 1 else None
+        application.disagree = (
+            application.spread is not None
+            and application.spread > settings.SELECTION_DISAGREEMENT_POINTS
+        )
 
 
 def reader_means(*, application_ids) -> dict[int, list[float]]:
@@ -500,8 +518,7 @@ def calls_to_read(*, user: User) -> list[Call]:
 
 def call_panel(*, call: Call) -> dict:
     """What the coordinator's panel page shows of a call: its readers, each with how
-    many applications they have and have submitted, and the organisations readers come
-    from (the call's and its destinations)."""
+    many applications they have and have submitted."""
     active = Assignment.objects.filter(
         application__call=call, reader=OuterRef("user"), state=Assignment.State.ASSIGNED
     )
@@ -514,22 +531,14 @@ def call_panel(*, call: Call) -> dict:
         )
         .order_by("organisation__name", "user__full_name", "pk")
     )
-    return {
-        "readers": list(readers),
-        "reader_organisations": [
-            call.organisation_id,
-            *call.destinations.values_list("pk", flat=True),
-        ],
-    }
+    return {"readers": list(readers)}
 
 
 def applications_to_assign(*, call: Call) -> QuerySet[Application]:
     """A call's applications that readers read (submitted, not withdrawn), each with its
     assignments and their readers, oldest first."""
     return (
-        call.applications.exclude(
-            status__in=[Application.Status.DRAFT, Application.Status.WITHDRAWN]
-        )
+        call.applications.filter(read_by_panel())
         .select_related("applicant", "first_preference", "second_preference")
         .prefetch_related(
             Prefetch(

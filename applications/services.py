@@ -31,6 +31,7 @@ from applications.models import (
     Rubric,
     Scale,
     Score,
+    read_by_panel,
 )
 from applications.signals import application_withdrawn
 from core.dates import long_date, long_datetime
@@ -890,10 +891,10 @@ def call_rubric(*, call: Call) -> Rubric:
     return rubric
 
 
-def rubric_is_fixed(rubric: Rubric) -> bool:
-    """Once a reader has scored against a rubric it is fixed, so every application of
-    the call is scored on the same criteria."""
-    return Score.objects.filter(criterion__rubric=rubric).exists()
+def scoring_begun(call: Call) -> bool:
+    """Once a reader has scored, the call's rubric and how it is read are fixed, so
+    every application is read and scored the same way."""
+    return Score.objects.filter(assignment__application__call=call).exists()
 
 
 def rubric_update(*, call: Call, by: User, scale: int, criteria: list[dict]) -> Rubric:
@@ -905,7 +906,7 @@ def rubric_update(*, call: Call, by: User, scale: int, criteria: list[dict]) -> 
     rubric = call_rubric(call=call)
     with transaction.atomic():
         rubric = Rubric.objects.select_for_update().get(pk=rubric.pk)
-        if rubric_is_fixed(rubric):
+        if scoring_begun(call):
             raise ApplicationError(
                 _("Readers have begun scoring, so this call's criteria can no longer change.")
             )
@@ -945,7 +946,7 @@ def call_panel_update(
     read the same way. Side effects: the change, in the call's history."""
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call.pk)
-        if Score.objects.filter(assignment__application__call=call).exists():
+        if scoring_begun(call):
             raise ApplicationError(
                 _("Readers have begun scoring, so how the call is read can no longer change.")
             )
@@ -956,10 +957,6 @@ def call_panel_update(
     return call
 
 
-def _reader_organisations(call: Call) -> set[int]:
-    return {call.organisation_id, *call.destinations.values_list("pk", flat=True)}
-
-
 def reader_add(*, call: Call, user: User, organisation: Organisation, by: User) -> Reader:
     """Ask someone to read a call's applications: a member of the call's organisation,
     or of a destination (who reads only applications naming it). Side effects: the
@@ -968,7 +965,7 @@ def reader_add(*, call: Call, user: User, organisation: Organisation, by: User) 
         call = Call.objects.select_for_update().get(pk=call.pk)
         if call.decisions_released:
             raise ApplicationError(_("This call's decisions are released: reading is over."))
-        if organisation.pk not in _reader_organisations(call):
+        if organisation.pk not in call.reader_organisation_ids():
             raise ApplicationError(
                 _("Readers come from %(organisation)s or one of the call's destinations.")
                 % {"organisation": call.organisation},
@@ -1051,16 +1048,10 @@ def _balance(call: Call, applications, *, by: User | None) -> list[Assignment]:
         active = sum(
             1 for a in application.assignments.all() if a.state == Assignment.State.ASSIGNED
         )
-        for _turn in range(call.readers_per_application - active):
-            eligible = [
-                r
-                for r in _eligible_readers(application, readers)
-                if r.user_id
-                not in {a.reader_id for a in made if a.application_id == application.pk}
-            ]
-            if not eligible:
-                break
+        eligible = _eligible_readers(application, readers)
+        for _turn in range(min(call.readers_per_application - active, len(eligible))):
             chosen = min(eligible, key=lambda r: load[r.user_id])
+            eligible.remove(chosen)
             made.append(_assign(application, chosen.user_id, by=by))
             load[chosen.user_id] += 1
     return made
@@ -1068,7 +1059,7 @@ def _balance(call: Call, applications, *, by: User | None) -> list[Assignment]:
 
 def _applications_to_read(call: Call):
     return (
-        call.applications.exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
+        call.applications.filter(read_by_panel())
         .select_related("call")
         .prefetch_related("assignments")
         .order_by("submitted_at", "pk")

@@ -7,7 +7,6 @@ Each view fetches its object through a guarded selector (someone else's record i
 from typing import cast
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
@@ -388,16 +387,7 @@ class CallReviewView(CoordinatorCallMixin, PagedListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(filter_form=self.filter_form, **kwargs)
-        page = context["applications"]
-        means = selectors.reader_means(application_ids=[a.pk for a in page])
-        for application in page:
-            mine = means.get(application.pk, [])
-            application.readers_submitted = len(mine)
-            application.spread = max(mine) - min(mine) if len(mine) > 1 else None
-            application.disagree = (
-                application.spread is not None
-                and application.spread > settings.SELECTION_DISAGREEMENT_POINTS
-            )
+        selectors.add_reader_agreement(context["applications"])
         return context
 
 
@@ -616,36 +606,39 @@ class ReadingView(LoginRequiredMixin, ServiceFormMixin, FormView):
             assignment=self.assignment,
             application=application,
             rubric=self.rubric if self.assignment.is_declared else None,
+            scores=self.assignment.scores.select_related("criterion").order_by(
+                "criterion__position", "pk"
+            )
+            if self.assignment.is_submitted
+            else None,
             anonymised=application.call.anonymised,
             **kwargs,
         )
 
     def perform(self, form):
-        if not self.assignment.is_declared:
+        self.declaring = not self.assignment.is_declared
+        if self.declaring:
             return services.conflict_declare(
                 assignment=self.assignment,
                 by=self.request.user,
                 conflict=form.cleaned_data["conflict"],
                 note=form.cleaned_data["note"],
             )
-        self.submitting = "submit" in self.request.POST
         return services.scores_save(
             assignment=self.assignment,
             by=self.request.user,
             scores=form.scores(),
             comment=form.cleaned_data["comment"],
-            submit=self.submitting,
+            submit="submit" in self.request.POST,
         )
 
     def get_success_message(self):
         if self.result.state == self.result.State.CONFLICT:
             return _("Thank you. The application goes to another reader.")
+        if self.declaring:
+            return _("You have no conflict: read the application and score it.")
         if not self.result.is_submitted:
-            return (
-                _("You have no conflict: read the application and score it.")
-                if not getattr(self, "submitting", None) and not self.result.scores.exists()
-                else _("Your scores are saved as a draft.")
-            )
+            return _("Your scores are saved as a draft.")
         return _("Your scores are submitted. Thank you.")
 
     def get_success_url(self):
@@ -661,7 +654,15 @@ class CallPanelView(CoordinatorCallMixin, TemplateView):
     `action`; a refused one is shown again with what was chosen."""
 
     template_name = "applications/call_panel.html"
-    FORMS = ("settings", "add_reader", "remove_reader", "balance", "assign", "unassign")
+    # Each action, with the context name of its form (the others post no fields).
+    ACTIONS = {
+        "settings": "settings_form",
+        "add_reader": "reader_form",
+        "assign": "assign_form",
+        "remove_reader": "action_form",
+        "balance": "action_form",
+        "unassign": "action_form",
+    }
 
     @cached_property
     def search(self) -> str:
@@ -683,7 +684,7 @@ class CallPanelView(CoordinatorCallMixin, TemplateView):
             ),
             "reader_form": ReaderAddForm(
                 data if action == "add_reader" else None,
-                organisation_ids=self.panel["reader_organisations"],
+                organisation_ids=self.call.reader_organisation_ids(),
                 readers=readers,
                 search=self.search,
             ),
@@ -708,23 +709,17 @@ class CallPanelView(CoordinatorCallMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action", "")
-        if action not in self.FORMS:
+        if action not in self.ACTIONS:
             return redirect(request.path)
-        forms_ = self.forms(request.POST, action)
-        form = {
-            "settings": forms_["settings_form"],
-            "add_reader": forms_["reader_form"],
-            "assign": forms_["assign_form"],
-        }.get(action) or forms.Form(request.POST)
+        name = self.ACTIONS[action]
+        form = self.forms(request.POST, action).get(name) or forms.Form(request.POST)
         if form.is_valid():
             with refusals_on(form):
                 message = self.perform(action, form)
             if form.is_valid():
                 messages.success(request, message)
                 return redirect(request.get_full_path())
-        key = {"settings": "settings_form", "add_reader": "reader_form", "assign": "assign_form"}
-        context = {key.get(action, "action_form"): form, "form": form}
-        return self.render_to_response(self.get_context_data(**context))
+        return self.render_to_response(self.get_context_data(**{name: form, "form": form}))
 
     def perform(self, action: str, form) -> str:
         by, post = cast(User, self.request.user), self.request.POST
