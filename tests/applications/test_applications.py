@@ -6,12 +6,13 @@ import threading
 import pytest
 import time_machine
 from django.core import mail
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from applications import services
 from applications.models import Application, Call, Endorsement
+from tests.concurrency import in_thread
 from tests.factories.applications import ANSWERS, draft, open_call, submitted
 from tests.factories.partners import (
     PartnershipFactory,
@@ -452,21 +453,6 @@ def test_the_database_refuses_selecting_beyond_the_places(cast, postgresql):
         )
 
 
-def _in_thread(work, results, key):
-    def run():
-        try:
-            results[key] = work()
-        except Exception as error:
-            results[key] = error
-        finally:
-            close_old_connections()
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_coordinators_selecting_at_once_fill_only_the_places(cast, postgresql):
     second = submitted(call=cast.call_a, applicant=staff_of(cast.organisation_a))
@@ -496,7 +482,7 @@ def test_two_coordinators_selecting_at_once_fill_only_the_places(cast, postgresq
         )
         return "selected"
 
-    threads = [_in_thread(first, results, "first"), _in_thread(then, results, "second")]
+    threads = [in_thread(first, results, "first"), in_thread(then, results, "second")]
     for thread in threads:
         thread.join(10)
 

@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils import timezone
 from partners import services
 from partners.models import Partnership, PartnershipStatusChange, ProgrammeYear
 from partners.progress import YearFacts, facts_of, with_year_facts
+from tests.concurrency import in_thread
 from tests.factories.applications import open_call
 from tests.factories.partners import (
     OrganisationFactory,
@@ -424,21 +425,6 @@ def test_database_refuses_to_delete_a_confirmed_partner(postgresql):
 # --- Two people at the same moment -------------------------------------------------------
 
 
-def _in_thread(work, results, key):
-    def run():
-        try:
-            results[key] = work()
-        except Exception as error:
-            results[key] = error
-        finally:
-            close_old_connections()
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_managers_confirming_at_once_leave_exactly_the_target(postgresql):
     year, fifth, sixth = _year_with_four_confirmed_and_two_invited()
@@ -458,7 +444,7 @@ def test_two_managers_confirming_at_once_leave_exactly_the_target(postgresql):
         services.partnership_confirm(partnership=sixth, by=None)
         return "confirmed"
 
-    threads = [_in_thread(first, results, "first"), _in_thread(second, results, "second")]
+    threads = [in_thread(first, results, "first"), in_thread(second, results, "second")]
     for thread in threads:
         thread.join(10)
 
@@ -492,7 +478,7 @@ def test_two_writers_bypassing_the_service_still_leave_exactly_the_target(postgr
         with transaction.atomic():
             return confirm_directly(sixth)
 
-    threads = [_in_thread(first, results, "first"), _in_thread(second, results, "second")]
+    threads = [in_thread(first, results, "first"), in_thread(second, results, "second")]
     for thread in threads:
         thread.join(10)
 
@@ -524,8 +510,8 @@ def test_two_managers_confirming_in_the_admin_at_once_get_answers_not_errors(pos
         return post
 
     threads = [
-        _in_thread(confirm(clients[0], fifth), results, "first"),
-        _in_thread(confirm(clients[1], sixth), results, "second"),
+        in_thread(confirm(clients[0], fifth), results, "first"),
+        in_thread(confirm(clients[1], sixth), results, "second"),
     ]
     for thread in threads:
         thread.join(10)

@@ -7,7 +7,7 @@ import threading
 import pytest
 import time_machine
 from django.core import mail
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, transaction
 
 from applications import services as application_services
 from evaluations.models import Instrument, Response
@@ -15,6 +15,7 @@ from partners.models import ClosureDay, Membership
 from placements import services
 from placements.models import Placement, PlacementDay, PlacementStatusChange
 from placements.working_days import working_days_from
+from tests.concurrency import in_thread
 from tests.factories.applications import open_call, submitted
 from tests.factories.partners import MembershipFactory, staff_of
 from tests.factories.placements import FIRST_MONDAY, confirm, propose, select
@@ -360,35 +361,19 @@ def test_the_database_refuses_a_confirmation_without_both_approvals(cast, propos
         Placement.objects.filter(pk=proposed_a.pk).update(status=Status.CONFIRMED)
 
 
-def _in_thread(work, results, key, start):
-    def run():
-        try:
-            start.wait(5)
-            results[key] = work()
-        except Exception as error:
-            results[key] = error
-        finally:
-            close_old_connections()
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
-
-
 @pytest.mark.django_db(transaction=True)
 def test_approving_while_the_proposer_is_asked_for_changes_does_one_or_the_other(cast, postgresql):
     selected = select(cast.application_a, by=cast.coordinator, destination=cast.host)
     placement = propose(selected, by=cast.coordinator, supervisor=cast.supervisor)
     start, results = threading.Event(), {}
     threads = [
-        _in_thread(
+        in_thread(
             lambda: services.placement_approve(placement=placement, by=cast.host_coordinator),
             results,
             "approve",
             start,
         ),
-        _in_thread(
+        in_thread(
             lambda: services.placement_request_changes(
                 placement=placement, by=cast.host_coordinator, note="Another week"
             ),
@@ -417,7 +402,7 @@ def test_one_coordinator_approving_twice_at_the_same_moment_confirms_once(cast, 
     start, results = threading.Event(), {}
 
     threads = [
-        _in_thread(
+        in_thread(
             lambda: services.placement_approve(placement=placement, by=cast.host_coordinator),
             results,
             key,
