@@ -224,10 +224,13 @@ def _apply(
 
 
 def release(call: Call) -> None:
-    """The call's decisions released by its coordinator, two days after it closed."""
+    """The call's decisions released by its coordinator, two days after it closed; each
+    person selected accepts their place that day."""
     call.refresh_from_db()
     if call.decisions_released:
         return
     coordinator = organisation_coordinators(organisation_id=call.organisation_id)[0]
     with time_machine.travel(after_calls_closed(2), tick=False):
-        services.call_release_decisions(call=call, by=coordinator)
+        for application in services.call_release_decisions(call=call, by=coordinator):
+            if application.status == Application.Status.SELECTED:
+                services.place_accept(application=application, by=application.applicant)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import (
     APPLICANT_ANSWERS,
+    NOT_YET_ACCEPTED,
     REQUIRED_TO_SUBMIT,
     Application,
     Call,
@@ -107,6 +108,24 @@ class WithdrawForm(forms.Form):
         label=_("Anything you would like your coordinator to know (optional)"),
         required=False,
         widget=_text(3),
+    )
+
+
+class PlaceForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Will you take the place?"),
+        choices=[
+            ("accept", _("Yes, I accept the place")),
+            ("decline", _("No, I decline the place")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether you accept or decline the place.")},
+    )
+    note = forms.CharField(
+        label=_("Anything you would like your coordinator to know (optional)"),
+        required=False,
+        widget=_text(3),
+        help_text=_("If you decline, your coordinator reads this."),
     )
 
 
@@ -246,10 +265,14 @@ class ReviewFilterForm(forms.Form):
 
     def __init__(self, *args, call: Call, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("Any status"))] + [
-            (value, label)
-            for value, label in Application.Status.choices
-            if value != Application.Status.DRAFT
+        self.fields["status"].choices = [
+            ("", _("Any status")),
+            *[
+                (value, label)
+                for value, label in Application.Status.choices
+                if value != Application.Status.DRAFT
+            ],
+            (NOT_YET_ACCEPTED, _("Selected, place not yet accepted")),
         ]
         self.fields["destination"].choices = [("", _("Any destination"))] + [
             (organisation.pk, organisation.name) for organisation in call.destinations.all()

@@ -88,6 +88,16 @@ class Call(models.Model):
             "appear when the coordinator moderates."
         ),
     )
+    accept_within_days = models.PositiveSmallIntegerField(
+        _("days to accept a place"),
+        default=14,
+        db_default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "A selected person accepts or declines their place within this many days of "
+            "being told; if they do not, the place is offered to the reserve list."
+        ),
+    )
     decisions_released_at = models.DateTimeField(
         _("decisions released"),
         null=True,
@@ -137,6 +147,11 @@ class Call(models.Model):
                 condition=models.Q(places__gte=1),
                 name="applications_call_has_places",
                 violation_error_message=_("A call needs at least one place."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accept_within_days__range=(1, 60)),
+                name="applications_call_accept_within_days",
+                violation_error_message=_("Give between 1 and 60 days to accept a place."),
             ),
             models.CheckConstraint(
                 condition=models.Q(decisions_released_at__isnull=True)
@@ -230,6 +245,15 @@ def read_by_panel() -> models.Q:
     return ~models.Q(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
 
 
+def place_waiting() -> models.Q:
+    """Selected and told, and the place neither accepted nor declined yet."""
+    return models.Q(status=ApplicationStatus.SELECTED, place_answer="", accept_by__isnull=False)
+
+
+# The review page's choice of the applications place_waiting() finds.
+NOT_YET_ACCEPTED = "not_accepted"
+
+
 def released(prefix: str = "") -> models.Q:
     """Applications whose call's decisions have been released to applicants."""
     return models.Q(**{f"{prefix}call__decisions_released_at__isnull": False})
@@ -304,6 +328,12 @@ APPLICATION_CONTENT_FIELDS = tuple(
 )
 
 
+class PlaceAnswer(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    LAPSED = "lapsed", _("Not answered in time")
+
+
 class Application(Stateful):
     """A member of staff's application to their own organisation's call."""
 
@@ -314,6 +344,7 @@ class Application(Stateful):
     endorsement_request: "Endorsement"
 
     Status = ApplicationStatus
+    PlaceAnswer = PlaceAnswer
     Specialism = Specialism
     CareerLevel = CareerLevel
 
@@ -434,6 +465,21 @@ class Application(Stateful):
         ),
     )
     reserve_since = models.DateTimeField(_("on the reserve list since"), null=True, blank=True)
+    accept_by = models.DateTimeField(
+        _("accept the place by"),
+        null=True,
+        blank=True,
+        help_text=_("Set when a selected person is told of their place."),
+    )
+    place_answer = models.CharField(
+        _("answer to the place"),
+        max_length=20,
+        choices=PlaceAnswer.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    place_answered_at = models.DateTimeField(_("place answered"), null=True, blank=True)
     moderated_score = models.DecimalField(
         _("moderated score"),
         max_digits=3,
@@ -509,6 +555,28 @@ class Application(Stateful):
                 condition=~models.Q(status=ApplicationStatus.RESERVE)
                 | models.Q(reserve_since__isnull=False),
                 name="applications_application_reserve_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(place_answer="", place_answered_at__isnull=True)
+                | (
+                    models.Q(place_answer__in=PlaceAnswer.values)
+                    & models.Q(place_answered_at__isnull=False)
+                ),
+                name="applications_application_place_answer_has_date",
+            ),
+            # Declining (or not answering) gives the place up; an accepted place is
+            # kept until the person withdraws.
+            models.CheckConstraint(
+                condition=models.Q(place_answer="")
+                | models.Q(
+                    place_answer=PlaceAnswer.ACCEPTED,
+                    status__in=[ApplicationStatus.SELECTED, ApplicationStatus.WITHDRAWN],
+                )
+                | models.Q(
+                    place_answer__in=[PlaceAnswer.DECLINED, PlaceAnswer.LAPSED],
+                    status=ApplicationStatus.WITHDRAWN,
+                ),
+                name="applications_application_place_answer_fits_status",
             ),
             models.CheckConstraint(
                 condition=models.Q(moderated_score__isnull=True)
@@ -634,6 +702,15 @@ class Application(Stateful):
         return self.status == self.Status.DRAFT
 
     @property
+    def place_to_answer(self) -> bool:
+        """Selected and told, and not yet accepted or declined."""
+        return (
+            self.applicant_status == self.Status.SELECTED
+            and not self.place_answer
+            and self.accept_by is not None
+        )
+
+    @property
     def can_withdraw(self) -> bool:
         return self.can_transition_to(self.Status.WITHDRAWN)
 
@@ -658,6 +735,11 @@ class Application(Stateful):
             self.Status.SELECTED: _(
                 "Congratulations. Your coordinator and your hosts will now plan your five-day "
                 "placement with you."
+            )
+            if not self.place_to_answer
+            else _(
+                "Accept or decline your place by %(accept_by)s. If you do not answer by then, "
+                "it is offered to the next person on the reserve list."
             ),
             self.Status.DECLINED: _(
                 "Thank you for applying. The programme opens again every year, and we hope "
@@ -666,6 +748,7 @@ class Application(Stateful):
             self.Status.WITHDRAWN: _("You withdrew this application. Nothing more is needed."),
         }
         return steps[self.applicant_status] % {
+            "accept_by": long_datetime(self.accept_by) if self.accept_by else "",
             "closes": long_datetime(self.call.closes_at),
             "decisions_by": long_date(self.call.year.decisions_by),
         }

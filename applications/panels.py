@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from applications import selectors
-from applications.models import Application, Call
+from applications.models import NOT_YET_ACCEPTED, Application, Call
 from core import todo
 from core.dates import long_date, long_datetime
 from core.panels import YEAR_OVERVIEW
@@ -136,6 +136,25 @@ def _coordinator_applications(request, user):
                 due=call.year.decisions_by,
             )
         )
+    for call in selectors.places_waiting(user=user):
+        items.append(
+            todo.Item(
+                link=ngettext(
+                    "%(count)s person selected has not yet accepted their place",
+                    "%(count)s people selected have not yet accepted their place",
+                    call.waiting,
+                )
+                % {"count": call.waiting},
+                url=reverse("applications:call_review", args=[call.pk])
+                + f"?status={NOT_YET_ACCEPTED}",
+                detail=_(
+                    "%(organisation)s's call for %(year)s. A place not accepted by its "
+                    "deadline is offered to the reserve list."
+                )
+                % {"organisation": call.organisation.name, "year": call.year.year},
+                due=timezone.localtime(call.soonest).date(),
+            )
+        )
     if waiting := selectors.host_responses_waiting(user=user):
         items.append(
             todo.Item(
@@ -165,7 +184,20 @@ def _staff_applications(request, user):
         for call in selectors.calls_for_staff(user=user)
     ]
     for application in selectors.applications_in_progress(user=user):
-        if application.is_draft:
+        if application.place_to_answer:
+            items.append(
+                todo.Item(
+                    link=_("Accept or decline your place at %(destination)s")
+                    % {"destination": application.destination},
+                    url=reverse("applications:application_place", args=[application.pk]),
+                    detail=_(
+                        "Answer by %(accept_by)s (UK time), or the place goes to the reserve list."
+                    )
+                    % {"accept_by": long_datetime(application.accept_by)},
+                    due=timezone.localtime(application.accept_by).date(),
+                )
+            )
+        elif application.is_draft:
             items.append(
                 todo.Item(
                     link=_("Finish your draft application to %(organisation)s's call")

@@ -180,6 +180,39 @@ def _endorsement_waiting(today: datetime.date):
         )
 
 
+def _place_to_accept(today: datetime.date):
+    """Each person selected and told who has not answered, with the deadline to accept
+    within REMINDER_ACCEPT_DAYS: once per deadline."""
+    last_day = today + datetime.timedelta(days=settings.REMINDER_ACCEPT_DAYS)
+    waiting = Application.objects.filter(
+        status=Status.SELECTED,
+        place_answer="",
+        accept_by__gt=timezone.now(),
+        accept_by__date__lte=last_day,
+    ).select_related("applicant", "destination", "call__organisation", "call__year")
+    for application in waiting:
+        accept_by = timezone.localtime(application.accept_by)
+        yield Due.to(
+            application.applicant,
+            about=application,
+            occasion=f"by-{accept_by:%Y-%m-%d}",
+            year_id=application.call.year_id,
+            destination=str(application.destination),
+            year=application.call.year.year,
+            accept_by=long_datetime(accept_by),
+            url=absolute_url(reverse("applications:application_place", args=[application.pk])),
+        )
+
+
+def _place_still_to_accept(reminder: Reminder) -> bool:
+    return Application.objects.filter(
+        pk=reminder.object_id,
+        status=Status.SELECTED,
+        place_answer="",
+        accept_by__gt=timezone.now(),
+    ).exists()
+
+
 def _call_still_open_and_wanted(reminder: Reminder) -> bool:
     """The call is still open, and the person still takes these emails."""
     return (
@@ -254,6 +287,17 @@ register(
         label=_("Decisions still waiting after a call closed (coordinators)"),
         find=_decisions_waiting,
         still_due=_decisions_still_waiting,
+    )
+)
+register(
+    Kind(
+        key="place_to_accept",
+        label=label_with_days(
+            _("Place not yet accepted, %(days)s before the deadline (the person selected)"),
+            "REMINDER_ACCEPT_DAYS",
+        ),
+        find=_place_to_accept,
+        still_due=_place_still_to_accept,
     )
 )
 register(

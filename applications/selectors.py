@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from applications.models import (
+    NOT_YET_ACCEPTED,
     RELEASED_DECISIONS,
     UNDECIDED,
     Application,
@@ -32,6 +33,7 @@ from applications.models import (
     Endorsement,
     Reader,
     Score,
+    place_waiting,
     read_by_panel,
     released,
     waiting_to_hear,
@@ -250,7 +252,9 @@ def applications_for_review(
             ),
         )
     )
-    if status:
+    if status == NOT_YET_ACCEPTED:
+        applications = applications.filter(place_waiting())
+    elif status:
         applications = applications.filter(status=status)
     if destination:
         applications = applications.filter(
@@ -259,6 +263,48 @@ def applications_for_review(
             | Q(destination=destination)
         )
     return applications.order_by(*REVIEW_ORDERINGS.get(ordering, REVIEW_ORDERINGS["submitted"]))
+
+
+def destination_capacity(*, call: Call) -> list[dict]:
+    """Each of a call's destinations with the places taken there (selected) and how
+    many it can host: a partner hosts from the host's call as many as its partnership
+    says; the host takes all of a partner's call's places. One query."""
+    hosts = Partnership.objects.filter(year=call.year_id, organisation=OuterRef("pk")).values(
+        "hosts_from_host"
+    )[:1]
+    destinations = call.destinations.annotate(
+        taken=SubqueryCount(
+            Application.objects.filter(
+                call=call, status=Status.SELECTED, destination=OuterRef("pk")
+            )
+        ),
+        hosts=Subquery(hosts),
+    ).order_by("name")
+    host_call = call.organisation_id == call.year.host_id
+    return [
+        {
+            "destination": destination,
+            "taken": destination.taken,
+            "can_host": (destination.hosts or 0) if host_call else call.places,
+        }
+        for destination in destinations
+    ]
+
+
+def places_waiting(*, user: User) -> list[Call]:
+    """The calls of the person's organisations with people selected and told who have
+    not yet accepted their place, each with `waiting` and the soonest `accept_by`."""
+    waiting = Application.objects.filter(place_waiting(), call=OuterRef("pk"))
+    return list(
+        _calls()
+        .filter(coordinated_by(user))
+        .annotate(
+            waiting=SubqueryCount(waiting),
+            soonest=Subquery(waiting.order_by("accept_by").values("accept_by")[:1]),
+        )
+        .filter(waiting__gt=0)
+        .order_by("soonest", "pk")
+    )
 
 
 def application_for_coordinator(*, user: User, pk: int) -> Application:
@@ -437,7 +483,8 @@ def host_responses_waiting(*, user: User) -> int:
 
 def applications_in_progress(*, user: User) -> list[Application]:
     """The person's own drafts in calls still open, their applications waiting to
-    hear, and those on a reserve list, soonest closing first."""
+    hear, those on a reserve list and places offered to them not yet answered,
+    soonest closing first."""
     now = timezone.now()
     return list(
         Application.objects.filter(applicant=user)
@@ -445,6 +492,7 @@ def applications_in_progress(*, user: User) -> list[Application]:
             Q(status=Status.DRAFT, call__closes_at__gt=now)
             | waiting_to_hear()
             | (Q(status=Status.RESERVE) & released())
+            | place_waiting()
         )
         .select_related("call__organisation", "call__year")
         .order_by("call__closes_at", "pk")

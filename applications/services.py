@@ -27,6 +27,7 @@ from applications.models import (
     Conflict,
     Criterion,
     Endorsement,
+    PlaceAnswer,
     Reader,
     Rubric,
     Scale,
@@ -354,29 +355,56 @@ def application_withdraw(*, application: Application, by: User, note: str = "") 
     """The applicant withdraws a submitted application.
 
     If they had been selected, the first person on the call's reserve list is offered
-    the place (see application_offer_to_reserve). Side effects: status changes; emails
-    to the applicant and the home coordinators once committed; the
-    `application_withdrawn` signal, inside the transaction (a placement is cancelled).
+    the place (see _offer_to_reserve). Side effects: status changes; emails to the
+    applicant and the home coordinators once committed; the `application_withdrawn`
+    signal, inside the transaction (a placement is cancelled).
     """
     with transaction.atomic():
         Call.objects.select_for_update().get(pk=application.call_id)
-        application = application.locked()
-        was_selected = application.status == Status.SELECTED
-        application.transition(Status.WITHDRAWN, by=by, note=note, update_fields=["updated_at"])
-        application_withdrawn.send(sender=Application, application=application, by=by)
-        _email_applicant(application, template="application_withdrawn")
-        # Before release the coordinator is still deciding, and chooses who takes the place.
-        offered = (
-            _offer_to_reserve(application.call, cast(Organisation, application.destination))
-            if was_selected and application.call.decisions_released
-            else None
-        )
-        _email_coordinators(
-            application,
-            template="application_withdrawn_coordinator",
-            context={"note": note, "offered": offered},
-        )
+        return _withdraw(application.locked(), by=by, note=note)
+
+
+def _withdraw(
+    application: Application, *, by: User | None, note: str, answer: str = ""
+) -> Application:
+    """Withdraw an application whose call's row and own row the caller has locked; a
+    place given up (`answer`: declined or not answered in time) is recorded with it."""
+    was_selected = application.status == Status.SELECTED
+    fields = ["updated_at"]
+    record = note
+    if answer:
+        application.place_answer = answer
+        application.place_answered_at = timezone.now()
+        fields += ["place_answer", "place_answered_at"]
+        record = note or _("Declined the place.")
+    if answer == PlaceAnswer.LAPSED:
+        record = _("The place was not accepted by %(date)s.") % {
+            "date": long_datetime(cast(datetime.datetime, application.accept_by))
+        }
+    application.transition(Status.WITHDRAWN, by=by, note=record, update_fields=fields)
+    application_withdrawn.send(sender=Application, application=application, by=by)
+    _email_applicant(
+        application, template="application_withdrawn", context={"answer": answer, "note": note}
+    )
+    # Before release the coordinator is still deciding, and chooses who takes the place.
+    offered = (
+        _offer_to_reserve(application.call, cast(Organisation, application.destination))
+        if was_selected and application.call.decisions_released
+        else None
+    )
+    _email_coordinators(
+        application,
+        template="application_withdrawn_coordinator",
+        context={"note": note, "offered": offered, "answer": answer},
+    )
     return application
+
+
+def _offer_deadline(call: Call) -> datetime.datetime:
+    """When a person told of their place today must accept it by: the end of the
+    call's last day to answer, UK time."""
+    last_day = timezone.localdate() + datetime.timedelta(days=call.accept_within_days)
+    return timezone.make_aware(datetime.datetime.combine(last_day, datetime.time(23, 59)))
 
 
 def _offer_to_reserve(call: Call, destination: Organisation) -> Application | None:
@@ -394,15 +422,82 @@ def _offer_to_reserve(call: Call, destination: Organisation) -> Application | No
     first = first.locked()
     first.destination = destination
     first.decided_at = timezone.now()
+    first.accept_by = _offer_deadline(call)
     first.transition(
         Status.SELECTED,
         by=None,
         note=_("Offered the place a selected colleague gave up."),
-        update_fields=["destination", "decided_at", "updated_at"],
+        update_fields=["destination", "decided_at", "accept_by", "updated_at"],
     )
     _email_applicant(first, template="application_decision", context={"from_reserve": True})
     _email_destination(first)
     return first
+
+
+def _refuse_unless_place_to_answer(application: Application, by: User) -> None:
+    if by.pk != application.applicant_id:
+        raise ApplicationError(_("Only the person selected answers the offer of their place."))
+    if application.status != Status.SELECTED or not application.call.decisions_released:
+        raise ApplicationError(
+            _("This application is %(status)s, so there is no place to answer.")
+            % {"status": application.applicant_status.label.lower()}
+        )
+    if application.place_answer:
+        raise ApplicationError(
+            _("You accepted this place on %(date)s. If you can no longer go, withdraw.")
+            % {"date": long_datetime(cast(datetime.datetime, application.place_answered_at))}
+        )
+
+
+def place_accept(*, application: Application, by: User) -> Application:
+    """The person selected accepts their place, by its deadline. Side effects: the
+    answer, in the application's history; an email to the home coordinators."""
+    with transaction.atomic():
+        application = application.locked()
+        _refuse_unless_place_to_answer(application, by)
+        if application.accept_by and application.accept_by < timezone.now():
+            raise ApplicationError(
+                _(
+                    "The place had to be accepted by %(date)s, so it is now offered to the "
+                    "reserve list. Ask your coordinator if you think this is wrong."
+                )
+                % {"date": long_datetime(application.accept_by)}
+            )
+        application.place_answer = PlaceAnswer.ACCEPTED
+        application.place_answered_at = timezone.now()
+        application._history_user = by
+        application._change_reason = _("Place accepted")
+        application.save(update_fields=["place_answer", "place_answered_at", "updated_at"])
+        _email_coordinators(application, template="place_accepted")
+    return application
+
+
+def place_decline(*, application: Application, by: User, note: str = "") -> Application:
+    """The person selected declines their place, which is offered to the first on the
+    reserve list. Side effects: as application_withdraw, with the answer recorded."""
+    with transaction.atomic():
+        Call.objects.select_for_update().get(pk=application.call_id)
+        application = application.locked()
+        _refuse_unless_place_to_answer(application, by)
+        return _withdraw(application, by=by, note=note, answer=PlaceAnswer.DECLINED)
+
+
+def places_lapse(*, now: datetime.datetime | None = None) -> list[Application]:
+    """The places not accepted by their deadline: each given up and offered to the
+    first on its call's reserve list (the daily sweep). Each in its own transaction,
+    with the call's row locked, so a person declining at the same moment gives the
+    place up once. Returns the applications whose place lapsed."""
+    now = now or timezone.now()
+    lapsed = []
+    due = Application.objects.filter(status=Status.SELECTED, place_answer="", accept_by__lt=now)
+    for pk, call_id in due.values_list("pk", "call_id"):
+        with transaction.atomic():
+            Call.objects.select_for_update().get(pk=call_id)
+            application = Application.objects.get(pk=pk).locked()
+            if application.status != Status.SELECTED or application.place_answer:
+                continue  # answered while we waited for the lock
+            lapsed.append(_withdraw(application, by=None, note="", answer=PlaceAnswer.LAPSED))
+    return lapsed
 
 
 # --- Endorsements ----------------------------------------------------------------
@@ -558,6 +653,8 @@ def _decide(
     if application.status == Status.SELECTED:
         cleared["selected_without_endorsement"] = False
     fields = {**{name: value for name, value in cleared.items() if name not in fields}, **fields}
+    if application.call.decisions_released and to_status == Status.SELECTED:
+        fields["accept_by"] = _offer_deadline(application.call)  # told at once
     for name, value in fields.items():
         setattr(application, name, value)
     application.transition(
@@ -730,8 +827,12 @@ def call_release_decisions(*, call: Call, by: User) -> list[Application]:
         call.decisions_released_by = by
         call._change_reason = _("Decisions released by %(person)s") % {"person": by}
         call.save(update_fields=["decisions_released_at", "decisions_released_by", "updated_at"])
+        accept_by = _offer_deadline(call)
+        call.applications.filter(status=Status.SELECTED).update(accept_by=accept_by)
         for application in told:
             application.call = call
+            if application.status == Status.SELECTED:
+                application.accept_by = accept_by
             _email_applicant(application, template="application_decision")
             if application.status == Status.SELECTED:
                 _email_destination(application)
@@ -797,6 +898,8 @@ def decision_email_preview(application: Application) -> EmailMultiAlternatives:
     application.call.decisions_released_at = application.call.decisions_released_at or (
         timezone.now()
     )
+    if application.status == Status.SELECTED:
+        application.accept_by = application.accept_by or _offer_deadline(application.call)
     return render_templated_email(
         template="application_decision",
         to=[application.applicant.email],

@@ -27,6 +27,11 @@ urlpatterns = [
         name="application_withdraw",
     ),
     path(
+        "applications/<int:pk>/place/",
+        views.ApplicationPlaceView.as_view(),
+        name="application_place",
+    ),
+    path(
         "applications/<int:pk>/endorsement/",
         views.EndorsementResendView.as_view(),
         name="endorsement_resend",

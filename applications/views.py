@@ -32,6 +32,7 @@ from applications.forms import (
     HostResponseForm,
     ModerateForm,
     PanelSettingsForm,
+    PlaceForm,
     ReaderAddForm,
     ReviewFilterForm,
     ScoresForm,
@@ -255,6 +256,28 @@ class ApplicationWithdrawView(ApplicantObjectMixin, ServiceFormMixin, FormView):
         return self.application.get_absolute_url()
 
 
+class ApplicationPlaceView(ApplicantObjectMixin, ServiceFormMixin, FormView):
+    """The person selected accepts or declines their place, by its deadline."""
+
+    template_name = "applications/application_place.html"
+    form_class = PlaceForm
+
+    def perform(self, form):
+        if form.cleaned_data["answer"] == "accept":
+            return services.place_accept(application=self.application, by=self.request.user)
+        return services.place_decline(
+            application=self.application, by=self.request.user, note=form.cleaned_data["note"]
+        )
+
+    def get_success_message(self):
+        if self.result.place_answer == Application.PlaceAnswer.ACCEPTED:
+            return _("You have accepted your place. Your coordinator will be in touch to plan it.")
+        return _("You have declined your place. Thank you for telling us.")
+
+    def get_success_url(self):
+        return self.application.get_absolute_url()
+
+
 class EndorsementResendView(ApplicantObjectMixin, ServiceFormMixin, FormView):
     """Send the line manager the endorsement link again, perhaps to a corrected address."""
 
@@ -386,7 +409,11 @@ class CallReviewView(CoordinatorCallMixin, PagedListMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(filter_form=self.filter_form, **kwargs)
+        context = super().get_context_data(
+            filter_form=self.filter_form,
+            capacity=selectors.destination_capacity(call=self.call),
+            **kwargs,
+        )
         selectors.add_reader_agreement(context["applications"])
         return context
 

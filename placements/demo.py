@@ -255,6 +255,11 @@ def _next_year(created: dict) -> None:
                 )
         application_demo.release(call)
         application.refresh_from_db()
+        if not application.place_answer:
+            with time_machine.travel(after_calls_closed(1), tick=False):
+                application = application_services.place_accept(
+                    application=application, by=participant
+                )
         start = _working_start(datetime.date(year.year, *month_day), host.nation)
         placement = services.placement_propose(
             application=application,

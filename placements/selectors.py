@@ -173,12 +173,14 @@ def approval_queue(*, user: User) -> QuerySet[Placement]:
 
 
 def _to_place(*, user: User, today: datetime.date | None) -> QuerySet[Application]:
-    """Selected applicants, going from or coming to the person's organisations, with no
-    placement proposed yet, in years whose placement window has not closed (after it,
-    no placement can be proposed)."""
+    """Selected applicants who have accepted their place, going from or coming to the
+    person's organisations, with no placement proposed yet, in years whose placement
+    window has not closed (after it, no placement can be proposed)."""
     has_placement = Placement.objects.filter(application=OuterRef("pk"), status__in=HOLDS_DATES)
     open_years = Q(call__year__placements_end_on__gte=today or timezone.localdate())
-    return Application.objects.filter(to_place_by(user), open_years).exclude(Exists(has_placement))
+    return Application.objects.filter(
+        to_place_by(user), open_years, place_answer=Application.PlaceAnswer.ACCEPTED
+    ).exclude(Exists(has_placement))
 
 
 def awaiting_placement(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application
+from applications.services import places_lapse
 from core.dates import long_date, long_datetime
 from core.files import atomic_with_files
 from core.mail import absolute_url, queue_templated_email
@@ -264,6 +265,17 @@ def placement_propose(
                     "decisions first, so they know before their placement is planned."
                 )
                 % {"person": application.applicant}
+            )
+        if application.place_answer != Application.PlaceAnswer.ACCEPTED:
+            raise PlacementError(
+                _(
+                    "%(person)s has not accepted their place yet (they answer by %(date)s): "
+                    "their placement is planned once they have."
+                )
+                % {
+                    "person": application.applicant,
+                    "date": long_datetime(application.accept_by) if application.accept_by else "—",
+                }
             )
         if application.placements.filter(status__in=HOLDS_DATES).exists():
             raise PlacementError(
@@ -846,10 +858,15 @@ def _email_everyone(placement: Placement, *, template: str, context=None) -> Non
     _email(placement, template=template, to=list(people.values()), context=context)
 
 
-def daily_sweep(*, today: datetime.date | None = None) -> tuple[list[Placement], Counter]:
-    """Each morning: complete the placements that have finished, then queue every
+def daily_sweep(
+    *, today: datetime.date | None = None
+) -> tuple[list[Placement], list[Application], Counter]:
+    """Each morning: complete the placements that have finished, give up the places
+    not accepted by their deadline (offered to the reserve list), then queue every
     reminder now due (the evaluation reminders include the placements just completed).
-    Returns the placements completed and the reminders queued by kind."""
+    Returns the placements completed, the places lapsed and the reminders queued by
+    kind."""
     today = today or timezone.localdate()
     completed = placements_complete_finished(today=today)
-    return completed, reminders_send_due(today=today)
+    lapsed = places_lapse()
+    return completed, lapsed, reminders_send_due(today=today)

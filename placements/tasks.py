@@ -12,10 +12,12 @@ logger = logging.getLogger(__name__)
 @shared_task
 def daily_sweep() -> int:
     """Complete finished placements and queue the reminders due today."""
-    completed, reminders = sweep()
+    completed, lapsed, reminders = sweep()
     logger.info(
-        "Completed %d finished placement(s); queued %d reminder(s)",
+        "Completed %d finished placement(s); %d place(s) not accepted in time; "
+        "queued %d reminder(s)",
         len(completed),
+        len(lapsed),
         sum(reminders.values()),
     )
     return len(completed)

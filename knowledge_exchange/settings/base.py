@@ -309,6 +309,7 @@ REMINDER_PARTNERS_DAYS = env.int("REMINDER_PARTNERS_DAYS", default=14)  # before
 REMINDER_CALL_CLOSING_DAYS = env.list("REMINDER_CALL_CLOSING_DAYS", cast=int, default=[7, 1])
 REMINDER_DECISIONS_DAYS = env.int("REMINDER_DECISIONS_DAYS", default=7)  # after a call closed
 REMINDER_ENDORSEMENT_DAYS = env.int("REMINDER_ENDORSEMENT_DAYS", default=5)  # after asking
+REMINDER_ACCEPT_DAYS = env.int("REMINDER_ACCEPT_DAYS", default=3)  # before a place's deadline
 REMINDER_APPROVAL_DAYS = env.int("REMINDER_APPROVAL_DAYS", default=5)  # after proposing
 REMINDER_STARTING_DAYS = env.int("REMINDER_STARTING_DAYS", default=7)  # before the first day
 REMINDER_EVALUATION_OVERDUE_DAYS = env.int("REMINDER_EVALUATION_OVERDUE_DAYS", default=14)

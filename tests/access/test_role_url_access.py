@@ -249,6 +249,7 @@ ACCESS = {
     ),
     "applications:application_withdraw": (application_a, applicant_only(OK)),
     "applications:endorsement_resend": (application_a, applicant_only(OK)),
+    "applications:application_place": (application_a, applicant_only(OK)),
     "applications:endorse": ({"token": "not-a-real-token"}, everyone(NOT_FOUND)),
     "applications:coordinator_call_list": ({}, coordinators(OK, other=OK)),
     "applications:call_review": (call_a, coordinators(OK)),

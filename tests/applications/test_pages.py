@@ -45,9 +45,9 @@ def test_coordinator_review_list_queries_do_not_grow(
 
     # user, the organisations they coordinate, the call with counts, its
     # destinations (the filter's choices too), the count (bounded), the page's ids,
-    # then its applications, with their endorsements and scores, and the readers'
-    # means of the page's applications
-    with django_assert_num_queries(8):
+    # then its applications, with their endorsements and scores, the readers'
+    # means of the page's applications, and each destination's places taken
+    with django_assert_num_queries(9):
         response = client.get(url, {"status": "", "ordering": "-submitted"})
     assert len(response.context["applications"]) == 1 + extra
 

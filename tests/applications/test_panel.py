@@ -8,7 +8,7 @@ import threading
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from applications import selectors, services
@@ -22,6 +22,7 @@ from applications.models import (
     Score,
 )
 from applications.services import ApplicationError
+from tests.concurrency import in_thread
 from tests.factories.applications import submitted
 from tests.factories.partners import staff_of
 
@@ -673,22 +674,6 @@ def test_the_coordinator_reads_the_readers_moderates_and_starts_the_feedback_fro
 # --- At the same moment, on PostgreSQL ----------------------------------------------------------
 
 
-def _in_thread(work, results, key, start):
-    def run():
-        try:
-            start.wait(5)
-            results[key] = work()
-        except Exception as error:
-            results[key] = error
-        finally:
-            close_old_connections()
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
-
-
 @pytest.mark.django_db(transaction=True)
 def test_readers_submitting_and_the_coordinator_moderating_at_once_leave_one_ranking(
     panel, postgresql
@@ -722,10 +707,10 @@ def test_readers_submitting_and_the_coordinator_moderating_at_once_leave_one_ran
         ).moderated_score
 
     threads = [
-        _in_thread(submit(first, 2), results, "first", start),
-        _in_thread(submit(first, 4), results, "first again", start),
-        _in_thread(submit(second, 3), results, "second", start),
-        _in_thread(moderate, results, "moderate", start),
+        in_thread(submit(first, 2), results, "first", start),
+        in_thread(submit(first, 4), results, "first again", start),
+        in_thread(submit(second, 3), results, "second", start),
+        in_thread(moderate, results, "moderate", start),
     ]
     for thread in threads:
         thread.join(20)

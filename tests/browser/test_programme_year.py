@@ -165,8 +165,15 @@ def test_a_programme_year_from_invitation_to_published_testimonial(page, live_se
         expect(page.get_by_text("1 decision released")).to_be_visible()
         assert any(m.to == [elin.email] and "selected" in m.subject for m in mail.outbox)
 
+        # Elin accepts her place from her to-do list.
+        _as(page, live_server, elin)
+        page.get_by_role("link", name="Accept or decline your place at British Museum").click()
+        page.get_by_label("Yes, I accept the place").check()
+        page.get_by_role("button", name="Send my answer").click()
+        expect(page.get_by_text("You have accepted your place.")).to_be_visible()
+
         # Gwen proposes the placement; Priya approves it from her dashboard.
-        _dashboard(page)
+        _as(page, live_server, gwen)
         page.get_by_role("link", name=re.compile("to propose a placement")).first.click()
         page.get_by_role("link", name="Propose a placement for Elin Hughes").click()
         field(page, "Host supervisor").select_option(label="Sid Supervisor")

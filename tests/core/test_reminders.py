@@ -293,7 +293,7 @@ def test_the_command_runs_the_same_sweep_and_prints_what_it_sent(
 
     out = capsys.readouterr().out
     assert "2  Placement starting in 7 days (participant and supervisor)" in out
-    assert "0 placement(s) completed; 2 reminder(s) sent." in out
+    assert "0 placement(s) completed; 0 place(s) not accepted in time; 2 reminder(s) sent." in out
     assert Reminder.objects.filter(sent_at__isnull=False).count() == 2
 
 
@@ -363,7 +363,7 @@ def test_an_email_given_up_on_is_logged_at_error_for_the_administrators(caplog, 
 
 
 def test_every_kind_has_its_emails_and_a_label():
-    assert len(KINDS) == 13
+    assert len(KINDS) == 14
     for key, kind in KINDS.items():
         assert kind.label
         for suffix in ("_subject.txt", ".txt", ".html"):

@@ -25,14 +25,21 @@ def receipt(name: str = "receipt.pdf", content: bytes = PDF) -> SimpleUploadedFi
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
 
 
-def select(application: Application, *, by: User, destination: Organisation) -> Application:
+def select(
+    application: Application, *, by: User, destination: Organisation, accept: bool = True
+) -> Application:
     """Selected (confirmed without waiting for an endorsement) and told: the call's
-    decisions are released, a minute after it closes, if they were not already."""
+    decisions are released, a minute after it closes, if they were not already; then
+    the person accepts the place (unless `accept` is false)."""
     application = application_services.application_select(
         application=application, by=by, destination=destination, without_endorsement=True
     )
     release(application.call, by=by)
     application.refresh_from_db()
+    if accept:
+        application = application_services.place_accept(
+            application=application, by=application.applicant
+        )
     return application
 
 

@@ -73,13 +73,14 @@ def test_dashboard_queries_do_not_grow_with_memberships(
 
     # user, the organisations coordinated, the progress board (its year with the
     # facts, the organisations' names), the to-do list's reads (invitations; calls to
-    # decide; calls to release; host responses; calls to read for; people to place;
+    # decide; calls to release; places not yet accepted; host responses; calls to
+    # read for; people to place;
     # proposals to approve; people arriving; calls to apply to; applications in
     # progress; plans to make; claims queried; evaluations to answer with their
     # responses), memberships with their organisations, partnerships with their
     # years, years hosted, their placements, the partnerships' years' facts: the same
     # for one organisation or six
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         response = client.get(reverse("dashboard"))
     assert response.content.decode().count("Your partnership in") == organisations
 

@@ -16,17 +16,20 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        completed, reminders = daily_sweep()
+        completed, lapsed, reminders = daily_sweep()
         for placement in completed:
             self.stdout.write(
                 f"Completed: {placement} ({placement.start_on} to {placement.end_on})"
             )
+        for application in lapsed:
+            self.stdout.write(f"Not accepted in time: {application} (by {application.accept_by})")
         for key, kind in KINDS.items():
             if reminders[key]:
                 self.stdout.write(f"{reminders[key]:>6}  {kind.label}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"{len(completed)} placement(s) completed; "
+                f"{len(lapsed)} place(s) not accepted in time; "
                 f"{sum(reminders.values())} reminder(s) sent."
             )
         )
