@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import (
     APPLICANT_ANSWERS,
+    DESCRIPTOR_FIELDS,
     NOT_YET_ACCEPTED,
     REQUIRED_TO_SUBMIT,
     Application,
@@ -12,6 +13,7 @@ from applications.models import (
     Conflict,
     Endorsement,
     Rubric,
+    Scale,
 )
 from applications.services import answer_problems, call_problems
 from core.dates import long_date
@@ -297,6 +299,7 @@ class CallAdminForm(forms.ModelForm):
             "opens_at",
             "closes_at",
             "places",
+            "accept_within_days",
             "destinations",
             "eligibility",
             "guidance",
@@ -414,6 +417,111 @@ class ScoresForm(forms.Form):
 
 
 READERS_SHOWN = 50  # people offered at once as readers; a search finds the rest
+
+
+class RubricForm(forms.Form):
+    """A call's rubric: its scale, then each criterion (title, what readers look for,
+    weight, what each score means) in a group of its own, to change or remove, and
+    one more to add. Row n is the rubric's nth criterion, so no id is posted."""
+
+    fields: dict[str, Any]  # each field as its own type
+    scale = forms.TypedChoiceField(
+        label=_("Scale"), choices=Scale.choices, coerce=int, widget=forms.RadioSelect
+    )
+    ADD = 1  # empty rows offered to add a criterion
+
+    def __init__(self, *args, rubric: Rubric, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("scale", rubric.scale)
+        existing = list(rubric.criteria.all())
+        self.rows: list[dict] = []
+        for number, criterion in enumerate([*existing, *[None] * self.ADD], start=1):
+            prefix = f"criterion-{number}"
+            names = {
+                "title": forms.CharField(label=_("Title"), max_length=150, required=False),
+                "guidance": forms.CharField(
+                    label=_("What readers look for (optional)"), required=False, widget=_text(2)
+                ),
+                "weight": forms.IntegerField(
+                    label=_("Weight, from 1 to 10"),
+                    min_value=1,
+                    max_value=10,
+                    required=False,
+                    error_messages=dict.fromkeys(
+                        ("invalid", "min_value", "max_value"),
+                        _("Give criterion %(number)s a weight from 1 to 10.") % {"number": number},
+                    ),
+                ),
+                **{
+                    name: forms.CharField(
+                        label=_("What a %(score)s means") % {"score": score}
+                        if score < Scale.FIVE
+                        else _("What a 5 means (on a scale of 1 to 5 only)"),
+                        max_length=300,
+                        required=False,
+                    )
+                    for score, name in enumerate(DESCRIPTOR_FIELDS, start=1)
+                },
+            }
+            if criterion:
+                names["remove"] = forms.BooleanField(
+                    label=_("Remove this criterion"), required=False
+                )
+            for name, field in names.items():
+                field.initial = getattr(criterion, name, None) if name != "remove" else False
+                self.fields[f"{prefix}-{name}"] = field
+            self.rows.append({"number": number, "criterion": criterion, "prefix": prefix})
+
+    def row_fields(self):
+        """Each row with its bound fields, for the template."""
+        for row in self.rows:
+            yield {
+                **row,
+                "fields": [
+                    self[name] for name in self.fields if name.startswith(row["prefix"] + "-")
+                ],
+            }
+
+    def clean(self):
+        cleaned = super().clean()
+        scale = cleaned.get("scale") or Scale.FOUR
+        self.criteria: list[dict] = []
+        for row in self.rows:
+            prefix, number = row["prefix"], row["number"]
+            values = {
+                name.removeprefix(prefix + "-"): value
+                for name, value in cleaned.items()
+                if name.startswith(prefix + "-")
+            }
+            if values.pop("remove", False):
+                continue
+            if row["criterion"] is None and not any(
+                values.get(name) for name in ("title", "guidance", *DESCRIPTOR_FIELDS)
+            ):
+                continue  # the row to add, left empty
+            if not values.get("title") and f"{prefix}-title" not in self.errors:
+                self.add_error(
+                    f"{prefix}-title",
+                    _("Give criterion %(number)s a title.") % {"number": number},
+                )
+            if values.get("weight") is None and f"{prefix}-weight" not in self.errors:
+                self.add_error(
+                    f"{prefix}-weight",
+                    _("Give criterion %(number)s a weight from 1 to 10.") % {"number": number},
+                )
+            for score, name in enumerate(DESCRIPTOR_FIELDS[:scale], start=1):
+                if not values.get(name) and f"{prefix}-{name}" not in self.errors:
+                    self.add_error(
+                        f"{prefix}-{name}",
+                        _("Say what a %(score)s means for criterion %(number)s.")
+                        % {"score": score, "number": number},
+                    )
+            if scale == Scale.FOUR:
+                values["descriptor_5"] = ""
+            self.criteria.append({"id": getattr(row["criterion"], "pk", None), **values})
+        if not self.criteria and not self.errors:
+            raise forms.ValidationError(_("A rubric needs at least one criterion."))
+        return cleaned
 
 
 class PanelSettingsForm(forms.ModelForm):

@@ -44,6 +44,7 @@ urlpatterns = [
     path("review/calls/<int:pk>/guidance/", views.CallUpdateView.as_view(), name="call_update"),
     path("review/calls/<int:pk>/release/", views.CallReleaseView.as_view(), name="call_release"),
     path("review/calls/<int:pk>/panel/", views.CallPanelView.as_view(), name="call_panel"),
+    path("review/calls/<int:pk>/criteria/", views.CallRubricView.as_view(), name="call_rubric"),
     path(
         "review/applications/<int:pk>/",
         views.ApplicationReviewView.as_view(),

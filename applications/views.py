@@ -35,6 +35,7 @@ from applications.forms import (
     PlaceForm,
     ReaderAddForm,
     ReviewFilterForm,
+    RubricForm,
     ScoresForm,
     WithdrawForm,
 )
@@ -672,6 +673,41 @@ class ReadingView(LoginRequiredMixin, ServiceFormMixin, FormView):
         if self.result.state == self.result.State.CONFLICT or self.result.is_submitted:
             return reverse("applications:reading_list")
         return reverse("applications:reading", kwargs={"pk": self.result.pk})
+
+
+class CallRubricView(CoordinatorCallMixin, ServiceFormMixin, FormView):
+    """The coordinator adjusts their call's criteria (a copy of the programme's
+    default) until the first reader scores; then the page shows them, read-only."""
+
+    template_name = "applications/call_rubric.html"
+    form_class = RubricForm
+    success_message = gettext_lazy("The call's criteria are saved.")
+
+    @cached_property
+    def rubric(self):
+        return services.call_rubric(call=self.call)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "rubric": self.rubric}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            rubric=self.rubric,
+            criteria=[(c, c.descriptors(self.rubric.scale)) for c in self.rubric.criteria.all()],
+            locked=services.scoring_begun(self.call),
+            **kwargs,
+        )
+
+    def perform(self, form):
+        return services.rubric_update(
+            call=self.call,
+            by=self.request.user,
+            scale=form.cleaned_data["scale"],
+            criteria=form.criteria,
+        )
+
+    def get_success_url(self):
+        return reverse("applications:call_panel", args=[self.call.pk])
 
 
 class CallPanelView(CoordinatorCallMixin, TemplateView):

@@ -256,6 +256,7 @@ ACCESS = {
     "applications:call_update": (call_a, coordinators(OK)),
     "applications:call_release": (call_a_with_a_draft_decision, coordinators(OK)),
     "applications:call_panel": (call_a, coordinators(OK)),
+    "applications:call_rubric": (call_a, coordinators(OK)),
     "applications:application_review": (application_a, coordinators(OK)),
     "applications:application_moderate": (application_a, coordinators(OK)),
     "applications:hosting_list": ({}, coordinators(OK, other=OK)),

@@ -134,6 +134,75 @@ def test_the_rubric_is_fixed_once_a_reader_has_scored(panel):
         services.rubric_update(call=panel.call_a, by=panel.coordinator, scale=4, criteria=[{}])
 
 
+def _rubric_post(rubric, **changes) -> dict:
+    """The criteria page's form as the rubric stands, with `changes` by field name."""
+    data = {"scale": rubric.scale}
+    for number, criterion in enumerate(rubric.criteria.all(), start=1):
+        for name in ("title", "guidance", "weight", *DESCRIPTOR_FIELDS):
+            data[f"criterion-{number}-{name}"] = getattr(criterion, name)
+    return {**data, **changes}
+
+
+@pytest.mark.django_db
+def test_the_coordinator_adjusts_the_calls_criteria_on_their_page(cast, client):
+    rubric = services.call_rubric(call=cast.call_a)
+    first, second = rubric.criteria.all()[:2]
+    count = rubric.criteria.count()
+    client.force_login(cast.coordinator)
+    url = reverse("applications:call_rubric", args=[cast.call_a.pk])
+    assert "Criterion 1" in client.get(url).content.decode()
+
+    refused = client.post(
+        url, _rubric_post(rubric, **{"criterion-1-title": "", "criterion-2-weight": "11"})
+    )
+    page = refused.content.decode()
+    assert "Give criterion 1 a title." in page
+    assert "Give criterion 2 a weight from 1 to 10." in page
+    assert rubric.criteria.get(pk=first.pk).title == first.title  # nothing half-written
+    refused = client.post(url, _rubric_post(rubric, scale=5))
+    assert "Say what a 5 means for criterion 1." in refused.content.decode()
+
+    new = f"criterion-{count + 1}-"
+    response = client.post(
+        url,
+        _rubric_post(
+            rubric,
+            **{
+                "criterion-1-title": "What the applicant would gain",
+                "criterion-1-weight": "3",
+                "criterion-2-remove": "on",
+                new + "title": "Loans experience",
+                new + "weight": "1",
+                **{new + name: f"Means {n}" for n, name in enumerate(DESCRIPTOR_FIELDS[:4], 1)},
+            },
+        ),
+    )
+    assert response.url == reverse("applications:call_panel", args=[cast.call_a.pk])
+    titles = list(rubric.criteria.values_list("title", "weight"))
+    assert titles[0] == ("What the applicant would gain", 3)
+    assert titles[-1] == ("Loans experience", 1)
+    assert not rubric.criteria.filter(pk=second.pk).exists()
+    assert len(titles) == count
+    assert rubric.criteria.get(pk=first.pk).history.first().history_user == cast.coordinator
+
+
+@pytest.mark.django_db
+def test_the_criteria_page_is_read_only_once_a_reader_has_scored(panel, client):
+    services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+    assignment = _declared(panel, panel.application_a, panel.colleague_1)
+    rubric = services.call_rubric(call=panel.call_a)
+    services.scores_save(
+        assignment=assignment, by=panel.colleague_1, scores={rubric.criteria.first().pk: (3, "")}
+    )
+    client.force_login(panel.coordinator)
+    url = reverse("applications:call_rubric", args=[panel.call_a.pk])
+    page = client.get(url).content.decode()
+    assert "can no longer change" in page and "Save the criteria" not in page
+    refused = client.post(url, _rubric_post(rubric, **{"criterion-1-title": "Changed"}))
+    assert "Readers have begun scoring" in refused.content.decode()
+    assert not rubric.criteria.filter(title="Changed").exists()
+
+
 @pytest.mark.django_db
 @pytest.mark.usefixtures("postgresql")
 def test_the_database_keeps_a_scored_rubric_fixed(panel):
