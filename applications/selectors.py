@@ -6,9 +6,13 @@ Every fetch of one object for a person is guarded: someone else's record is a 40
 import datetime
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
+    Avg,
     Count,
+    DurationField,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     Min,
@@ -22,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from applications.models import (
     NOT_YET_ACCEPTED,
@@ -30,6 +35,7 @@ from applications.models import (
     Application,
     Assignment,
     Call,
+    Criterion,
     Endorsement,
     Reader,
     Score,
@@ -638,3 +644,155 @@ def readings_of(*, application: Application) -> list[Assignment]:
         )
         .order_by("assigned_at", "pk")
     )
+
+
+# --- Reports: how selection went -----------------------------------------------------
+
+# Each call's applications read by two or more readers, and how many of those the
+# readers' weighted means differ on by more than the threshold: one query, in SQL
+# both databases speak.
+_AGREEMENT_SQL = """
+WITH reader_mean AS (
+    SELECT asg.application_id AS application_id,
+           SUM(sc.score * cr.weight) * 1.0 / SUM(cr.weight) AS mean
+    FROM {score} sc
+    JOIN {assignment} asg ON asg.id = sc.assignment_id
+    JOIN {criterion} cr ON cr.id = sc.criterion_id
+    JOIN {application} ap ON ap.id = asg.application_id
+    WHERE asg.state = %s AND asg.submitted_at IS NOT NULL AND ap.call_id IN ({calls})
+    GROUP BY asg.id, asg.application_id
+), spread AS (
+    SELECT application_id, MAX(mean) - MIN(mean) AS spread
+    FROM reader_mean GROUP BY application_id HAVING COUNT(*) > 1
+)
+SELECT ap.call_id, COUNT(*), SUM(CASE WHEN sp.spread > %s THEN 1 ELSE 0 END)
+FROM spread sp JOIN {application} ap ON ap.id = sp.application_id
+GROUP BY ap.call_id
+"""
+
+
+def selection_report(*, calls: list[Call]) -> list[Call]:
+    """Set on each call how its selection went: `read` (applications read by the
+    panel), `compared` (read by two or more readers), `disagreed` (of those, whose
+    readers' means differ by more than SELECTION_DISAGREEMENT_POINTS), `agreement`
+    (the share that did not, or None), `conflicts` declared, `days_to_decide` (the
+    mean from submission to decision) and `days_to_release` (from closing). The calls
+    come annotated by `calls_for_report`; this adds one query."""
+    if not calls:
+        return calls
+    tables = {
+        "score": Score._meta.db_table,
+        "assignment": Assignment._meta.db_table,
+        "criterion": Criterion._meta.db_table,
+        "application": Application._meta.db_table,
+        "calls": ", ".join(["%s"] * len(calls)),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _AGREEMENT_SQL.format(**tables),
+            [
+                Assignment.State.ASSIGNED,
+                *[call.pk for call in calls],
+                settings.SELECTION_DISAGREEMENT_POINTS,
+            ],
+        )
+        agreement = {call_id: (compared, disagreed) for call_id, compared, disagreed in cursor}
+    for call in calls:
+        call.compared, call.disagreed = agreement.get(call.pk, (0, 0))
+        call.agreement = 1 - call.disagreed / call.compared if call.compared else None
+        call.days_to_decide = (
+            call.time_to_decide.total_seconds() / 86400 if call.time_to_decide else None
+        )
+        call.days_to_release = (
+            (call.decisions_released_at - call.closes_at).total_seconds() / 86400
+            if call.decisions_released_at
+            else None
+        )
+    return calls
+
+
+def calls_for_report(*, user: User) -> QuerySet[Call]:
+    """The calls of the person's organisations (all, for the manager), each with the
+    counts selection_report reads, newest year first."""
+    applications = Application.objects.filter(call=OuterRef("pk"))
+    decided = applications.filter(decided_at__isnull=False, submitted_at__isnull=False)
+    return (
+        _calls()
+        .filter(managed_or_coordinated_by(user))
+        .annotate(
+            read=SubqueryCount(applications.filter(read_by_panel())),
+            conflicts=SubqueryCount(
+                Assignment.objects.filter(
+                    application__call=OuterRef("pk"), state=Assignment.State.CONFLICT
+                )
+            ),
+            time_to_decide=Subquery(
+                decided.values("call")
+                .annotate(
+                    mean=Avg(
+                        ExpressionWrapper(
+                            F("decided_at") - F("submitted_at"), output_field=DurationField()
+                        )
+                    )
+                )
+                .values("mean"),
+                output_field=DurationField(),
+            ),
+        )
+        .order_by("-year__year", "organisation__name")
+    )
+
+
+def scores_rows(*, call: Call):
+    """A call's readings for a CSV: one row per reader's score of a criterion (a
+    reading with no scores, a conflict say, is one row), by application and reader."""
+    yield [
+        str(_("Application")),
+        str(_("Applicant")),
+        str(_("Status")),
+        str(_("Reader")),
+        str(_("Reading")),
+        str(_("Conflict")),
+        str(_("About the conflict")),
+        str(_("Scores submitted")),
+        str(_("Criterion")),
+        str(_("Weight")),
+        str(_("Score")),
+        str(_("Comment on the criterion")),
+        str(_("Reader's comment")),
+    ]
+    assignments = (
+        Assignment.objects.filter(application__call=call)
+        .select_related("application__applicant", "reader")
+        .prefetch_related(
+            Prefetch(
+                "scores",
+                queryset=Score.objects.select_related("criterion").order_by("criterion__position"),
+            )
+        )
+        .order_by("application__pk", "reader__full_name", "pk")
+    )
+    for assignment in assignments.iterator(chunk_size=500):
+        application = assignment.application
+        start = [
+            application.pk,
+            application.applicant.full_name,
+            application.get_status_display(),
+            assignment.reader.full_name,
+            assignment.get_state_display(),
+            assignment.get_conflict_display(),
+            assignment.conflict_note,
+            timezone.localtime(assignment.submitted_at).strftime("%Y-%m-%d %H:%M")
+            if assignment.submitted_at
+            else "",
+        ]
+        scores = list(assignment.scores.all())
+        for score in scores or [None]:
+            yield [
+                *start,
+                score.criterion.title if score else "",
+                score.criterion.weight if score else "",
+                score.score if score else "",
+                score.comment if score else "",
+                assignment.comment,
+            ]

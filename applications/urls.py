@@ -40,7 +40,9 @@ urlpatterns = [
     path("endorse/<str:token>/", views.EndorseView.as_view(), name="endorse"),
     # Coordinators.
     path("review/", views.CoordinatorCallListView.as_view(), name="coordinator_call_list"),
+    path("review/selection/", views.SelectionReportView.as_view(), name="selection_report"),
     path("review/calls/<int:pk>/", views.CallReviewView.as_view(), name="call_review"),
+    path("review/calls/<int:pk>/scores.csv", views.CallScoresCsvView.as_view(), name="call_scores"),
     path("review/calls/<int:pk>/guidance/", views.CallUpdateView.as_view(), name="call_update"),
     path("review/calls/<int:pk>/release/", views.CallReleaseView.as_view(), name="call_release"),
     path("review/calls/<int:pk>/panel/", views.CallPanelView.as_view(), name="call_panel"),

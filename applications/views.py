@@ -7,6 +7,7 @@ Each view fetches its object through a guarded selector (someone else's record i
 from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
@@ -18,7 +19,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
 from applications import selectors, services
 from applications.forms import (
@@ -42,6 +43,7 @@ from applications.forms import (
 from applications.models import Application
 from applications.permissions import can_read_access_requirements
 from applications.services import ApplicationError, EndorsementError
+from core.csv_export import csv_response
 from core.dates import long_datetime
 from core.errors import refusals_on
 from core.lists import PagedListMixin
@@ -366,6 +368,37 @@ class CoordinatorCallListView(CoordinatorMixin, YearListMixin, ListView):
         return self.narrow(selectors.calls_for_coordinator(user=self.request.user))
 
 
+class SelectionReportView(CoordinatorMixin, YearListMixin, ListView):
+    """How selection went in each call of a year: the readers' agreement, conflicts
+    declared, the time to decide and to release, with the scores to download; the
+    manager reads every call, with the year's totals."""
+
+    template_name = "applications/selection_report.html"
+    context_object_name = "calls"
+    search_fields = ("organisation__name",)
+
+    def get_queryset(self):
+        return self.narrow(selectors.calls_for_report(user=self.request.user))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        calls = selectors.selection_report(calls=list(context["calls"]))
+        compared = sum(call.compared for call in calls)
+        disagreed = sum(call.disagreed for call in calls)
+        context.update(
+            calls=calls,
+            threshold=settings.SELECTION_DISAGREEMENT_POINTS,
+            totals={
+                "read": sum(call.read for call in calls),
+                "compared": compared,
+                "disagreed": disagreed,
+                "agreement": 1 - disagreed / compared if compared else None,
+                "conflicts": sum(call.conflicts for call in calls),
+            },
+        )
+        return context
+
+
 class CoordinatorCallMixin(LoginRequiredMixin):
     @cached_property
     def call(self):
@@ -373,6 +406,18 @@ class CoordinatorCallMixin(LoginRequiredMixin):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(call=self.call, **kwargs)
+
+
+class CallScoresCsvView(CoordinatorCallMixin, View):
+    """Every reader's scores and comments for a call, as a spreadsheet (private)."""
+
+    def get(self, request, *args, **kwargs):
+        call = self.call
+        return csv_response(
+            filename=f"scores-{call.organisation.slug}-{call.year.year}.csv",
+            rows=selectors.scores_rows(call=call),
+            private=True,
+        )
 
 
 class CallUpdateView(CoordinatorCallMixin, FormView):

@@ -252,6 +252,8 @@ ACCESS = {
     "applications:application_place": (application_a, applicant_only(OK)),
     "applications:endorse": ({"token": "not-a-real-token"}, everyone(NOT_FOUND)),
     "applications:coordinator_call_list": ({}, coordinators(OK, other=OK)),
+    "applications:selection_report": ({}, coordinators(OK, other=OK)),
+    "applications:call_scores": (call_a, coordinators(OK)),
     "applications:call_review": (call_a, coordinators(OK)),
     "applications:call_update": (call_a, coordinators(OK)),
     "applications:call_release": (call_a_with_a_draft_decision, coordinators(OK)),

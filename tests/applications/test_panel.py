@@ -3,10 +3,14 @@ readers, automatic balanced assignment, conflicts declared before reading, score
 moderation; in the services and, where rows of other tables are involved, in
 PostgreSQL's triggers."""
 
+import csv
+import datetime
 import decimal
+import io
 import threading
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -23,8 +27,8 @@ from applications.models import (
 )
 from applications.services import ApplicationError
 from tests.concurrency import in_thread
-from tests.factories.applications import submitted
-from tests.factories.partners import staff_of
+from tests.factories.applications import open_call, submitted
+from tests.factories.partners import OrganisationFactory, PartnershipFactory, staff_of
 
 pytestmark = pytest.mark.shared_cast
 
@@ -738,6 +742,78 @@ def test_the_coordinator_reads_the_readers_moderates_and_starts_the_feedback_fro
         review
     )
     assert "Moderated to <strong>3.50</strong>" in client.get(review).content.decode()
+
+
+# --- Reports: how selection went ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_selection_report_says_how_far_readers_agreed_and_how_long_deciding_took(panel, client):
+    services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+    a, b = panel.application_a, panel.application_b
+    readers_a = [x.reader for x in a.assignments.all()]
+    readers_b = [x.reader for x in b.assignments.all()]
+    _score_all(panel, a, readers_a[0], 2)
+    _score_all(panel, a, readers_a[1], 3)  # one point apart: agreeing
+    _score_all(panel, b, readers_b[0], 4)
+    _score_all(panel, b, readers_b[1], 1)  # three apart: differing
+    with time_machine.travel(a.submitted_at + datetime.timedelta(days=3)):
+        services.application_decline(application=a, by=panel.coordinator, reason="Few places")
+    client.force_login(panel.coordinator)
+
+    response = client.get(reverse("applications:selection_report"))
+    (call,) = [c for c in response.context["calls"] if c.pk == panel.call_a.pk]
+    assert (call.read, call.compared, call.disagreed, call.agreement) == (3, 2, 1, 0.5)
+    assert call.days_to_decide == pytest.approx(3, abs=0.01)
+    assert call.days_to_release is None
+    page = response.content.decode()
+    assert "50%" in page and "1 of 2 differ" in page and "Not released" in page
+
+    # The other organisation's coordinator reads only their own calls.
+    client.force_login(panel.other_coordinator)
+    theirs = client.get(reverse("applications:selection_report")).context["calls"]
+    assert panel.call_a.pk not in [c.pk for c in theirs]
+
+
+@pytest.mark.django_db
+def test_the_scores_download_has_a_row_per_readers_score_and_each_conflict(panel, client):
+    services.assignments_balance(call=panel.call_a, by=panel.coordinator)
+    first, second = panel.application_a.assignments.all()
+    _score_all(panel, panel.application_a, first.reader, 3)
+    services.conflict_declare(
+        assignment=second, by=second.reader, conflict=Conflict.OTHER, note="=cousin"
+    )
+    client.force_login(panel.coordinator)
+
+    response = client.get(reverse("applications:call_scores", args=[panel.call_a.pk]))
+    assert response["Cache-Control"] == "no-store"
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Application", "Applicant", "Status", "Reader"]
+    mine = [row for row in rows[1:] if row[0] == str(panel.application_a.pk)]
+    criteria = services.call_rubric(call=panel.call_a).criteria.count()
+    scored = [row for row in mine if row[3] == first.reader.full_name]
+    assert len(scored) == criteria and {row[10] for row in scored} == {"3"}
+    (conflicted,) = [row for row in mine if row[3] == second.reader.full_name]
+    assert conflicted[4:6] == ["Conflict declared", "Another reason (say what)"]
+    assert conflicted[6] == "'=cousin"  # made safe for a spreadsheet
+    assert conflicted[8:11] == ["", "", ""]
+
+
+@pytest.mark.parametrize("extra", [0, 3])
+@pytest.mark.django_db
+def test_the_selection_report_runs_the_same_queries_however_many_calls(
+    cast, client, django_assert_num_queries, extra
+):
+    for n in range(extra):
+        organisation = OrganisationFactory(name=f"Partner {n}")
+        PartnershipFactory(year=cast.year, organisation=organisation, confirmed=True)
+        open_call(year=cast.year, organisation=organisation)
+    client.force_login(cast.manager)
+    # session, user, whether a manager, the organisations coordinated, the years,
+    # the count, the calls with their counts and times, the readers' agreement
+    with django_assert_num_queries(8):
+        response = client.get(reverse("applications:selection_report"))
+    assert len(response.context["calls"]) >= 1 + extra
 
 
 # --- At the same moment, on PostgreSQL ----------------------------------------------------------
