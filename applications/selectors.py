@@ -4,6 +4,7 @@ Every fetch of one object for a person is guarded: someone else's record is a 40
 """
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -671,7 +672,7 @@ GROUP BY ap.call_id
 """
 
 
-def selection_report(*, calls: list[Call]) -> list[Call]:
+def selection_report(*, calls: list[Any]) -> list[Any]:
     """Set on each call how its selection went: `read` (applications read by the
     panel), `compared` (read by two or more readers), `disagreed` (of those, whose
     readers' means differ by more than SELECTION_DISAGREEMENT_POINTS), `agreement`
@@ -786,7 +787,7 @@ def scores_rows(*, call: Call):
             if assignment.submitted_at
             else "",
         ]
-        scores = list(assignment.scores.all())
+        scores: list[Score | None] = [*assignment.scores.all()]
         for score in scores or [None]:
             yield [
                 *start,
