@@ -254,6 +254,48 @@ def test_readers_come_from_the_calls_organisation_or_a_destination(cast):
 
 
 @pytest.mark.django_db
+def test_a_destinations_contact_reads_only_the_applications_naming_it(cast, client):
+    """The host's call goes to both partners: A's named department contact reads the
+    applications naming A, never one naming only B (a 404, with data that would leak)."""
+    call = open_call(year=cast.year, organisation=cast.host)
+    contact = staff_of(cast.organisation_a, user__full_name="Dara Loans", department="Loans")
+    host_colleague = staff_of(cast.host, user__full_name="Hal Colleague")
+    to_a = submitted(
+        call=call,
+        applicant=staff_of(cast.host, user__full_name="Ana ToA"),
+        first_preference=cast.organisation_a,
+    )
+    to_b = submitted(
+        call=call,
+        applicant=staff_of(cast.host, user__full_name="Ben ToB"),
+        first_preference=cast.organisation_b,
+        learning_goals="Secret goals of Ben",
+    )
+    services.call_panel_update(
+        call=call, by=cast.host_coordinator, readers_per_application=1, anonymised=True
+    )
+    for user, organisation in ((contact, cast.organisation_a), (host_colleague, cast.host)):
+        services.reader_add(
+            call=call, user=user, organisation=organisation, by=cast.host_coordinator
+        )
+    services.assignments_balance(call=call, by=cast.host_coordinator)
+
+    assert not to_b.assignments.filter(reader=contact).exists()
+    with pytest.raises(ApplicationError, match="a destination it does not name"):
+        services.assignment_add(application=to_b, reader=contact, by=cast.host_coordinator)
+    others = Assignment.objects.get(application=to_b)
+    client.force_login(contact)
+    refused = client.get(reverse("applications:reading", args=[others.pk]))
+    assert refused.status_code == 404
+    assert "Secret goals of Ben" not in refused.content.decode()
+    listed = client.get(reverse("applications:reading_list")).content.decode()
+    assert "Ben ToB" not in listed and "Secret goals" not in listed
+    assert set(Assignment.objects.filter(reader=contact).values_list("application", flat=True)) <= {
+        to_a.pk
+    }
+
+
+@pytest.mark.django_db
 @pytest.mark.usefixtures("postgresql")
 def test_the_database_refuses_a_reader_from_elsewhere(cast):
     refused = pytest.raises(IntegrityError, match="call's organisation or a destination")
