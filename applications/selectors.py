@@ -673,8 +673,8 @@ GROUP BY ap.call_id
 
 
 def selection_report(*, calls: list[Any]) -> list[Any]:
-    """Set on each call how its selection went: `read` (applications read by the
-    panel), `compared` (read by two or more readers), `disagreed` (of those, whose
+    """Set on each call how its selection went: `read` (applications a reader has
+    submitted scores for, withdrawn since or not), `compared` (read by two or more readers), `disagreed` (of those, whose
     readers' means differ by more than SELECTION_DISAGREEMENT_POINTS), `agreement`
     (the share that did not, or None), `conflicts` declared, `days_to_decide` (the
     mean from submission to decision) and `days_to_release` (from closing). The calls
@@ -721,7 +721,17 @@ def calls_for_report(*, user: User) -> QuerySet[Call]:
         _calls()
         .filter(managed_or_coordinated_by(user))
         .annotate(
-            read=SubqueryCount(applications.filter(read_by_panel())),
+            read=SubqueryCount(
+                applications.filter(
+                    Exists(
+                        Assignment.objects.filter(
+                            application=OuterRef("pk"),
+                            state=Assignment.State.ASSIGNED,
+                            submitted_at__isnull=False,
+                        )
+                    )
+                )
+            ),
             conflicts=SubqueryCount(
                 Assignment.objects.filter(
                     application__call=OuterRef("pk"), state=Assignment.State.CONFLICT

@@ -805,7 +805,7 @@ def test_the_selection_report_says_how_far_readers_agreed_and_how_long_deciding_
 
     response = client.get(reverse("applications:selection_report"))
     (call,) = [c for c in response.context["calls"] if c.pk == panel.call_a.pk]
-    assert (call.read, call.compared, call.disagreed, call.agreement) == (3, 2, 1, 0.5)
+    assert (call.read, call.compared, call.disagreed, call.agreement) == (2, 2, 1, 0.5)
     assert call.days_to_decide == pytest.approx(3, abs=0.01)
     assert call.days_to_release is None
     page = response.content.decode()
