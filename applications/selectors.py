@@ -676,9 +676,10 @@ def selection_report(*, calls: list[Any]) -> list[Any]:
     """Set on each call how its selection went: `read` (applications a reader has
     submitted scores for, withdrawn since or not), `compared` (read by two or more
     readers), `disagreed` (of those, whose readers' means differ by more than
-    SELECTION_DISAGREEMENT_POINTS), `agreement` (the share that did not, or None), `conflicts` declared, `days_to_decide` (the
-    mean from submission to decision) and `days_to_release` (from closing). The calls
-    come annotated by `calls_for_report`; this adds one query."""
+    SELECTION_DISAGREEMENT_POINTS), `agreement` (the share that did not, or None),
+    `conflicts` declared, `days_to_decide` (the mean from submission to decision) and
+    `days_to_release` (from closing). The calls come annotated by `calls_for_report`;
+    this adds one query."""
     if not calls:
         return calls
     tables = {
