@@ -142,6 +142,12 @@ class Placement(Stateful):
     host_approved_at = models.DateTimeField(
         _("approved for the host organisation"), null=True, blank=True
     )
+    dates_accepted_at = models.DateTimeField(
+        _("dates accepted by the participant"),
+        null=True,
+        blank=True,
+        help_text=_("Cleared when the dates are revised: the participant accepts the new ones."),
+    )
     decision_note = models.TextField(
         _("latest note"),
         blank=True,
@@ -320,6 +326,7 @@ class PlacementStatusChange(StatusChange):
         CONFIRMED = "confirmed", _("Confirmed")
         CHANGES_REQUESTED = "changes_requested", _("Asked for changes")
         REVISED = "revised", _("Revised and proposed again")
+        DATES_ACCEPTED = "dates_accepted", _("Dates accepted by the participant")
         DECLINED = "declined", _("Declined")
         CANCELLED = "cancelled", _("Cancelled")
         COMPLETED = "completed", _("Completed")

@@ -183,7 +183,18 @@ def _plans(request, user, *, supervising: bool):
 
 
 def _staff_placements(request, user):
-    items = _plans(request, user, supervising=False)
+    items = [
+        todo.Item(
+            link=_("Accept the dates of your placement at %(host)s")
+            % {"host": placement.host.name},
+            url=reverse("placements:placement_accept_dates", args=[placement.pk]),
+            detail=_("From %(start)s to %(end)s, or tell your coordinator if they do not suit you.")
+            % {"start": long_date(placement.start_on), "end": long_date(placement.end_on)},
+            due=placement.start_on,
+        )
+        for placement in selectors.dates_to_accept(user=user)
+    ]
+    items += _plans(request, user, supervising=False)
     for claim in selectors.queried_claims(user=user):
         items.append(
             todo.Item(

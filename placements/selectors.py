@@ -445,6 +445,21 @@ def plans_to_make(*, user: User, today: datetime.date | None = None) -> list[Pla
     )
 
 
+def dates_to_accept(*, user: User, today: datetime.date | None = None) -> list[Placement]:
+    """The person's own placements, proposed or confirmed and still to come, whose
+    dates they have not yet accepted, soonest first."""
+    return list(
+        Placement.objects.filter(
+            participant=user,
+            status__in=[Status.PROPOSED, Status.CONFIRMED],
+            dates_accepted_at__isnull=True,
+            start_on__gte=today or timezone.localdate(),
+        )
+        .select_related("host")
+        .order_by("start_on", "pk")[: settings.DASHBOARD_ROWS]
+    )
+
+
 def queried_claims(*, user: User) -> list[ExpenseClaim]:
     """The person's own claims the manager has queried."""
     return list(

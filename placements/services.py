@@ -346,9 +346,35 @@ def placement_revise(
         placement.home_approved_by = placement.home_approved_at = None
         placement.host_approved_by = placement.host_approved_at = None
         placement.decision_note = ""
+        placement.dates_accepted_at = None  # the participant accepts the new dates
         placement.transition(Status.PROPOSED, by=by, action=Action.REVISED, update_fields=None)
         _set_days(placement, days)
         _approve_as_proposer(placement, by=by)
+    return placement
+
+
+def placement_accept_dates(*, placement: Placement, by: User) -> Placement:
+    """The participant accepts the placement's dates, proposed or confirmed (again
+    after a revision). Side effects: the acceptance and a record; an email to both
+    organisations' coordinators once committed."""
+    with transaction.atomic():
+        placement = placement.locked()
+        if by.pk != placement.participant_id:
+            raise PlacementError(_("Only the participant accepts the dates of their placement."))
+        if placement.status not in (Status.PROPOSED, Status.CONFIRMED):
+            raise PlacementError(
+                _("This placement is %(status)s, so there are no dates to accept.")
+                % {"status": placement.get_status_display().lower()}
+            )
+        if placement.dates_accepted_at:
+            raise PlacementError(
+                _("You accepted these dates on %(date)s.")
+                % {"date": long_datetime(placement.dates_accepted_at)}
+            )
+        placement.dates_accepted_at = timezone.now()
+        placement.save(update_fields=["dates_accepted_at", "updated_at"])
+        placement.record_change(from_status=placement.status, by=by, action=Action.DATES_ACCEPTED)
+        _email(placement, template="placement_dates_accepted", to=_coordinators(placement))
     return placement
 
 

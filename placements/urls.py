@@ -10,6 +10,11 @@ urlpatterns = [
     path("placements/<int:pk>/", views.PlacementDetailView.as_view(), name="placement_detail"),
     path("placements/<int:pk>/plan/", views.PlanView.as_view(), name="placement_plan"),
     path(
+        "placements/<int:pk>/dates/",
+        views.PlacementAcceptDatesView.as_view(),
+        name="placement_accept_dates",
+    ),
+    path(
         "placements/<int:pk>/plan/print/",
         views.PlanPrintView.as_view(),
         name="placement_plan_print",

@@ -5,6 +5,7 @@ Each view fetches its object through a guarded selector (someone else's record i
 404), and each POST hands its form's cleaned data to one service.
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -109,6 +110,27 @@ class PlacementDetailView(PlacementMixin, TemplateView):
             else [],
             **kwargs,
         )
+
+
+class PlacementAcceptDatesView(PlacementMixin, ServiceFormMixin, FormView):
+    """The participant accepts their placement's dates."""
+
+    template_name = "placements/placement_accept_dates.html"
+    form_class = forms.Form
+    success_message = gettext_lazy("You have accepted the dates. Thank you.")
+
+    @cached_property
+    def placement(self):
+        placement = selectors.placement_for_viewer(user=self.request.user, pk=self.kwargs["pk"])
+        if placement.participant_id != self.request.user.pk:
+            raise Http404("Only the participant accepts the dates")
+        return placement
+
+    def perform(self, form):
+        return services.placement_accept_dates(placement=self.placement, by=self.request.user)
+
+    def get_success_url(self):
+        return self.placement.get_absolute_url()
 
 
 class PlanView(PlacementMixin, ServiceFormMixin, FormView):

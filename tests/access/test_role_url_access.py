@@ -270,6 +270,7 @@ ACCESS = {
     "placements:placement_list": ({}, signed_in(OK)),
     "placements:placement_detail": (placement_a, placement_viewers(OK)),
     "placements:placement_plan": (placement_a, placement_viewers(OK)),
+    "placements:placement_accept_dates": (placement_a, only(staff=OK)),
     "placements:placement_plan_print": (placement_a, placement_viewers(OK)),
     "placements:placement_ics": (placement_a, placement_viewers(OK)),
     "placements:plansession_update": (session_a, only(staff=OK, supervisor=OK)),

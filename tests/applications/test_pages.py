@@ -287,6 +287,7 @@ def test_manager_opens_one_call_in_the_admin(manager_client, cast):
             "closes_at_0": "2031-04-15",
             "closes_at_1": "17:00",
             "places": 2,
+            "accept_within_days": 14,
             "destinations": [cast.year.host.pk],
             "eligibility": "Any paid member of staff.",
             "guidance": "",

@@ -188,6 +188,15 @@ def test_a_programme_year_from_invitation_to_published_testimonial(page, live_se
         page.get_by_role("button", name="Record the decision").click()
         expect(page.get_by_text(re.compile("the placement is confirmed"))).to_be_visible()
 
+        # Elin accepts the dates, from her to-do list.
+        _as(page, live_server, elin)
+        page.get_by_role(
+            "link", name="Accept the dates of your placement at British Museum"
+        ).click()
+        page.get_by_role("button", name="Accept these dates").click()
+        expect(page.get_by_text("You have accepted the dates. Thank you.")).to_be_visible()
+        expect(page.get_by_text(re.compile("Elin Hughes accepted these dates on"))).to_be_visible()
+
         # Sid plans the first morning; Elin answers her baseline survey.
         _as(page, live_server, sid)
         page.get_by_role("link", name=re.compile("^Plan Elin Hughes.s days")).click()

@@ -74,13 +74,12 @@ def test_dashboard_queries_do_not_grow_with_memberships(
     # user, the organisations coordinated, the progress board (its year with the
     # facts, the organisations' names), the to-do list's reads (invitations; calls to
     # decide; calls to release; places not yet accepted; host responses; calls to
-    # read for; people to place;
-    # proposals to approve; people arriving; calls to apply to; applications in
-    # progress; plans to make; claims queried; evaluations to answer with their
-    # responses), memberships with their organisations, partnerships with their
-    # years, years hosted, their placements, the partnerships' years' facts: the same
-    # for one organisation or six
-    with django_assert_num_queries(23):
+    # read for; people to place; proposals to approve; people arriving; calls to
+    # apply to; applications in progress; dates to accept; plans to make; claims
+    # queried; evaluations to answer with their responses), memberships with their
+    # organisations, partnerships with their years, years hosted, their placements,
+    # the partnerships' years' facts: the same for one organisation or six
+    with django_assert_num_queries(24):
         response = client.get(reverse("dashboard"))
     assert response.content.decode().count("Your partnership in") == organisations
 
@@ -227,8 +226,9 @@ def test_the_managers_dashboard_runs_the_same_queries_however_much_waits(
     # then the to-do list's reads (years short of partners; years missing calls;
     # claims and proposals waiting (two); evaluations overdue; calls to read for;
     # calls to apply to;
-    # applications in progress; plans to make; claims queried; evaluations to answer),
+    # applications in progress; dates to accept; plans to make; claims queried;
+    # evaluations to answer),
     # memberships, placements to come
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         response = client.get(reverse("dashboard"))
     assert response.status_code == 200

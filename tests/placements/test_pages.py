@@ -629,10 +629,10 @@ def test_the_people_to_place_take_the_same_queries_for_one_or_many(
         # year's placements with their sessions counted
         (reverse_lazy("placements:placement_list"), "supervisor", 5),
         # user, the organisations coordinated (none), the to-do list's reads (calls
-        # to read for, calls to apply to, applications in progress, plans to make,
-        # claims queried, evaluations to answer with their responses), memberships,
-        # the placements with their sessions counted
-        (reverse_lazy("dashboard"), "supervisor", 10),
+        # to read for, calls to apply to, applications in progress, dates to accept,
+        # plans to make, claims queried, evaluations to answer with their
+        # responses), memberships, the placements with their sessions counted
+        (reverse_lazy("dashboard"), "supervisor", 11),
     ],
 )
 @pytest.mark.parametrize("more", [0, 4])

@@ -8,12 +8,13 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from applications import services as application_services
 from evaluations.models import Instrument, Response
 from partners.models import ClosureDay, Membership
 from placements import services
-from placements.models import Placement, PlacementDay, PlacementStatusChange
+from placements.models import Placement, PlacementDay, PlacementError, PlacementStatusChange
 from placements.working_days import working_days_from
 from tests.concurrency import in_thread
 from tests.factories.applications import open_call, submitted
@@ -704,3 +705,41 @@ def test_a_closure_day_needs_a_reason_and_comes_once(cast):
         ClosureDay.objects.create(organisation=cast.host, date=date(2031, 12, 24), reason="Again")
     with pytest.raises(IntegrityError), transaction.atomic():
         ClosureDay.objects.create(organisation=cast.host, date=date(2031, 12, 23), reason="")
+
+
+@pytest.mark.django_db
+def test_the_participant_accepts_the_dates_and_a_revision_asks_again(
+    client, cast, proposed_a, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.staff)
+    assert (
+        "Accept the dates of your placement at Host Test Museum"
+        in client.get(reverse("dashboard")).content.decode()
+    )
+    url = reverse("placements:placement_accept_dates", args=[proposed_a.pk])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url).url == proposed_a.get_absolute_url()
+    proposed_a.refresh_from_db()
+    assert proposed_a.dates_accepted_at is not None
+    record = proposed_a.status_changes.last()
+    assert (record.action, record.by) == ("dates_accepted", cast.staff)
+    assert {m.subject for m in mail.outbox} == {
+        f"{cast.staff.full_name} has accepted the placement's dates"
+    }
+    assert "You accepted these dates on" in client.post(url).content.decode()
+    # Others cannot accept for them, nor open the page.
+    client.force_login(cast.coordinator)
+    assert client.get(url).status_code == 404
+    with pytest.raises(PlacementError, match="Only the participant"):
+        services.placement_accept_dates(placement=proposed_a, by=cast.coordinator)
+    # New dates are accepted again.
+    services.placement_request_changes(placement=proposed_a, by=cast.host_coordinator, note="Later")
+    services.placement_revise(
+        placement=proposed_a,
+        by=cast.coordinator,
+        supervisor=cast.supervisor,
+        start_on=FIRST_MONDAY + datetime.timedelta(days=7),
+    )
+    proposed_a.refresh_from_db()
+    assert proposed_a.dates_accepted_at is None
