@@ -29,14 +29,15 @@ class DailySweepMiddleware:
             self.swept_on = today
             if cache.add(f"daily-sweep:{today.isoformat()}", True, timeout=2 * 24 * 3600):
                 try:
-                    completed, reminders = daily_sweep(today=today)
+                    swept = daily_sweep(today=today)
                 except Exception:  # the person's page is made; the next day tries again
                     logger.exception("The daily sweep in the web process failed")
                 else:
                     logger.info(
                         "Daily sweep in the web process: %d placement(s) completed, "
-                        "%d reminder(s) queued",
-                        len(completed),
-                        sum(reminders.values()),
+                        "%d place(s) not accepted in time, %d reminder(s) queued",
+                        len(swept.completed),
+                        len(swept.lapsed),
+                        sum(swept.reminders.values()),
                     )
         return response

@@ -118,6 +118,9 @@ def counts() -> dict[str, int]:
         "applications_call",
         "applications_application",
         "applications_endorsement",
+        "applications_reader",
+        "applications_assignment",
+        "applications_score",
         "placements_placement",
         "placements_placementday",
         "placements_plansession",
@@ -312,7 +315,7 @@ STATEMENTS = [
          can_share, departments_of_interest, availability, access_requirements,
          decision_reason, reserve_since, submitted_at, decided_at, destination_id,
          host_response, host_response_note, selected_without_endorsement, created_at,
-         updated_at)
+         updated_at, accept_by, place_answer, place_answered_at)
     SELECT c.id, m.user_id, s.status, m.job_title, 'Department ' || (m.user_id %% 7),
            (ARRAY['curatorial', 'collections', 'learning', 'exhibitions', 'digital', 'visitor',
                   'communications', 'archives'])[1 + m.user_id %% 8],
@@ -330,7 +333,11 @@ STATEMENTS = [
            CASE WHEN s.status IN ('selected', 'declined', 'reserve')
                 THEN make_timestamptz(y.year, 5, 1, 9, 0, 0) END,
            CASE WHEN s.status = 'selected' THEN pref.organisation_id END,
-           '', '', false, make_timestamptz(y.year, 3, 20, 12, 0, 0), %(now)s
+           '', '', false, make_timestamptz(y.year, 3, 20, 12, 0, 0), %(now)s,
+           -- Each person selected accepted their place within the fortnight given.
+           CASE WHEN s.status = 'selected' THEN make_timestamptz(y.year, 5, 15, 23, 59, 0) END,
+           CASE WHEN s.status = 'selected' THEN 'accepted' ELSE '' END,
+           CASE WHEN s.status = 'selected' THEN make_timestamptz(y.year, 5, 4, 9, 0, 0) END
     FROM applications_call c
     JOIN partners_programmeyear y ON y.id = c.year_id
     JOIN partners_membership m ON m.organisation_id = c.organisation_id
@@ -361,6 +368,71 @@ STATEMENTS = [
            a.applicant_id, a.submitted_at, a.submitted_at + interval '14 days',
            'endorsed', '', a.submitted_at + interval '2 days'
     FROM applications_application a WHERE a.status <> 'draft'
+    """,
+    # Each call's rubric, a copy of the programme's default (made by migrate).
+    """
+    INSERT INTO applications_rubric (call_id, scale, created_at, updated_at)
+    SELECT c.id, d.scale, %(now)s, %(now)s
+    FROM applications_call c
+    CROSS JOIN (SELECT scale FROM applications_rubric WHERE call_id IS NULL) AS d
+    """,
+    """
+    INSERT INTO applications_criterion
+        (rubric_id, position, title, guidance, weight, descriptor_1, descriptor_2,
+         descriptor_3, descriptor_4, descriptor_5)
+    SELECT r.id, d.position, d.title, d.guidance, d.weight, d.descriptor_1, d.descriptor_2,
+           d.descriptor_3, d.descriptor_4, d.descriptor_5
+    FROM applications_rubric r
+    JOIN applications_criterion d
+      ON d.rubric_id = (SELECT id FROM applications_rubric WHERE call_id IS NULL)
+    WHERE r.call_id IS NOT NULL
+    """,
+    # Readers: one in fifty of the call's organisation's staff, and at least its first
+    # four (the host's demo staff member reads for every host call).
+    """
+    INSERT INTO applications_reader (call_id, user_id, organisation_id, added_by_id, added_at)
+    SELECT c.id, m.user_id, c.organisation_id, NULL, make_timestamptz(y.year, 4, 1, 9, 0, 0)
+    FROM applications_call c
+    JOIN partners_programmeyear y ON y.id = c.year_id
+    JOIN (SELECT user_id, organisation_id,
+                 row_number() OVER (PARTITION BY organisation_id ORDER BY user_id) AS rank
+          FROM partners_membership WHERE role = 'staff') AS m
+      ON m.organisation_id = c.organisation_id
+    WHERE m.user_id %% 50 = 3 OR m.rank <= 4
+    """,
+    # Two readers for each submitted application, taken in turn from the call's
+    # readers (never the applicant, who then has one); each declared no conflict
+    # and submitted, except for one in thirty, who declared a line manager conflict.
+    """
+    INSERT INTO applications_assignment
+        (application_id, reader_id, state, conflict, conflict_note, declared_at, comment,
+         submitted_at, assigned_by_id, assigned_at)
+    SELECT a.id, r.user_id,
+           CASE WHEN (a.id + o.turn) %% 30 = 0 THEN 'conflict' ELSE 'assigned' END,
+           CASE WHEN (a.id + o.turn) %% 30 = 0 THEN 'line_manager' ELSE 'none' END,
+           '', a.submitted_at + interval '3 days', '',
+           CASE WHEN (a.id + o.turn) %% 30 = 0 THEN NULL
+                ELSE a.submitted_at + interval '5 days' END,
+           NULL, a.submitted_at + interval '1 day'
+    FROM applications_application a
+    CROSS JOIN (VALUES (0), (1)) AS o (turn)
+    JOIN (SELECT call_id, user_id,
+                 row_number() OVER (PARTITION BY call_id ORDER BY user_id) - 1 AS k,
+                 count(*) OVER (PARTITION BY call_id) AS n
+          FROM applications_reader) AS r
+      ON r.call_id = a.call_id AND r.k = (a.id + o.turn) %% r.n
+    WHERE a.status <> 'draft' AND r.user_id <> a.applicant_id
+    """,
+    # Each submitted reading scores every criterion of the call's rubric, 1 to 4.
+    """
+    INSERT INTO applications_score (assignment_id, criterion_id, score, comment, updated_at)
+    SELECT s.id, cr.id, 1 + (s.id * 7 + cr.position * 3 + s.application_id) %% 4, '',
+           s.submitted_at
+    FROM applications_assignment s
+    JOIN applications_application a ON a.id = s.application_id
+    JOIN applications_rubric ru ON ru.call_id = a.call_id
+    JOIN applications_criterion cr ON cr.rubric_id = ru.id
+    WHERE s.submitted_at IS NOT NULL
     """,
     # A placement for each selected application, a week from June to December at
     # the destination, supervised by one of its staff: at the host, one in a
@@ -531,6 +603,30 @@ TRIGGER_RULES = {
     "applications_application_within_places": """
         SELECT 1 FROM applications_application a JOIN applications_call c ON c.id = a.call_id
         WHERE a.status = 'selected' GROUP BY c.id, c.places HAVING count(*) > c.places""",
+    "applications_reader_belongs": """
+        SELECT 1 FROM applications_reader r JOIN applications_call c ON c.id = r.call_id
+        WHERE NOT EXISTS (SELECT 1 FROM partners_membership m
+                          WHERE m.user_id = r.user_id AND m.organisation_id = r.organisation_id)
+           OR (r.organisation_id <> c.organisation_id AND NOT EXISTS (
+               SELECT 1 FROM applications_call_destinations d
+               WHERE d.call_id = r.call_id AND d.organisation_id = r.organisation_id))""",
+    "applications_assignment_not_own": """
+        SELECT 1 FROM applications_assignment s
+        JOIN applications_application a ON a.id = s.application_id
+        WHERE a.applicant_id = s.reader_id""",
+    "applications_assignment_by_reader": """
+        SELECT 1 FROM applications_assignment s
+        JOIN applications_application a ON a.id = s.application_id
+        WHERE NOT EXISTS (SELECT 1 FROM applications_reader r
+                          WHERE r.call_id = a.call_id AND r.user_id = s.reader_id)""",
+    "applications_score_allowed": """
+        SELECT 1 FROM applications_score sc
+        JOIN applications_assignment s ON s.id = sc.assignment_id
+        JOIN applications_application a ON a.id = s.application_id
+        JOIN applications_criterion cr ON cr.id = sc.criterion_id
+        JOIN applications_rubric ru ON ru.id = cr.rubric_id
+        WHERE s.conflict NOT IN ('', 'none') OR ru.call_id <> a.call_id
+           OR sc.score < 1 OR sc.score > ru.scale""",
     "placements_placement_within_window": """
         SELECT 1 FROM placements_placement p JOIN partners_programmeyear y ON y.id = p.year_id
         WHERE p.start_on < y.placements_start_on OR p.end_on > y.placements_end_on

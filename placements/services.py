@@ -3,7 +3,7 @@
 import datetime
 import secrets
 from collections import Counter
-from typing import cast
+from typing import NamedTuple, cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -884,9 +884,15 @@ def _email_everyone(placement: Placement, *, template: str, context=None) -> Non
     _email(placement, template=template, to=list(people.values()), context=context)
 
 
-def daily_sweep(
-    *, today: datetime.date | None = None
-) -> tuple[list[Placement], list[Application], Counter]:
+class Swept(NamedTuple):
+    """What a daily sweep did."""
+
+    completed: list[Placement]  # placements completed
+    lapsed: list[Application]  # places not accepted by their deadline
+    reminders: Counter  # reminders queued, by kind
+
+
+def daily_sweep(*, today: datetime.date | None = None) -> Swept:
     """Each morning: complete the placements that have finished, give up the places
     not accepted by their deadline (offered to the reserve list), then queue every
     reminder now due (the evaluation reminders include the placements just completed).
@@ -895,4 +901,4 @@ def daily_sweep(
     today = today or timezone.localdate()
     completed = placements_complete_finished(today=today)
     lapsed = places_lapse()
-    return completed, lapsed, reminders_send_due(today=today)
+    return Swept(completed, lapsed, reminders_send_due(today=today))

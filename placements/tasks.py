@@ -12,7 +12,7 @@ logger = logging.getLogger(__name__)
 @shared_task
 def daily_sweep() -> int:
     """Complete finished placements and queue the reminders due today."""
-    completed, lapsed, reminders = sweep()
+    completed, lapsed, reminders = sweep()  # see placements.services.Swept
     logger.info(
         "Completed %d finished placement(s); %d place(s) not accepted in time; "
         "queued %d reminder(s)",

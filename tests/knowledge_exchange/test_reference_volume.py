@@ -34,6 +34,10 @@ def test_builds_every_kind_of_record_in_proportion(volume):
     assert written["placements_plansession"] == 10 * placements
     assert written["evaluations_response"] > 2 * placements
     assert written["core_reminder"] > 2 * placements
+    # Most applications have two readers, each scoring the four criteria.
+    assignments = written["applications_assignment"]
+    assert 1.7 < assignments / written["applications_application"] < 2
+    assert 3.5 < written["applications_score"] / assignments < 4
 
 
 def test_every_rule_holds_and_the_demo_people_hold_the_biggest_lists(volume, client):
@@ -73,6 +77,7 @@ def test_a_broken_rule_is_found(volume):
         "placements_placement_supervisor_at_host",
         "applications_application_within_places",
         "applications_application_own_organisation",
+        "applications_reader_belongs",  # user 4 reads for the host's calls
         "partners_membership.organisation_id refers to a partners_organisation row",
     }
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @override_settings(SWEEP_IN_WEB=True)
-def test_the_first_request_of_a_day_completes_the_placements_that_have_finished(cast):
+def test_the_first_request_of_a_day_completes_the_placements_that_have_finished(cast, caplog):
     placement = confirmed_a(cast)  # 2 to 6 June 2031
     cache.clear()
     browser = Client()
@@ -30,6 +30,9 @@ def test_the_first_request_of_a_day_completes_the_placements_that_have_finished(
     placement.refresh_from_db()
     assert placement.status == Placement.Status.COMPLETED
     assert placement.status_changes.last().by is None  # the sweep's, not a person's
+    # The sweep ran to its end, and said what it did.
+    assert "The daily sweep in the web process failed" not in caplog.text
+    assert "Daily sweep in the web process: 1 placement(s) completed" in caplog.text
 
 
 @override_settings(SWEEP_IN_WEB=True)

@@ -129,6 +129,7 @@ class Command(BaseCommand):
                 f"/placements/{placement.pk}/plan/",
                 "/evaluations/",
                 "/testimonials/",
+                "/reading/",
             )
         ]
         pages += [
@@ -148,16 +149,27 @@ class Command(BaseCommand):
                     "/calendar/",
                     "/partnerships/",
                     "/placements/",
+                    "/review/selection/",
+                    f"/review/calls/{call.pk}/panel/",
+                    f"/review/calls/{call.pk}/criteria/",
                 )
             ]
             pages += [
                 Page(role, "/reports/", "report"),
                 Page(role, "/reports/export.csv", "report"),
+                Page(role, f"/review/calls/{call.pk}/scores.csv", "report"),
             ]
         pages.append(Page("host_coordinator", f"/hosting/{coming.earliest('pk').pk}/"))
         pages += [
             Page("manager", url)
-            for url in ("/dashboard/", "/partnerships/", "/review/", "/hosting/", "/approvals/")
+            for url in (
+                "/dashboard/",
+                "/partnerships/",
+                "/review/",
+                "/review/selection/",
+                "/hosting/",
+                "/approvals/",
+            )
         ]
         pages += [
             Page("manager", "/calendar/"),
