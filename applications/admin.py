@@ -381,6 +381,8 @@ class AssignmentAdmin(RecordAdmin):
 
     list_display = ["application", "reader", "state", "conflict", "declared_at", "submitted_at"]
     list_filter = [year_filter("application__call__year"), "state", "conflict"]
+    # Newest first, by the primary key's index: a year's readings are never sorted whole.
+    ordering = ["-pk"]
     search_fields = ["reader__full_name", "application__applicant__full_name"]
     list_select_related = [
         "application__applicant",

@@ -577,16 +577,18 @@ def _person_at(membership: Membership) -> str:
 
 
 class AssignForm(forms.Form):
-    """An application given by hand to one of the call's readers."""
+    """An application, by its number, given by hand to one of the call's readers."""
 
     fields: dict[str, Any]  # each field as its own type
 
-    application = forms.ModelChoiceField(
-        label=_("Application"),
-        queryset=Application.objects.none(),
+    application = forms.IntegerField(
+        label=_("Application number"),
+        min_value=1,
+        help_text=_("The number before the applicant's name in the list above."),
         error_messages={
-            "required": _("Choose an application."),
-            "invalid_choice": _("Choose an application from the list."),
+            "required": _("Give the application's number."),
+            "invalid": _("Give the application's number, such as 1234."),
+            "min_value": _("Give the application's number, such as 1234."),
         },
     )
     reader = forms.ModelChoiceField(
@@ -598,19 +600,22 @@ class AssignForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, applications: list, readers: list, **kwargs):
+    def __init__(self, *args, applications, readers: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["application"].queryset = Application.objects.filter(
-            pk__in=[a.pk for a in applications]
-        )
-        self.fields["application"].widget.choices = [("", _("Choose…"))] + [
-            (a.pk, _("Application %(number)s, %(name)s") % {"number": a.pk, "name": a.applicant})
-            for a in applications
-        ]
+        self.applications = applications  # the call's applications that readers read
         self.fields["reader"].queryset = User.objects.filter(pk__in=[r.user_id for r in readers])
         self.fields["reader"].widget.choices = [("", _("Choose…"))] + [
             (r.user_id, r.user.full_name) for r in readers
         ]
+
+    def clean_application(self):
+        number = self.cleaned_data["application"]
+        application = self.applications.filter(pk=number).first()
+        if application is None:
+            raise forms.ValidationError(
+                _("No application numbered %(number)s is read in this call.") % {"number": number}
+            )
+        return application
 
 
 class ModerateForm(forms.Form):

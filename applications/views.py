@@ -46,7 +46,7 @@ from applications.services import ApplicationError, EndorsementError
 from core.csv_export import csv_response
 from core.dates import long_datetime
 from core.errors import refusals_on
-from core.lists import PagedListMixin
+from core.lists import PagedListMixin, PageFirstPaginator
 from core.tokens import hash_token
 from core.views import ServiceFormMixin
 from partners.models import User
@@ -781,8 +781,13 @@ class CallPanelView(CoordinatorCallMixin, TemplateView):
         return selectors.call_panel(call=self.call)
 
     @cached_property
-    def applications(self) -> list:
-        return list(selectors.applications_to_assign(call=self.call))
+    def page_obj(self):
+        """A page of the call's applications with their readers (page_query keeps the
+        search for the page links)."""
+        paginator = PageFirstPaginator(
+            selectors.applications_to_assign(call=self.call), settings.LIST_PAGE_SIZE
+        )
+        return paginator.get_page(self.request.GET.get("page"))
 
     def forms(self, data=None, action: str = "") -> dict:
         readers = self.panel["readers"]
@@ -798,7 +803,7 @@ class CallPanelView(CoordinatorCallMixin, TemplateView):
             ),
             "assign_form": AssignForm(
                 data if action == "assign" else None,
-                applications=self.applications,
+                applications=selectors.applications_to_assign(call=self.call),
                 readers=readers,
             ),
         }
@@ -808,12 +813,21 @@ class CallPanelView(CoordinatorCallMixin, TemplateView):
             **{
                 **self.panel,
                 **self.forms(),
-                "applications": self.applications,
+                "applications": self.page_obj.object_list,
+                "page_obj": self.page_obj,
+                "paginator": self.page_obj.paginator,
+                "is_paginated": self.page_obj.has_other_pages(),
+                "page_query": self._page_query(),
                 "rubric": services.call_rubric(call=self.call),
                 "search": self.search,
                 **kwargs,
             }
         )
+
+    def _page_query(self) -> str:
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return query.urlencode()
 
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action", "")

@@ -673,6 +673,10 @@ def test_the_coordinator_adds_readers_assigns_and_takes_back_on_the_panel_page(c
         url, {"action": "assign", "application": cast.application_a.pk, "reader": colleague.pk}
     )
     assert "they have had it already" in refused.content.decode()
+    unknown = client.post(
+        url, {"action": "assign", "application": "999999", "reader": colleague.pk}
+    )
+    assert "No application numbered 999999 is read in this call." in unknown.content.decode()
     # The first pass: changed before anyone scores.
     client.post(url, {"action": "settings", "readers_per_application": "3"})
     cast.call_a.refresh_from_db()
@@ -694,9 +698,10 @@ def test_the_panel_page_runs_the_same_queries_however_many_applications(
     url = _panel_url(panel.call_a)
     client.get(url)  # the rubric copied once
     # session, user, the call (coordinated), the readers with their counts, the
-    # destinations, the applications and their assignments with readers, the people
-    # to offer (the page and the choice), the rubric and its criteria
-    with django_assert_num_queries(14):
+    # destinations, the applications (counted, the page's ids, then those rows) and
+    # their assignments with readers, the people to offer (the page and the choice),
+    # the rubric and its criteria
+    with django_assert_num_queries(16):
         response = client.get(url)
     assert len(response.context["applications"]) == 3 + extra
 
