@@ -36,6 +36,7 @@ from applications.models import (
     Application,
     Assignment,
     Call,
+    Conflict,
     Criterion,
     Endorsement,
     Reader,
@@ -773,38 +774,53 @@ def scores_rows(*, call: Call):
         str(_("Comment on the criterion")),
         str(_("Reader's comment")),
     ]
-    assignments = (
+    scores: dict[int, list[list]] = {}
+    for assignment_id, *score in (
+        Score.objects.filter(assignment__application__call=call)
+        .order_by("assignment_id", "criterion__position")
+        .values_list("assignment_id", "criterion__title", "criterion__weight", "score", "comment")
+        .iterator(chunk_size=2000)
+    ):
+        scores.setdefault(assignment_id, []).append(score)
+    statuses, states = dict(Status.choices), dict(Assignment.State.choices)
+    conflicts = dict(Conflict.choices)
+    readings = (
         Assignment.objects.filter(application__call=call)
-        .select_related("application__applicant", "reader")
-        .prefetch_related(
-            Prefetch(
-                "scores",
-                queryset=Score.objects.select_related("criterion").order_by("criterion__position"),
-            )
+        .order_by("application_id", "reader__full_name", "pk")
+        .values_list(
+            "pk",
+            "application_id",
+            "application__applicant__full_name",
+            "application__status",
+            "reader__full_name",
+            "state",
+            "conflict",
+            "conflict_note",
+            "submitted_at",
+            "comment",
         )
-        .order_by("application__pk", "reader__full_name", "pk")
     )
-    for assignment in assignments.iterator(chunk_size=500):
-        application = assignment.application
+    for (
+        pk,
+        application,
+        applicant,
+        status,
+        reader,
+        state,
+        conflict,
+        note,
+        at,
+        comment,
+    ) in readings.iterator(chunk_size=2000):
         start = [
-            application.pk,
-            application.applicant.full_name,
-            application.get_status_display(),
-            assignment.reader.full_name,
-            assignment.get_state_display(),
-            assignment.get_conflict_display(),
-            assignment.conflict_note,
-            timezone.localtime(assignment.submitted_at).strftime("%Y-%m-%d %H:%M")
-            if assignment.submitted_at
-            else "",
+            application,
+            applicant,
+            statuses.get(status, status),
+            reader,
+            states.get(state, state),
+            conflicts.get(conflict, conflict),
+            note,
+            timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else "",
         ]
-        scores: list[Score | None] = [*assignment.scores.all()]
-        for score in scores or [None]:
-            yield [
-                *start,
-                score.criterion.title if score else "",
-                score.criterion.weight if score else "",
-                score.score if score else "",
-                score.comment if score else "",
-                assignment.comment,
-            ]
+        for title, weight, score, score_comment in scores.get(pk) or [["", "", "", ""]]:
+            yield [*start, title, weight, score, score_comment, comment]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
@@ -730,7 +731,9 @@ class CallRubricView(CoordinatorCallMixin, ServiceFormMixin, FormView):
 
     @cached_property
     def rubric(self):
-        return services.call_rubric(call=self.call)
+        rubric = services.call_rubric(call=self.call)
+        prefetch_related_objects([rubric], "criteria")  # read once, by the form and the page
+        return rubric
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "rubric": self.rubric}

@@ -387,8 +387,8 @@ STATEMENTS = [
       ON d.rubric_id = (SELECT id FROM applications_rubric WHERE call_id IS NULL)
     WHERE r.call_id IS NOT NULL
     """,
-    # Readers: one in fifty of the call's organisation's staff, and at least its first
-    # four (the host's demo staff member reads for every host call).
+    # Readers: one in two hundred of the call's organisation's staff, and at least
+    # its first four (the host's demo staff member reads for every host call).
     """
     INSERT INTO applications_reader (call_id, user_id, organisation_id, added_by_id, added_at)
     SELECT c.id, m.user_id, c.organisation_id, NULL, make_timestamptz(y.year, 4, 1, 9, 0, 0)
@@ -398,7 +398,7 @@ STATEMENTS = [
                  row_number() OVER (PARTITION BY organisation_id ORDER BY user_id) AS rank
           FROM partners_membership WHERE role = 'staff') AS m
       ON m.organisation_id = c.organisation_id
-    WHERE m.user_id %% 50 = 3 OR m.rank <= 4
+    WHERE m.user_id %% 200 = 3 OR m.rank <= 4
     """,
     # Two readers for each submitted application, taken in turn from the call's
     # readers (never the applicant, who then has one); each declared no conflict
