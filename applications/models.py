@@ -971,6 +971,9 @@ class Reader(models.Model):
     only applications that name that destination."""
 
     _history_user: User | None  # read by django-simple-history: who made the change
+    # How many of the call's applications they read, and have submitted (call_panel).
+    assigned: int
+    submitted: int
 
     call = models.ForeignKey(
         Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="readers"

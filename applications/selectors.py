@@ -574,20 +574,28 @@ def calls_to_read(*, user: User) -> list[Call]:
 
 def call_panel(*, call: Call) -> dict:
     """What the coordinator's panel page shows of a call: its readers, each with how
-    many applications they have and have submitted."""
-    active = Assignment.objects.filter(
-        application__call=call, reader=OuterRef("user"), state=Assignment.State.ASSIGNED
-    )
-    readers = (
+    many applications they have (`assigned`) and have submitted (`submitted`),
+    counted in one grouped query."""
+    counts = {
+        row["reader"]: row
+        for row in Assignment.objects.filter(
+            application__call=call, state=Assignment.State.ASSIGNED
+        )
+        .values("reader")
+        .annotate(
+            assigned=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
+        )
+        .order_by()
+    }
+    readers = list(
         Reader.objects.filter(call=call)
         .select_related("user", "organisation")
-        .annotate(
-            assigned=SubqueryCount(active),
-            submitted=SubqueryCount(active.filter(submitted_at__isnull=False)),
-        )
         .order_by("organisation__name", "user__full_name", "pk")
     )
-    return {"readers": list(readers)}
+    for reader in readers:
+        row = counts.get(reader.user_id, {})
+        reader.assigned, reader.submitted = row.get("assigned", 0), row.get("submitted", 0)
+    return {"readers": readers}
 
 
 def applications_to_assign(*, call: Call) -> QuerySet[Application]:

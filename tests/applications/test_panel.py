@@ -697,11 +697,11 @@ def test_the_panel_page_runs_the_same_queries_however_many_applications(
     client.force_login(panel.coordinator)
     url = _panel_url(panel.call_a)
     client.get(url)  # the rubric copied once
-    # session, user, the call (coordinated), the readers with their counts, the
-    # destinations, the applications (counted, the page's ids, then those rows) and
-    # their assignments with readers, the people to offer (the page and the choice),
-    # the rubric and its criteria
-    with django_assert_num_queries(16):
+    # session, user, the call (coordinated), the readers and their counts (one
+    # grouped query), the destinations, the applications (counted, the page's ids,
+    # then those rows) and their assignments with readers, the people to offer (the
+    # page and the choice), the rubric and its criteria
+    with django_assert_num_queries(17):
         response = client.get(url)
     assert len(response.context["applications"]) == 3 + extra
 
