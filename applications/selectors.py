@@ -582,9 +582,7 @@ def call_panel(*, call: Call) -> dict:
             application__call=call, state=Assignment.State.ASSIGNED
         )
         .values("reader")
-        .annotate(
-            assigned=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
-        )
+        .annotate(assigned=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False)))
         .order_by()
     }
     readers = list(

@@ -97,6 +97,12 @@ def test_the_deadline_reminder_is_not_sent_once_the_target_is_reached(cast, swee
 
 @pytest.mark.django_db
 def test_a_call_closing_reminds_staff_with_a_draft_at_7_days_and_at_1_day(cast, sweep):
+    # Closing at 17:00, after the 06:00 sweep of its last day, whenever the test runs
+    # (a call closing before 06:00 has closed by that sweep, and its applicants hear).
+    cast.call_a.closes_at = datetime.datetime.combine(
+        _local_date(cast.call_a.closes_at), datetime.time(17), tzinfo=LONDON
+    )
+    cast.call_a.save(update_fields=["closes_at"])
     drafter = staff_of(cast.organisation_a)
     draft(call=cast.call_a, applicant=drafter)
     closes = _local_date(cast.call_a.closes_at)
