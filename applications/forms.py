@@ -46,6 +46,12 @@ class ApplicationForm(forms.ModelForm):
             "access_requirements": _text(3),
         }
 
+    privacy_notice = forms.BooleanField(
+        label=_("I have read the privacy notice (needed to submit)"),
+        required=False,
+        help_text=_("It says who sees your application, why, and how long it is kept."),
+    )
+
     def __init__(self, *args, submitting: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.submitting = submitting
@@ -79,6 +85,10 @@ class ApplicationForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.submitting and not cleaned.get("privacy_notice"):
+            self.add_error(
+                "privacy_notice", _("Say that you have read the privacy notice before you submit.")
+            )
         if self.submitting:
             for name in REQUIRED_TO_SUBMIT:
                 if name in self.fields and not cleaned.get(name) and name not in self.errors:

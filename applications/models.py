@@ -240,6 +240,10 @@ RELEASED_DECISIONS = (
 )
 
 
+# What a read of an applicant's access requirements is recorded as (core.privacy).
+ACCESS_REQUIREMENTS = "access requirements"
+
+
 def read_by_panel() -> models.Q:
     """The applications a call's readers read: submitted, and not withdrawn."""
     return ~models.Q(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])

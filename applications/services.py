@@ -35,9 +35,10 @@ from applications.models import (
     read_by_panel,
 )
 from applications.signals import application_withdrawn
+from core import privacy
 from core.dates import long_date, long_datetime
 from core.mail import absolute_url, queue_templated_email, render_templated_email
-from core.models import field_label
+from core.models import PrivacyAcknowledgement, field_label
 from core.tokens import hash_token
 from partners.models import Membership, Organisation, Partnership, ProgrammeYear, User
 from partners.selectors import organisation_coordinators
@@ -347,6 +348,13 @@ def application_submit(*, application: Application, by: User) -> Application:
             user=application.applicant_id, organisation=application.call.organisation_id
         ).update(job_title=application.job_title, department=application.department)
         application.endorsement_request = _endorsement_send(application, by=by)
+        # Submitting is reading the notice: the form asks, and the version is kept.
+        if notice := privacy.current_notice():
+            privacy.notice_acknowledge(
+                user=application.applicant,
+                notice=notice,
+                occasion=PrivacyAcknowledgement.Occasion.APPLYING,
+            )
         _email_applicant(application, template="application_submitted")
     return application
 

@@ -41,9 +41,10 @@ from applications.forms import (
     ScoresForm,
     WithdrawForm,
 )
-from applications.models import Application
+from applications.models import ACCESS_REQUIREMENTS, APPLICANT_ANSWERS, Application
 from applications.permissions import can_read_access_requirements
 from applications.services import ApplicationError, EndorsementError
+from core import privacy
 from core.csv_export import csv_response
 from core.dates import long_datetime
 from core.errors import refusals_on
@@ -165,6 +166,20 @@ class ApplicationListView(LoginRequiredMixin, ListView):
         )
 
 
+def _access_requirements_shown(request, application: Application) -> bool:
+    """Whether the page shows the applicant's access requirements; when it does, and
+    they wrote some, who read them is recorded."""
+    shown = can_read_access_requirements(request.user, application)
+    if shown and application.access_requirements:
+        privacy.sensitive_read(
+            reader=request.user,
+            subject=application.applicant,
+            what=ACCESS_REQUIREMENTS,
+            where=request.path,
+        )
+    return shown
+
+
 class ApplicantObjectMixin(LoginRequiredMixin):
     request: HttpRequest
     kwargs: dict
@@ -211,7 +226,7 @@ class ApplicationUpdateView(ApplicantObjectMixin, ServiceFormMixin, FormView):
         }
 
     def perform(self, form):
-        data = {name: form.cleaned_data[name] for name in form.fields}
+        data = {name: form.cleaned_data[name] for name in APPLICANT_ANSWERS if name in form.fields}
         with transaction.atomic():
             application = services.application_save_draft(
                 application=self.application, by=self.request.user, data=data
@@ -492,9 +507,7 @@ class ApplicationReviewView(LoginRequiredMixin, ServiceFormMixin, FormView):
         return super().get_context_data(
             application=self.application,
             readings=self.readings,
-            show_access_requirements=can_read_access_requirements(
-                self.request.user, self.application
-            ),
+            show_access_requirements=_access_requirements_shown(self.request, self.application),
             **kwargs,
         )
 
@@ -609,9 +622,7 @@ class HostingDetailView(LoginRequiredMixin, ServiceFormMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             application=self.application,
-            show_access_requirements=can_read_access_requirements(
-                self.request.user, self.application
-            ),
+            show_access_requirements=_access_requirements_shown(self.request, self.application),
             **kwargs,
         )
 

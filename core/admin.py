@@ -12,10 +12,10 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from core import outbox
+from core import outbox, privacy
 from core.errors import refusals_on
 from core.lists import current_year
-from core.models import Email, Reminder
+from core.models import Email, PrivacyAcknowledgement, PrivacyNotice, Reminder, SensitiveRead
 from core.reminders import KINDS
 
 REMINDER_FIELDS = (
@@ -324,3 +324,61 @@ class EmailAdmin(RecordAdmin):
             )
             % {"count": len(ids)},
         )
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(admin.ModelAdmin):
+    """The privacy notice's versions. Publishing writes a new version (starting from the
+    current text); a published version is never changed, so what each person read can
+    be read again."""
+
+    list_display = ["__str__", "published_at", "published_by", "changes"]
+    fields = ["text", "changes"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["version", "text", "changes", "published_at", "published_by"] if obj else []
+
+    def get_fields(self, request, obj=None):
+        return (
+            ["version", "published_at", "published_by", "text", "changes"] if obj else self.fields
+        )
+
+    def get_changeform_initial_data(self, request):
+        current = privacy.current_notice()
+        return {"text": current.text} if current else {}
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        published = privacy.notice_publish(
+            text=form.cleaned_data["text"], changes=form.cleaned_data["changes"], by=request.user
+        )
+        obj.pk, obj.version = published.pk, published.version
+
+
+@admin.register(PrivacyAcknowledgement)
+class PrivacyAcknowledgementAdmin(RecordAdmin):
+    """Who acknowledged which version of the privacy notice, and when."""
+
+    list_display = ["user", "notice", "occasion", "acknowledged_at"]
+    list_filter = ["occasion", ("acknowledged_at", admin.DateFieldListFilter)]
+    search_fields = ["user__full_name", "user__email"]
+    list_select_related = ["user", "notice"]
+    fields = readonly_fields = ["user", "notice", "occasion", "acknowledged_at"]
+
+
+@admin.register(SensitiveRead)
+class SensitiveReadAdmin(RecordAdmin):
+    """Every read of someone's access requirements by someone else: who, whose, where
+    and when, newest first."""
+
+    list_display = ["read_at", "reader", "subject", "what", "where"]
+    list_filter = [("read_at", admin.DateFieldListFilter)]
+    search_fields = ["subject__full_name", "subject__email", "reader__full_name"]
+    list_select_related = ["reader", "subject"]
+    ordering = ["-read_at", "-id"]
+    fields = readonly_fields = ["read_at", "reader", "subject", "what", "where"]

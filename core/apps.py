@@ -9,3 +9,11 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Programme records")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from core.privacy import ensure_notice
+
+        # After migrate, and after a flush (which tests run), as Django makes permissions.
+        post_migrate.connect(ensure_notice, sender=self, dispatch_uid="core.privacy_notice")

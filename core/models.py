@@ -308,3 +308,123 @@ class Stateful(ChoiceLabels):
         return self.status_changes.create(
             from_status=from_status, to_status=self.status, by=by, note=note, **record
         )
+
+
+class PrivacyNotice(models.Model):
+    """A version of the programme's privacy notice, as published: never changed after,
+    so what each person acknowledged can always be read again."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    text = models.TextField(
+        _("notice"),
+        help_text=_(
+            "In Markdown: ## for a heading, a blank line between paragraphs, - for a list."
+        ),
+    )
+    changes = models.CharField(
+        _("what changed"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown to people who read an earlier version, when they next sign in."),
+    )
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("privacy notice")
+        verbose_name_plural = _("privacy notice versions")
+        ordering = ["-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="core_privacynotice_version_from_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Privacy notice, version %(version)s") % {"version": self.version}
+
+
+class PrivacyAcknowledgement(models.Model):
+    """A person's acknowledgement of a version of the privacy notice: when they applied,
+    or when shown a changed notice at sign-in."""
+
+    class Occasion(models.TextChoices):
+        APPLYING = "applying", _("When applying")
+        SIGN_IN = "sign_in", _("Shown again at sign-in")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="privacy_acknowledgements",
+    )
+    notice = models.ForeignKey(
+        PrivacyNotice,
+        verbose_name=_("version"),
+        on_delete=models.PROTECT,
+        related_name="acknowledgements",
+    )
+    occasion = models.CharField(_("occasion"), max_length=20, choices=Occasion.choices)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("privacy notice acknowledgement")
+        verbose_name_plural = _("privacy notice acknowledgements")
+        ordering = ["-acknowledged_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "notice", "occasion"], name="core_privacyack_once_per_occasion"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(occasion__in=["applying", "sign_in"]),
+                name="core_privacyack_occasion_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.notice}"
+
+
+class SensitiveRead(models.Model):
+    """Someone other than the person read special category data about them (their
+    access requirements): who, whose, what, where and when."""
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("read by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("about"),
+        on_delete=models.CASCADE,
+        related_name="sensitive_reads",
+    )
+    what = models.CharField(_("what was read"), max_length=100)
+    where = models.CharField(_("where"), max_length=300)
+    read_at = models.DateTimeField(_("read"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("read of sensitive data")
+        verbose_name_plural = _("reads of sensitive data")
+        ordering = ["-read_at", "-pk"]
+        indexes = [
+            models.Index(fields=["subject", "read_at"], name="core_sensitive_by_subject"),
+            models.Index(fields=["read_at", "id"], name="core_sensitive_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(reader)s read %(what)s of %(subject)s") % {
+            "reader": self.reader or _("someone since erased"),
+            "what": self.what,
+            "subject": self.subject,
+        }

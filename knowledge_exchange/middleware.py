@@ -1,11 +1,15 @@
 """Middleware of the site as a whole."""
 
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 
+from core import privacy
 from placements.services import daily_sweep
 
 logger = logging.getLogger(__name__)
@@ -41,3 +45,34 @@ class DailySweepMiddleware:
                         sum(swept.reminders.values()),
                     )
         return response
+
+
+NOTICE_CHANGED_SESSION_KEY = "privacy_notice_changed"
+# Where a person shown a changed notice may still go: the notice itself, signing out,
+# and what pages load (their files, the health check).
+_NOTICE_FREE = ("/privacy/", "/accounts/logout/", "/static/", "/healthz/")
+
+
+def notice_changed_at_sign_in(sender, request, user, **kwargs) -> None:
+    """At sign-in: if the privacy notice has changed since the person last read it,
+    they are shown it before anything else (PrivacyNoticeMiddleware)."""
+    notice = privacy.notice_changed_for(user)
+    if notice is not None:
+        request.session[NOTICE_CHANGED_SESSION_KEY] = notice.version
+
+
+class PrivacyNoticeMiddleware:
+    """Sends a person whose privacy notice has changed to read it, from any page they
+    open, until they say they have."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method == "GET"
+            and request.session.get(NOTICE_CHANGED_SESSION_KEY) is not None
+            and not request.path.startswith(_NOTICE_FREE)
+        ):
+            return redirect(f"{reverse('privacy')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

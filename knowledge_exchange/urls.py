@@ -32,6 +32,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("healthz/", views.health, name="health"),
+    path("privacy/", views.PrivacyNoticeView.as_view(), name="privacy"),
     path("", include("partners.urls")),
     path("", include("applications.urls")),
     path("", include("placements.urls")),

@@ -1,16 +1,24 @@
 """Site-wide pages: the public front page, each person's dashboard, the health check."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
-from core import todo
+from core import privacy, todo
+from core.models import PrivacyAcknowledgement, PrivacyNotice
 from core.panels import DASHBOARD
 from evaluations import tasks
 from evaluations.selectors import public_findings, published_testimonials
+from knowledge_exchange.middleware import NOTICE_CHANGED_SESSION_KEY
 from partners.permissions import coordinated_organisation_ids, is_programme_manager
 from partners.selectors import organisations_board, public_programme, year_boards
 
@@ -64,3 +72,53 @@ def health(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+class PrivacyNoticeView(TemplateView):
+    """The privacy notice, as it stands (or an earlier version, by `?version=`). A
+    person shown it again because it changed says they have read it here."""
+
+    template_name = "knowledge_exchange/privacy.html"
+
+    def get_notice(self):
+        version = self.request.GET.get("version", "")
+        if version.isdigit():
+            return get_object_or_404(PrivacyNotice, version=int(version))
+        notice = privacy.current_notice()
+        if notice is None:
+            raise Http404("No privacy notice is published")
+        return notice
+
+    def get_context_data(self, **kwargs):
+        notice = self.get_notice()
+        current = privacy.current_notice()
+        return super().get_context_data(
+            notice=notice,
+            notice_html=privacy.notice_html(notice),
+            is_current=current is not None and current.pk == notice.pk,
+            versions=PrivacyNotice.objects.only("version", "published_at")[:20],
+            changed=self.request.session.get(NOTICE_CHANGED_SESSION_KEY) is not None,
+            next_url=self._next_url(),
+            **kwargs,
+        )
+
+    def _next_url(self) -> str:
+        wanted = self.request.GET.get("next") or self.request.POST.get("next") or ""
+        if url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        ):
+            return wanted
+        return reverse("dashboard")
+
+    def post(self, request, *args, **kwargs):
+        """The person has read the current notice: recorded, and they go on."""
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        notice = privacy.current_notice()
+        if notice is not None:
+            privacy.notice_acknowledge(
+                user=request.user, notice=notice, occasion=PrivacyAcknowledgement.Occasion.SIGN_IN
+            )
+        request.session.pop(NOTICE_CHANGED_SESSION_KEY, None)
+        messages.success(request, _("Thank you for reading the privacy notice."))
+        return redirect(self._next_url())

@@ -47,6 +47,12 @@ PROGRAMME_EXTRA_PERMISSIONS = (
     ("django_celery_beat", "view_crontabschedule"),
     ("core", "view_reminder"),
     ("core", "view_email"),
+    # The privacy notice: published in versions, read by who acknowledged which; and
+    # the record of who read someone's access requirements.
+    ("core", "view_privacynotice"),
+    ("core", "add_privacynotice"),
+    ("core", "view_privacyacknowledgement"),
+    ("core", "view_sensitiveread"),
 )
 
 

@@ -20,6 +20,8 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, ListView, TemplateView
 
+from applications.models import ACCESS_REQUIREMENTS
+from core import privacy
 from core.dates import long_date
 from core.lists import PagedListMixin
 from core.tokens import hash_token
@@ -92,6 +94,17 @@ class PlacementMixin(LoginRequiredMixin):
         )
 
 
+def _access_requirements_read(request, placement) -> None:
+    """The page shows the participant's access requirements: who read them is recorded."""
+    if placement.application.access_requirements:
+        privacy.sensitive_read(
+            reader=request.user,
+            subject=placement.participant,
+            what=ACCESS_REQUIREMENTS,
+            where=request.path,
+        )
+
+
 class PlacementDetailView(PlacementMixin, TemplateView):
     """A placement's dates, people, plan, record, and for the participant their budget
     and claims."""
@@ -101,6 +114,8 @@ class PlacementDetailView(PlacementMixin, TemplateView):
     def get_context_data(self, **kwargs):
         placement = self.placement
         is_participant = self.request.user.pk == placement.participant_id
+        if permissions.can_read_access_requirements(self.request.user, placement):
+            _access_requirements_read(self.request, placement)
         return super().get_context_data(
             claims=selectors.claims_for_placement(placement=placement) if is_participant else None,
             booked_kinds=BOOKED_KINDS,
@@ -547,6 +562,10 @@ class PlacementDecideView(CoordinatorPlacementMixin, ServiceFormMixin, FormView)
             show_access_requirements=True,
             **kwargs,
         )
+
+    def get(self, request, *args, **kwargs):
+        _access_requirements_read(request, self.placement)
+        return super().get(request, *args, **kwargs)
 
     success_url = reverse_lazy("placements:approval_queue")
 

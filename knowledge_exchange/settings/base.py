@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "knowledge_exchange.middleware.PrivacyNoticeMiddleware",
     "knowledge_exchange.middleware.DailySweepMiddleware",
 ]
 

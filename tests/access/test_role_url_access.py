@@ -197,6 +197,7 @@ def claim_a(cast, *, queried=True):
 ACCESS = {
     "home": ({}, everyone(OK)),
     "health": ({}, everyone(OK)),
+    "privacy": ({}, everyone(OK)),
     "dashboard": ({}, signed_in(OK)),
     # django-allauth's pages, as configured here.
     "account_login": ({}, signed_in(TO_DASHBOARD, anonymous=OK)),

@@ -220,7 +220,8 @@ def test_submitting_after_the_deadline_is_refused_with_the_closing_time(client, 
     with time_machine.travel(cast.call_a.closes_at + datetime.timedelta(minutes=1)):
         client.force_login(person)
         response = client.post(
-            _url("application_update", application), {"action": "submit", **_form(application)}
+            _url("application_update", application),
+            {"action": "submit", "privacy_notice": "on", **_form(application)},
         )
 
     assert response.status_code == 200

@@ -91,6 +91,7 @@ def test_draft_submit_endorse_select_decline_and_each_applicant_sees_the_outcome
     )
     field(page, "Your availability (needed to submit)").fill("Any week in October.")
     field(page, "Access requirements").fill("A seat near the door, please.")
+    page.get_by_label("I have read the privacy notice (needed to submit)").check()
     page.get_by_role("button", name="Submit application").click()
     expect(page.get_by_text("Your application is submitted.")).to_be_visible()
     expect(page.get_by_text("Waiting for Lina Manager")).to_be_visible()

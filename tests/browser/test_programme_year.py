@@ -138,6 +138,7 @@ def test_a_programme_year_from_invitation_to_published_testimonial(page, live_se
             "Interpretation."
         )
         field(page, "Your availability (needed to submit)").fill("Early June.")
+        page.get_by_label("I have read the privacy notice (needed to submit)").check()
         page.get_by_role("button", name="Submit application").click()
         expect(page.get_by_text("Your application is submitted.")).to_be_visible()
 
