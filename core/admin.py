@@ -368,7 +368,7 @@ class PrivacyAcknowledgementAdmin(RecordAdmin):
     list_filter = ["occasion", ("acknowledged_at", admin.DateFieldListFilter)]
     search_fields = ["user__full_name", "user__email"]
     list_select_related = ["user", "notice"]
-    fields = readonly_fields = ["user", "notice", "occasion", "acknowledged_at"]
+    fields = readonly_fields = ("user", "notice", "occasion", "acknowledged_at")
 
 
 @admin.register(SensitiveRead)
@@ -381,4 +381,4 @@ class SensitiveReadAdmin(RecordAdmin):
     search_fields = ["subject__full_name", "subject__email", "reader__full_name"]
     list_select_related = ["reader", "subject"]
     ordering = ["-read_at", "-id"]
-    fields = readonly_fields = ["read_at", "reader", "subject", "what", "where"]
+    fields = readonly_fields = ("read_at", "reader", "subject", "what", "where")
