@@ -2,15 +2,32 @@
 record of who read someone's special category data. Domain apps record through
 these functions; the kernel names none of them."""
 
+import csv
+import datetime
+import decimal
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import markdown
 import nh3
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
-from core.models import PrivacyAcknowledgement, PrivacyNotice, SensitiveRead
+from core.csv_export import safe_cell
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+from core.models import Email, PrivacyAcknowledgement, PrivacyNotice, Reminder, SensitiveRead
 
 DEFAULT_TEXT = Path(__file__).with_name("privacy_notice.md")
 
@@ -73,3 +90,169 @@ def sensitive_read(*, reader, subject, what: str, where: str) -> None:
     the person reading their own is not recorded."""
     if reader.pk != subject.pk:
         SensitiveRead.objects.create(reader=reader, subject=subject, what=what, where=where)
+
+
+# --- Subject access: everything the product holds about a person, in one archive ----
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a person's export: `rows(user)` gives its records (each a dict of
+    labelled values); `links` names each model field to a person it covers
+    ("app_label.Model.field"), which the coverage test checks; `files(user)` gives the
+    files it holds (a name in the archive, and the stored file)."""
+
+    key: str
+    title: "StrOrPromise"
+    rows: Callable[[Any], list[dict]]
+    links: tuple[str, ...] = ()
+    files: Callable[[Any], list[tuple[str, Any]]] | None = None
+
+
+SECTIONS: dict[str, Section] = {}
+# Links to a person that are not exported as theirs, each with the reason.
+NOT_EXPORTED: dict[str, "StrOrPromise"] = {}
+
+
+def register_section(section: Section) -> Section:
+    SECTIONS[section.key] = section
+    return section
+
+
+def not_exported(reason: "StrOrPromise", *links: str) -> None:
+    for link in links:
+        NOT_EXPORTED[link] = reason
+
+
+def records(objects: Iterable[models.Model], fields: Iterable[str]) -> list[dict]:
+    """Each object as {field's label: value as people read it}: choices by their
+    label, moments in UK time, related records by their name."""
+    fields = list(fields)
+    found = []
+    for obj in objects:
+        row = {}
+        for name in fields:
+            field = obj._meta.get_field(name)
+            label = str(getattr(field, "verbose_name", name))
+            if getattr(field, "choices", None):
+                value: Any = getattr(obj, f"get_{name}_display")()
+            else:
+                value = getattr(obj, name)
+            if isinstance(value, datetime.datetime):
+                value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+            elif isinstance(value, datetime.date | decimal.Decimal | models.Model):
+                value = str(value)
+            elif hasattr(value, "name") and hasattr(value, "url"):  # a stored file
+                value = value.name or ""
+            row[label] = value
+        found.append(row)
+    return found
+
+
+def emails_to(address: str):
+    """The outbox's emails to an address (the list holds it exactly)."""
+    return [
+        email
+        for email in Email.objects.filter(to__icontains=address).order_by("created_at")
+        if address.lower() in (to.lower() for to in email.to)
+    ]
+
+
+def export_archive(user) -> bytes:
+    """A zip of everything held about the person: data.json (every section), a CSV per
+    section, index.html to read it, and the files (receipts) under files/."""
+    sections = [(section, section.rows(user)) for section in SECTIONS.values()]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        data = {
+            section.key: {"title": str(section.title), "records": rows}
+            for section, rows in sections
+        }
+        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        for section, rows in sections:
+            archive.writestr(f"{section.key}.csv", _csv(rows))
+            for name, stored in section.files(user) if section.files else []:
+                with stored.open("rb") as handle:
+                    archive.writestr(f"files/{name}", handle.read())
+        archive.writestr(
+            "index.html",
+            render_to_string(
+                "privacy/export_index.html",
+                {"person": user, "sections": sections, "made_at": timezone.now()},
+            ),
+        )
+    return buffer.getvalue()
+
+
+def archive_response(user) -> HttpResponse:
+    """The archive of everything held about `user`, to download; never cached."""
+    response = HttpResponse(export_archive(user), content_type="application/zip")
+    name = f"knowledge-exchange-{user.pk}-{timezone.localdate().isoformat()}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    out.write("\ufeff")
+    columns: list[str] = []
+    for row in rows:
+        columns += [key for key in row if key not in columns]
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([safe_cell(row.get(column, "")) for column in columns])
+    return out.getvalue()
+
+
+register_section(
+    Section(
+        key="privacy_notice",
+        title=_("Privacy notice versions you read"),
+        rows=lambda user: records(
+            PrivacyAcknowledgement.objects.filter(user=user).select_related("notice"),
+            ["notice", "occasion", "acknowledged_at"],
+        ),
+        links=("core.PrivacyAcknowledgement.user",),
+    )
+)
+register_section(
+    Section(
+        key="sensitive_reads",
+        title=_("Who read your access requirements"),
+        rows=lambda user: records(
+            SensitiveRead.objects.filter(subject=user).select_related("reader"),
+            ["read_at", "reader", "what", "where"],
+        ),
+        links=("core.SensitiveRead.subject",),
+    )
+)
+register_section(
+    Section(
+        key="reminders",
+        title=_("Reminders sent to you"),
+        rows=lambda user: records(
+            Reminder.objects.filter(recipient=user).order_by("queued_at"),
+            ["queued_at", "subject", "object_repr", "email", "sent_at"],
+        ),
+        links=("core.Reminder.recipient",),
+    )
+)
+register_section(
+    Section(
+        key="emails",
+        title=_("Emails sent to you"),
+        rows=lambda user: records(
+            emails_to(user.email), ["created_at", "subject", "body", "state", "sent_at"]
+        ),
+    )
+)
+not_exported(
+    _("The manager's publishing of a notice is a record of the programme's, not about them."),
+    "core.PrivacyNotice.published_by",
+)
+not_exported(
+    _("What they read of others is the others' data; each person's export shows who read theirs."),
+    "core.SensitiveRead.reader",
+)

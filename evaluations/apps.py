@@ -7,6 +7,6 @@ class EvaluationsConfig(AppConfig):
     verbose_name = _("Evaluations")
 
     def ready(self) -> None:
-        from evaluations import panels, receivers, reminders  # noqa: F401 (registers reminders and page sections)
+        from evaluations import exports, panels, receivers, reminders  # noqa: F401 (registers reminders, page sections, export parts)
 
         receivers.connect()

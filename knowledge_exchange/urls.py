@@ -33,6 +33,7 @@ urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("healthz/", views.health, name="health"),
     path("privacy/", views.PrivacyNoticeView.as_view(), name="privacy"),
+    path("account/data/", views.PersonalDataView.as_view(), name="personal_data"),
     path("", include("partners.urls")),
     path("", include("applications.urls")),
     path("", include("placements.urls")),

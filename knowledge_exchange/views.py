@@ -122,3 +122,15 @@ class PrivacyNoticeView(TemplateView):
         request.session.pop(NOTICE_CHANGED_SESSION_KEY, None)
         messages.success(request, _("Thank you for reading the privacy notice."))
         return redirect(self._next_url())
+
+
+class PersonalDataView(LoginRequiredMixin, TemplateView):
+    """The person downloads everything the product holds about them, in one archive."""
+
+    template_name = "knowledge_exchange/personal_data.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(sections=privacy.SECTIONS.values(), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return privacy.archive_response(request.user)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from core import privacy
 from core.admin import AutocompleteMixin, DecisionAdminMixin, StatusChangeInline, year_filter
 from core.panels import YEAR_OVERVIEW, YEAR_OVERVIEW_TOOLS
 from partners import selectors, services
@@ -125,6 +126,22 @@ class UserAdmin(DjangoUserAdmin):
     ]
     # The person's own choice, made on their email preferences page.
     readonly_fields = ["last_login", "date_joined", "call_emails", "call_emails_changed_at"]
+    actions = ["subject_access_export"]
+
+    @admin.action(
+        description=gettext_lazy("Download everything held about the person (subject access)"),
+        permissions=["view"],
+    )
+    def subject_access_export(self, request, queryset):
+        """One person's archive, as they would download it themselves."""
+        if queryset.count() != 1:
+            self.message_user(
+                request,
+                gettext_lazy("Choose one person: each person's information is downloaded alone."),
+                messages.ERROR,
+            )
+            return None
+        return privacy.archive_response(queryset.get())
 
     def get_readonly_fields(self, request, obj=None):
         # The programme manager runs the programme, not the site: only a

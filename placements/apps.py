@@ -7,6 +7,6 @@ class PlacementsConfig(AppConfig):
     verbose_name = _("Placements")
 
     def ready(self) -> None:
-        from placements import panels, receivers, reminders  # noqa: F401 (registers reminders and page sections)
+        from placements import exports, panels, receivers, reminders  # noqa: F401 (registers reminders, page sections, export parts)
 
         receivers.connect()

@@ -198,6 +198,7 @@ ACCESS = {
     "home": ({}, everyone(OK)),
     "health": ({}, everyone(OK)),
     "privacy": ({}, everyone(OK)),
+    "personal_data": ({}, signed_in(OK)),
     "dashboard": ({}, signed_in(OK)),
     # django-allauth's pages, as configured here.
     "account_login": ({}, signed_in(TO_DASHBOARD, anonymous=OK)),
