@@ -2,6 +2,9 @@
 admin; a member of staff who read the last one is shown it at sign-in, reads it and
 goes on to their dashboard; anyone reads it from the footer."""
 
+import json
+import zipfile
+
 import pytest
 from playwright.sync_api import expect
 
@@ -58,3 +61,19 @@ def test_a_changed_notice_is_read_at_sign_in_then_the_dashboard(page, live_serve
     assert PrivacyAcknowledgement.objects.filter(
         user=person, notice__version=2, occasion="sign_in"
     ).exists()
+
+
+def test_a_person_downloads_everything_held_about_them(page, live_server, axe):
+    person = staff_of(OrganisationFactory(name="Ashmolean Test Museum"), user__full_name="Ana")
+    sign_in(page, live_server, person.email, password=PASSWORD)
+    page.get_by_role("button", name="Your account").click()
+    page.get_by_role("link", name="Your information").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your information")
+    expect(page.get_by_text("Who read your access requirements")).to_be_visible()
+    axe(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download my information (.zip)").click()
+    path = download.value.path()
+    with zipfile.ZipFile(path) as archive:
+        data = json.loads(archive.read("data.json"))
+    assert data["account"]["records"][0]["full name"] == "Ana"
