@@ -38,8 +38,14 @@ def csv_response(
     )
     if private:
         response["Cache-Control"] = "no-store"
-    response.write("\ufeff")
-    writer = csv.writer(response)
+    write_csv(response, rows)
+    return response
+
+
+def write_csv(out, rows: Iterable[Iterable[object]]) -> None:
+    """Rows to a file-like `out` as the product's CSV: a byte-order mark first, every
+    cell made safe."""
+    out.write("\ufeff")
+    writer = csv.writer(out)
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
-    return response

@@ -2,7 +2,6 @@
 record of who read someone's special category data. Domain apps record through
 these functions; the kernel names none of them."""
 
-import csv
 import datetime
 import decimal
 import io
@@ -23,11 +22,11 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from core.csv_export import safe_cell
+from core.csv_export import write_csv
+from core.models import Email, PrivacyAcknowledgement, PrivacyNotice, Reminder, SensitiveRead
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
-from core.models import Email, PrivacyAcknowledgement, PrivacyNotice, Reminder, SensitiveRead
 
 DEFAULT_TEXT = Path(__file__).with_name("privacy_notice.md")
 
@@ -194,15 +193,10 @@ def archive_response(user) -> HttpResponse:
 
 
 def _csv(rows: list[dict]) -> str:
+    """Records with their labels as columns (every label any record has)."""
+    columns = list(dict.fromkeys(label for row in rows for label in row))
     out = io.StringIO()
-    out.write("\ufeff")
-    columns: list[str] = []
-    for row in rows:
-        columns += [key for key in row if key not in columns]
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([safe_cell(row.get(column, "")) for column in columns])
+    write_csv(out, [columns, *([row.get(column, "") for column in columns] for row in rows)])
     return out.getvalue()
 
 
