@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from applications import default_rubric
 from applications.models import (
+    ACCESS_REQUIREMENTS,
     APPLICANT_ANSWERS,
     DESCRIPTOR_FIELDS,
     RELEASED_DECISIONS,
@@ -359,6 +360,15 @@ def application_submit(*, application: Application, by: User) -> Application:
     return application
 
 
+def access_requirements_read(*, application: Application, reader: User, where: str) -> None:
+    """A page has shown `reader` the applicant's access requirements (special category
+    data): recorded, when they wrote some and the reader is someone else."""
+    if application.access_requirements:
+        privacy.sensitive_read(
+            reader=reader, subject=application.applicant, what=ACCESS_REQUIREMENTS, where=where
+        )
+
+
 def application_withdraw(*, application: Application, by: User, note: str = "") -> Application:
     """The applicant withdraws a submitted application.
 
@@ -384,11 +394,12 @@ def _withdraw(
         application.place_answer = answer
         application.place_answered_at = timezone.now()
         fields += ["place_answer", "place_answered_at"]
-        record = note or _("Declined the place.")
-    if answer == PlaceAnswer.LAPSED:
-        record = _("The place was not accepted by %(date)s.") % {
-            "date": long_datetime(cast(datetime.datetime, application.accept_by))
-        }
+        record = (
+            _("The place was not accepted by %(date)s.")
+            % {"date": long_datetime(cast(datetime.datetime, application.accept_by))}
+            if answer == PlaceAnswer.LAPSED
+            else note or _("Declined the place.")
+        )
     application.transition(Status.WITHDRAWN, by=by, note=record, update_fields=fields)
     application_withdrawn.send(sender=Application, application=application, by=by)
     _email_applicant(
@@ -839,10 +850,11 @@ def call_release_decisions(*, call: Call, by: User) -> list[Application]:
         call.applications.filter(status=Status.SELECTED).update(accept_by=accept_by)
         for application in told:
             application.call = call
-            if application.status == Status.SELECTED:
+            selected = application.status == Status.SELECTED
+            if selected:
                 application.accept_by = accept_by
             _email_applicant(application, template="application_decision")
-            if application.status == Status.SELECTED:
+            if selected:
                 _email_destination(application)
     return told
 

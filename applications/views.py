@@ -41,10 +41,9 @@ from applications.forms import (
     ScoresForm,
     WithdrawForm,
 )
-from applications.models import ACCESS_REQUIREMENTS, APPLICANT_ANSWERS, Application
+from applications.models import APPLICANT_ANSWERS, Application
 from applications.permissions import can_read_access_requirements
 from applications.services import ApplicationError, EndorsementError
-from core import privacy
 from core.csv_export import csv_response
 from core.dates import long_datetime
 from core.errors import refusals_on
@@ -170,12 +169,9 @@ def _access_requirements_shown(request, application: Application) -> bool:
     """Whether the page shows the applicant's access requirements; when it does, and
     they wrote some, who read them is recorded."""
     shown = can_read_access_requirements(request.user, application)
-    if shown and application.access_requirements:
-        privacy.sensitive_read(
-            reader=request.user,
-            subject=application.applicant,
-            what=ACCESS_REQUIREMENTS,
-            where=request.path,
+    if shown:
+        services.access_requirements_read(
+            application=application, reader=request.user, where=request.path
         )
     return shown
 
@@ -399,18 +395,10 @@ class SelectionReportView(CoordinatorMixin, YearListMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         calls = selectors.selection_report(calls=list(context["calls"]))
-        compared = sum(call.compared for call in calls)
-        disagreed = sum(call.disagreed for call in calls)
         context.update(
             calls=calls,
             threshold=settings.SELECTION_DISAGREEMENT_POINTS,
-            totals={
-                "read": sum(call.read for call in calls),
-                "compared": compared,
-                "disagreed": disagreed,
-                "agreement": 1 - disagreed / compared if compared else None,
-                "conflicts": sum(call.conflicts for call in calls),
-            },
+            totals=selectors.selection_totals(calls),
         )
         return context
 

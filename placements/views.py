@@ -20,8 +20,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, ListView, TemplateView
 
-from applications.models import ACCESS_REQUIREMENTS
-from core import privacy
+from applications import services as application_services
 from core.dates import long_date
 from core.lists import PagedListMixin
 from core.tokens import hash_token
@@ -96,13 +95,9 @@ class PlacementMixin(LoginRequiredMixin):
 
 def _access_requirements_read(request, placement) -> None:
     """The page shows the participant's access requirements: who read them is recorded."""
-    if placement.application.access_requirements:
-        privacy.sensitive_read(
-            reader=request.user,
-            subject=placement.participant,
-            what=ACCESS_REQUIREMENTS,
-            where=request.path,
-        )
+    application_services.access_requirements_read(
+        application=placement.application, reader=request.user, where=request.path
+    )
 
 
 class PlacementDetailView(PlacementMixin, TemplateView):
