@@ -708,7 +708,7 @@ def selection_report(*, calls: list[Any]) -> list[Any]:
         agreement = {call_id: (compared, disagreed) for call_id, compared, disagreed in cursor}
     for call in calls:
         call.compared, call.disagreed = agreement.get(call.pk, (0, 0))
-        call.agreement = 1 - call.disagreed / call.compared if call.compared else None
+        call.agreement = _agreement(call.compared, call.disagreed)
         call.days_to_decide = (
             call.time_to_decide.total_seconds() / 86400 if call.time_to_decide else None
         )
@@ -718,6 +718,24 @@ def selection_report(*, calls: list[Any]) -> list[Any]:
             else None
         )
     return calls
+
+
+def _agreement(compared: int, disagreed: int) -> float | None:
+    """The share of applications read by two or more whose readers agreed."""
+    return 1 - disagreed / compared if compared else None
+
+
+def selection_totals(calls: list[Any]) -> dict:
+    """The figures of selection_report's calls, added up (the year's, for the manager)."""
+    compared = sum(call.compared for call in calls)
+    disagreed = sum(call.disagreed for call in calls)
+    return {
+        "read": sum(call.read for call in calls),
+        "compared": compared,
+        "disagreed": disagreed,
+        "agreement": _agreement(compared, disagreed),
+        "conflicts": sum(call.conflicts for call in calls),
+    }
 
 
 def calls_for_report(*, user: User) -> QuerySet[Call]:
