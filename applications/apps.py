@@ -8,7 +8,7 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Open calls and applications")
 
     def ready(self) -> None:
-        from applications import exports, panels, reminders  # noqa: F401 (registers reminders, page sections, export parts)
+        from applications import panels, personal_data, reminders  # noqa: F401 (registers reminders, page sections, personal data)
         from applications.receivers import ensure_default_rubric
 
         # After migrate, and after a flush (which tests run), as Django makes permissions.

@@ -519,6 +519,12 @@ class Application(Stateful):
         related_name="+",
     )
     host_response_at = models.DateTimeField(_("host's response given"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(
+        _("anonymised"),
+        null=True,
+        blank=True,
+        help_text=_("When the answers were removed (by the retention schedule or an erasure)."),
+    )
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
 

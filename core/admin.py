@@ -1,21 +1,33 @@
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models.fields import BLANK_CHOICE_DASH
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from core import outbox, privacy
+from core import erasure, outbox, privacy
 from core.errors import refusals_on
 from core.lists import current_year
-from core.models import Email, PrivacyAcknowledgement, PrivacyNotice, Reminder, SensitiveRead
+from core.models import (
+    AccountClosure,
+    Consent,
+    Email,
+    PrivacyAcknowledgement,
+    PrivacyNotice,
+    Reminder,
+    RetentionRun,
+    SensitiveRead,
+)
 from core.reminders import KINDS
 
 REMINDER_FIELDS = (
@@ -382,3 +394,105 @@ class SensitiveReadAdmin(RecordAdmin):
     list_select_related = ["reader", "subject"]
     ordering = ["-read_at", "-id"]
     fields = readonly_fields = ("read_at", "reader", "subject", "what", "where")
+
+
+class EraseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have reviewed what will be done, and erase this person's information"),
+        error_messages={"required": _("Tick the box to confirm the erasure.")},
+    )
+
+
+@admin.register(AccountClosure)
+class AccountClosureAdmin(DecisionAdminMixin, RecordAdmin):
+    """People's requests to close their account: the manager reviews what erasure will
+    do and carries it out; an erased request keeps only what was done, by kind."""
+
+    list_display = ["__str__", "user", "status", "requested_at", "respond_by", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["user", "erased_by"]
+    search_fields = ["user__full_name", "user__email"]
+    ordering = ["-requested_at", "-id"]
+    fields = readonly_fields = (
+        "user",
+        "status",
+        "reason",
+        "requested_at",
+        "respond_by",
+        "decided_at",
+        "erased_by",
+        "what_was_done",
+    )
+
+    @admin.display(description=_("to be done by"))
+    def respond_by(self, closure: AccountClosure):
+        return closure.respond_by
+
+    @admin.display(description=_("what was done"))
+    def what_was_done(self, closure: AccountClosure) -> str:
+        return "\n".join(erasure.described(closure.outcome)) or "-"
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/erase/",
+                self.admin_site.admin_view(self.erase_view),
+                name="core_accountclosure_erase",
+            ),
+            *super().get_urls(),
+        ]
+
+    def erase_view(self, request, pk):
+        if not request.user.has_perm("core.change_accountclosure"):
+            raise PermissionDenied
+        closure = get_object_or_404(AccountClosure.objects.select_related("user"), pk=pk)
+        form = EraseForm(request.POST if request.method == "POST" else None)
+
+        def decide(data: dict) -> str:
+            erasure.erase(closure=closure, by=request.user)
+            self.message_user(request, _("Erased. The person has been told."))
+            return reverse("admin:core_accountclosure_change", args=[closure.pk])
+
+        plan = erasure.erasure_plan(closure.user) if closure.status == "requested" else None
+        return self.decision_response(
+            request,
+            form=form,
+            decide=decide,
+            template="admin/core/accountclosure/erase.html",
+            context={
+                "title": _("Erase %(person)s") % {"person": closure.user},
+                "closure": closure,
+                "plan": plan,
+                "actions": erasure.ACTIONS,
+            },
+            default_field="confirm",
+        )
+
+
+@admin.register(Consent)
+class ConsentAdmin(RecordAdmin):
+    """Each consent given, with the words agreed to, and when it was withdrawn."""
+
+    list_display = ["user", "purpose", "given_at", "withdrawn_at"]
+    list_filter = ["purpose", ("withdrawn_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__full_name", "user__email"]
+    list_select_related = ["user"]
+    ordering = ["-given_at", "-id"]
+    fields = readonly_fields = ("user", "purpose", "statement", "given_at", "withdrawn_at")
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(RecordAdmin):
+    """What each run of the retention schedule removed or anonymised."""
+
+    list_display = ["ran_at", "changed"]
+    ordering = ["-ran_at", "-id"]
+    fields = readonly_fields = ("ran_at", "what_was_done")
+
+    @admin.display(description=_("records changed"))
+    def changed(self, run: RetentionRun) -> int:
+        return sum(step["count"] for step in run.outcome)
+
+    @admin.display(description=_("what was done"))
+    def what_was_done(self, run: RetentionRun) -> str:
+        return "\n".join(erasure.described(run.outcome))

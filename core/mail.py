@@ -32,7 +32,9 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def queue_message(message: EmailMessage, *, template: str = "") -> None:
+def queue_message(
+    message: EmailMessage, *, template: str = "", forget_when_done: bool = False
+) -> None:
     """Put a built message in the outbox, to be sent once the current transaction
     commits (nothing is sent if it rolls back)."""
     if not isinstance(message, EmailMultiAlternatives):
@@ -43,10 +45,12 @@ def queue_message(message: EmailMessage, *, template: str = "") -> None:
             plain.body = strip_tags(str(message.body))
             plain.attach_alternative(str(message.body), "text/html")
         message = plain
-    outbox.write(message, template=template)
+    outbox.write(message, template=template, forget_when_done=forget_when_done)
 
 
-def queue_templated_email(*, template: str, to: list[str], context: dict) -> None:
+def queue_templated_email(
+    *, template: str, to: list[str], context: dict, forget_when_done: bool = False
+) -> None:
     """Render templates/emails/<template>_subject.txt, .txt and .html and queue the message.
 
     Nothing is sent if `to` is empty or the current transaction rolls back.
@@ -54,7 +58,9 @@ def queue_templated_email(*, template: str, to: list[str], context: dict) -> Non
     if not to:
         return
     queue_message(
-        render_templated_email(template=template, to=to, context=context), template=template
+        render_templated_email(template=template, to=to, context=context),
+        template=template,
+        forget_when_done=forget_when_done,
     )
 
 

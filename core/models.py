@@ -2,10 +2,12 @@
 stateful model of the domain apps uses (a table of allowed moves, one `transition()`
 that checks, saves and records, and the abstract status-change row)."""
 
+import datetime
 import functools
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models.signals import class_prepared
@@ -126,6 +128,11 @@ class Email(models.Model):
     expires_at = models.DateTimeField(_("worth sending until"))
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # Set on the email that tells a person their account was erased: once it has gone
+    # (or been given up), its address and text are removed as well.
+    forget_when_done = models.BooleanField(
+        _("forgotten once sent"), default=False, db_default=False
+    )
 
     class Meta:
         verbose_name = _("email")
@@ -427,4 +434,125 @@ class SensitiveRead(models.Model):
             "reader": self.reader or _("someone since erased"),
             "what": self.what,
             "subject": self.subject,
+        }
+
+
+class AccountClosure(models.Model):
+    """A person's request to close their account, and its erasure by the programme
+    manager. Once erased, the record keeps what was done and how many records, never
+    the erased data: the person is the account's erased shell."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Asked for")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the person")
+        ERASED = "erased", _("Erased")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="account_closures",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED
+    )
+    reason = models.TextField(_("reason given"), blank=True)
+    requested_at = models.DateTimeField(_("asked on"), default=timezone.now)
+    decided_at = models.DateTimeField(_("done on"), null=True, blank=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erased by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    outcome = models.JSONField(
+        _("what was done"),
+        default=list,
+        blank=True,
+        help_text=_("Each kind of record, what was done with it and how many."),
+    )
+
+    class Meta:
+        verbose_name = _("account closure")
+        verbose_name_plural = _("account closures")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="requested"),
+                name="core_accountclosure_one_open",
+                violation_error_message=_("This person has already asked to close their account."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["requested", "withdrawn", "erased"]),
+                name="core_accountclosure_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="requested") | models.Q(decided_at__isnull=False),
+                name="core_accountclosure_decided_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"], name="core_closure_open")]
+
+    def __str__(self) -> str:
+        return _("Account closure %(number)s") % {"number": self.pk}
+
+    @property
+    def respond_by(self) -> datetime.date:
+        """A month from the request: the time the law gives to act on it."""
+        return (timezone.localtime(self.requested_at) + relativedelta(months=1)).date()
+
+
+class Consent(models.Model):
+    """A consent a person gave, with the words they agreed to, until they withdraw it."""
+
+    class Purpose(models.TextChoices):
+        CALL_EMAILS = "call_emails", _("Emails when their organisation opens a call")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="consents",
+    )
+    purpose = models.CharField(_("for"), max_length=40, choices=Purpose.choices)
+    statement = models.TextField(_("what was agreed to"))
+    given_at = models.DateTimeField(_("given"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "purpose"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="core_consent_one_standing",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=["call_emails"]), name="core_consent_purpose_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_purpose_display()}"
+
+
+class RetentionRun(models.Model):
+    """What one run of the retention schedule removed or anonymised, by rule."""
+
+    ran_at = models.DateTimeField(_("ran"), default=timezone.now)
+    outcome = models.JSONField(_("what was done"), default=list)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-ran_at", "-pk"]
+
+    def __str__(self) -> str:
+        return _("Retention run of %(when)s") % {
+            "when": timezone.localtime(self.ran_at).strftime("%Y-%m-%d %H:%M")
         }

@@ -63,9 +63,12 @@ def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@{domain}>"
 
 
-def write(message: EmailMultiAlternatives, *, template: str = "") -> Email:
+def write(
+    message: EmailMultiAlternatives, *, template: str = "", forget_when_done: bool = False
+) -> Email:
     """Put a rendered message in the outbox, to be sent once the current transaction
-    commits (at once, outside a transaction)."""
+    commits (at once, outside a transaction). With `forget_when_done`, its address and
+    text are removed once it has been sent or given up (the erasure's last email)."""
     html = next(
         (str(content) for content, mimetype in message.alternatives if mimetype == "text/html"),
         "",
@@ -80,6 +83,7 @@ def write(message: EmailMultiAlternatives, *, template: str = "") -> Email:
         html=html,
         message_id=new_message_id(),
         expires_at=timezone.now() + settings.OUTBOX_DECISIONS_WORTH_SENDING,
+        forget_when_done=forget_when_done,
     )
     transaction.on_commit(lambda: hand_over([email.pk], Email.Stream.DECISIONS))
     return email
@@ -129,6 +133,7 @@ def _give_up(email: Email) -> None:
     email.state = State.FAILED if email.last_error else State.EXPIRED
     email.lease_until = None
     email.save(update_fields=["state", "lease_until", "last_error"])
+    _forget_if_asked(email)
     if email.state == State.FAILED:
         logger.error(
             "Gave up sending email %s (%r to %s) after %d attempt(s): %s",
@@ -170,7 +175,14 @@ def deliver(pk: int) -> bool:
         state=State.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
     )
     logger.info("Sent email %s (%r)", email.pk, email.subject)
+    _forget_if_asked(email)
     return True
+
+
+def _forget_if_asked(email: Email) -> None:
+    """Once an email written to be forgotten is done with, keep only that it was."""
+    if email.forget_when_done:
+        Email.objects.filter(pk=email.pk).update(to=[], subject="", body="", html="")
 
 
 def _deliver_reminder(email: Email) -> bool:

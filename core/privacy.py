@@ -23,7 +23,15 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.csv_export import write_csv
-from core.models import Email, PrivacyAcknowledgement, PrivacyNotice, Reminder, SensitiveRead
+from core.models import (
+    AccountClosure,
+    Consent,
+    Email,
+    PrivacyAcknowledgement,
+    PrivacyNotice,
+    Reminder,
+    SensitiveRead,
+)
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -89,6 +97,23 @@ def sensitive_read(*, reader, subject, what: str, where: str) -> None:
     the person reading their own is not recorded."""
     if reader.pk != subject.pk:
         SensitiveRead.objects.create(reader=reader, subject=subject, what=what, where=where)
+
+
+def consent_set(*, user, purpose: str, statement: str, given: bool) -> Consent | None:
+    """Record a consent given with the words agreed to (once while it stands), or
+    withdraw the standing one. Returns the standing consent, if any."""
+    standing = (
+        Consent.objects.select_for_update()
+        .filter(user=user, purpose=purpose, withdrawn_at__isnull=True)
+        .first()
+    )
+    if given and standing is None:
+        return Consent.objects.create(user=user, purpose=purpose, statement=statement)
+    if not given and standing is not None:
+        standing.withdrawn_at = timezone.now()
+        standing.save(update_fields=["withdrawn_at"])
+        return None
+    return standing
 
 
 # --- Subject access: everything the product holds about a person, in one archive ----
@@ -213,6 +238,28 @@ register_section(
 )
 register_section(
     Section(
+        key="consents",
+        title=_("Consents you gave, and withdrew"),
+        rows=lambda user: records(
+            Consent.objects.filter(user=user).order_by("given_at"),
+            ["purpose", "statement", "given_at", "withdrawn_at"],
+        ),
+        links=("core.Consent.user",),
+    )
+)
+register_section(
+    Section(
+        key="account_closures",
+        title=_("Your requests to close your account"),
+        rows=lambda user: records(
+            AccountClosure.objects.filter(user=user).order_by("requested_at"),
+            ["requested_at", "status", "reason", "decided_at"],
+        ),
+        links=("core.AccountClosure.user",),
+    )
+)
+register_section(
+    Section(
         key="sensitive_reads",
         title=_("Who read your access requirements"),
         rows=lambda user: records(
@@ -245,6 +292,7 @@ register_section(
 not_exported(
     _("The manager's publishing of a notice is a record of the programme's, not about them."),
     "core.PrivacyNotice.published_by",
+    "core.AccountClosure.erased_by",
 )
 not_exported(
     _("What they read of others is the others' data; each person's export shows who read theirs."),

@@ -7,6 +7,6 @@ class EvaluationsConfig(AppConfig):
     verbose_name = _("Evaluations")
 
     def ready(self) -> None:
-        from evaluations import exports, panels, receivers, reminders  # noqa: F401 (registers reminders, page sections, export parts)
+        from evaluations import panels, personal_data, receivers, reminders  # noqa: F401 (registers reminders, page sections, personal data)
 
         receivers.connect()

@@ -39,10 +39,12 @@ class DailySweepMiddleware:
                 else:
                     logger.info(
                         "Daily sweep in the web process: %d placement(s) completed, "
-                        "%d place(s) not accepted in time, %d reminder(s) queued",
+                        "%d place(s) not accepted in time, %d reminder(s) queued, "
+                        "%d record(s) changed by the retention schedule",
                         len(swept.completed),
                         len(swept.lapsed),
                         sum(swept.reminders.values()),
+                        sum(step["count"] for step in swept.retention),
                     )
         return response
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("healthz/", views.health, name="health"),
     path("privacy/", views.PrivacyNoticeView.as_view(), name="privacy"),
     path("account/data/", views.PersonalDataView.as_view(), name="personal_data"),
+    path("account/close/", views.AccountCloseView.as_view(), name="account_close"),
     path("", include("partners.urls")),
     path("", include("applications.urls")),
     path("", include("placements.urls")),

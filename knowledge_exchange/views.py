@@ -1,5 +1,7 @@
 """Site-wide pages: the public front page, each person's dashboard, the health check."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
@@ -9,16 +11,20 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
-from core import privacy, todo
-from core.models import PrivacyAcknowledgement, PrivacyNotice
+from core import erasure, privacy, todo
+from core.models import AccountClosure, PrivacyAcknowledgement, PrivacyNotice
 from core.panels import DASHBOARD
+from core.views import ServiceFormMixin
 from evaluations import tasks
 from evaluations.selectors import public_findings, published_testimonials
+from knowledge_exchange.forms import AccountCloseForm
 from knowledge_exchange.middleware import NOTICE_CHANGED_SESSION_KEY
+from partners.models import User
 from partners.permissions import coordinated_organisation_ids, is_programme_manager
 from partners.selectors import organisations_board, public_programme, year_boards
 
@@ -122,6 +128,48 @@ class PrivacyNoticeView(TemplateView):
         request.session.pop(NOTICE_CHANGED_SESSION_KEY, None)
         messages.success(request, _("Thank you for reading the privacy notice."))
         return redirect(self._next_url())
+
+
+class AccountCloseView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    """The person asks to close their account (the programme manager erases it), or
+    withdraws the request they made."""
+
+    template_name = "knowledge_exchange/account_close.html"
+    form_class = AccountCloseForm
+    success_message = _lazy(
+        "Your request has been sent. The programme manager will close your account "
+        "within a month and email you when it is done."
+    )
+
+    def open_request(self) -> AccountClosure | None:
+        user = cast(User, self.request.user)  # signed in: LoginRequiredMixin
+        return AccountClosure.objects.filter(
+            user=user, status=AccountClosure.Status.REQUESTED
+        ).first()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            closure=self.open_request(),
+            waits=erasure.erasure_plan(self.request.user).waits,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if "withdraw" in request.POST:
+            closure = self.open_request()
+            if closure is not None:
+                erasure.closure_withdraw(closure=closure)
+                messages.success(request, _("Your request is withdrawn: your account stays open."))
+            return redirect("account_close")
+        if self.open_request() is not None:
+            return redirect("account_close")
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, form):
+        return erasure.closure_request(user=self.request.user, reason=form.cleaned_data["reason"])
+
+    def get_success_url(self) -> str:
+        return reverse("account_close")
 
 
 class PersonalDataView(LoginRequiredMixin, TemplateView):

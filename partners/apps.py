@@ -7,6 +7,6 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Organisations and people")
 
     def ready(self) -> None:
-        from partners import exports, panels, receivers, reminders  # noqa: F401 (registers reminders, page sections, export parts)
+        from partners import panels, personal_data, receivers, reminders  # noqa: F401 (registers reminders, page sections, personal data)
 
         receivers.connect()

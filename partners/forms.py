@@ -6,7 +6,9 @@ from core.reminders import kind_choices
 from partners.models import TO_CONFIRM, YEAR_DATE_ORDER, Membership, Partnership, ProgrammeYear
 from partners.selectors import partnerships_with_details
 from partners.services import (
+    CALL_EMAILS_CONSENT,
     decline_needs_reason_message,
+    email_preferences_set,
     host_as_partner_message,
     withdraw_needs_reason_message,
 )
@@ -22,11 +24,19 @@ class SignupForm(forms.Form):
         help_text=_("As your colleagues know you; coordinators will see it."),
     )
 
-    field_order = ["full_name", "email", "password1", "password2"]
+    call_emails = forms.BooleanField(
+        label=CALL_EMAILS_CONSENT,
+        required=False,
+        help_text=_("Optional. You are always emailed about your own applications."),
+    )
+
+    field_order = ["full_name", "email", "password1", "password2", "call_emails"]
 
     def signup(self, request, user) -> None:
         user.full_name = self.cleaned_data["full_name"].strip()
         user.save(update_fields=["full_name"])
+        if self.cleaned_data.get("call_emails"):
+            email_preferences_set(user=user, call_emails=True)
 
 
 class PersonInviteForm(forms.Form):
@@ -97,12 +107,9 @@ class EmailPreferencesForm(forms.Form):
     get)."""
 
     call_emails = forms.BooleanField(
-        label=_("Email me when my organisation opens a call for applications"),
+        label=CALL_EMAILS_CONSENT,
         required=False,
-        help_text=_(
-            "Once a year, when your organisation's call opens. You are always emailed "
-            "about your own applications and placements."
-        ),
+        help_text=_("You are always emailed about your own applications and placements."),
     )
 
 

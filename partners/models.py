@@ -68,9 +68,11 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
+    # Consent is the basis (core.Consent holds each given and withdrawn, with its words):
+    # nobody is emailed until they opt in.
     call_emails = models.BooleanField(
         _("email me when my organisation opens a call"),
-        default=True,
+        default=False,
         help_text=_("One email a year, when your organisation's call for applications opens."),
     )
     call_emails_changed_at = models.DateTimeField(

@@ -11,9 +11,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.dates import long_datetime
 from core.mail import absolute_url, queue_templated_email
+from core.models import Consent
+from core.privacy import consent_set
 from core.tokens import hash_token
 from partners.models import (
     PROGRAMME_MANAGERS_GROUP,
@@ -53,6 +56,12 @@ PROGRAMME_EXTRA_PERMISSIONS = (
     ("core", "add_privacynotice"),
     ("core", "view_privacyacknowledgement"),
     ("core", "view_sensitiveread"),
+    # People's requests to close their account, and their erasure; consents; what the
+    # retention schedule removed.
+    ("core", "view_accountclosure"),
+    ("core", "change_accountclosure"),
+    ("core", "view_consent"),
+    ("core", "view_retentionrun"),
 )
 
 
@@ -299,17 +308,31 @@ def partnership_reinvite(
     return partnership
 
 
+# The words a person agrees to when they choose the call-opened email (kept with each
+# consent given).
+CALL_EMAILS_CONSENT = gettext_lazy(
+    "Email me when my organisation opens a call for applications: once a year, to the "
+    "address I sign in with. I can stop these emails at any time in my email preferences."
+)
+
+
 @transaction.atomic
 def email_preferences_set(*, user: User, call_emails: bool) -> User:
     """A person chooses whether they are emailed when their organisation's call opens.
 
-    Side effects: the choice, and when it was last changed (kept as the record of their
-    consent to these emails)."""
+    Side effects: the choice and when it changed, and the consent given (with its words)
+    or withdrawn (core.Consent)."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.call_emails != call_emails:
         user.call_emails = call_emails
         user.call_emails_changed_at = timezone.now()
         user.save(update_fields=["call_emails", "call_emails_changed_at"])
+    consent_set(
+        user=user,
+        purpose=Consent.Purpose.CALL_EMAILS,
+        statement=str(CALL_EMAILS_CONSENT),
+        given=call_emails,
+    )
     return user
 
 

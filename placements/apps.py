@@ -7,6 +7,6 @@ class PlacementsConfig(AppConfig):
     verbose_name = _("Placements")
 
     def ready(self) -> None:
-        from placements import exports, panels, receivers, reminders  # noqa: F401 (registers reminders, page sections, export parts)
+        from placements import panels, personal_data, receivers, reminders  # noqa: F401 (registers reminders, page sections, personal data)
 
         receivers.connect()

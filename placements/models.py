@@ -557,6 +557,21 @@ class ExpenseClaim(Stateful):
     )
     submitted_at = models.DateTimeField(_("submitted"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    kept_after_erasure = models.BooleanField(
+        _("kept for the financial record"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "The participant's data was erased; the claim is kept, as the law requires, "
+            "until the retention schedule removes its receipt."
+        ),
+    )
+    receipt_removed_at = models.DateTimeField(
+        _("receipt removed"),
+        null=True,
+        blank=True,
+        help_text=_("When the retention schedule removed the receipt's file."),
+    )
 
     history = HistoricalRecords()
 

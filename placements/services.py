@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application
 from applications.services import places_lapse
 from core.dates import long_date, long_datetime
+from core.erasure import retention_sweep
 from core.files import atomic_with_files
 from core.mail import absolute_url, queue_templated_email
 from core.reminders import reminders_send_due
@@ -890,15 +891,16 @@ class Swept(NamedTuple):
     completed: list[Placement]  # placements completed
     lapsed: list[Application]  # places not accepted by their deadline
     reminders: Counter  # reminders queued, by kind
+    retention: list[dict]  # what the retention schedule removed, by rule (core.erasure)
 
 
 def daily_sweep(*, today: datetime.date | None = None) -> Swept:
     """Each morning: complete the placements that have finished, give up the places
-    not accepted by their deadline (offered to the reserve list), then queue every
-    reminder now due (the evaluation reminders include the placements just completed).
-    Returns the placements completed, the places lapsed and the reminders queued by
-    kind."""
+    not accepted by their deadline (offered to the reserve list), queue every reminder
+    now due (the evaluation reminders include the placements just completed), then
+    apply the retention schedule. Returns what each step did."""
     today = today or timezone.localdate()
     completed = placements_complete_finished(today=today)
     lapsed = places_lapse()
-    return Swept(completed, lapsed, reminders_send_due(today=today))
+    reminders = reminders_send_due(today=today)
+    return Swept(completed, lapsed, reminders, retention_sweep(today=today))

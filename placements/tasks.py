@@ -11,13 +11,15 @@ logger = logging.getLogger(__name__)
 
 @shared_task
 def daily_sweep() -> int:
-    """Complete finished placements and queue the reminders due today."""
-    completed, lapsed, reminders = sweep()  # see placements.services.Swept
+    """Complete finished placements, queue the reminders due today and apply the
+    retention schedule."""
+    completed, lapsed, reminders, retention = sweep()  # see placements.services.Swept
     logger.info(
         "Completed %d finished placement(s); %d place(s) not accepted in time; "
-        "queued %d reminder(s)",
+        "queued %d reminder(s); the retention schedule changed %d record(s)",
         len(completed),
         len(lapsed),
         sum(reminders.values()),
+        sum(step["count"] for step in retention),
     )
     return len(completed)

@@ -344,6 +344,8 @@ class ReceiptView(LoginRequiredMixin, View):
 
     def get(self, request, *args, **kwargs):
         claim = selectors.claim_for_receipt(user=request.user, pk=kwargs["pk"])
+        if not claim.receipt:
+            raise Http404("The receipt was removed by the retention schedule")
         try:
             file = claim.receipt.open("rb")
         except FileNotFoundError:

@@ -292,6 +292,19 @@ ACCOUNT_INVITATION_DAYS = env.int("ACCOUNT_INVITATION_DAYS", default=14)
 RECEIPT_MAX_BYTES = env.int("RECEIPT_MAX_BYTES", default=5 * 1024 * 1024)
 # How long after a placement's last day its follow-up evaluation opens.
 FOLLOW_UP_MONTHS = env.int("FOLLOW_UP_MONTHS", default=6)
+# The retention schedule (core.erasure, applied by the daily sweep), in months:
+# - unplaced_applications: applications that led to no placement are anonymised this long
+#   after their year's placement window closes (drafts never submitted are deleted);
+# - access_requirements: removed this long after the placement's follow-up evaluation opens;
+# - receipts: a claim's receipt file is removed this long after the claim was decided
+#   (the claim's amount and decision stay: six years, as HMRC asks of financial records);
+# - emails: the outbox's copy of an email is deleted this long after it was written.
+RETENTION = {
+    "unplaced_applications": env.int("RETENTION_UNPLACED_APPLICATIONS_MONTHS", default=12),
+    "access_requirements": env.int("RETENTION_ACCESS_REQUIREMENTS_MONTHS", default=1),
+    "receipts": env.int("RETENTION_RECEIPTS_MONTHS", default=72),
+    "emails": env.int("RETENTION_EMAILS_MONTHS", default=24),
+}
 # Readers' weighted means further apart than this, in points, are flagged on a call's
 # review page for the coordinator to moderate.
 SELECTION_DISAGREEMENT_POINTS = env.float("SELECTION_DISAGREEMENT_POINTS", default=1.0)

@@ -28,6 +28,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     full_name = factory.Faker("name", locale="en_GB")
+    call_emails = True  # as if they had opted in (see tests/core/test_privacy.py for the record)
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from core import outbox
+from core.erasure import described
 from core.models import Email
 from core.reminders import KINDS
 from placements.services import daily_sweep
@@ -11,12 +12,13 @@ from placements.services import daily_sweep
 class Command(BaseCommand):
     help = (
         "Run the daily sweep once, as Celery beat does each morning: complete finished "
-        "placements and queue the reminders due today (for cron, or where no beat runs). "
+        "placements, queue the reminders due today and apply the retention schedule (for "
+        "cron, or where no beat runs). "
         "Then sends what the outbox holds that is due. Prints what it did, by kind."
     )
 
     def handle(self, *args, **options):
-        completed, lapsed, reminders = daily_sweep()
+        completed, lapsed, reminders, retention = daily_sweep()
         for placement in completed:
             self.stdout.write(
                 f"Completed: {placement} ({placement.start_on} to {placement.end_on})"
@@ -33,6 +35,8 @@ class Command(BaseCommand):
                 f"{sum(reminders.values())} reminder(s) sent."
             )
         )
+        for line in described(step for step in retention if step["count"]):
+            self.stdout.write(f"Retention: {line.strip()}")
         # What the outbox's relay (every minute under beat) finds due now: emails that
         # failed or were not handed to a worker, sent again, retried later or given up.
         due = outbox.due_ids(now=timezone.now(), limit=500)
