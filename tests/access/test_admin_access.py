@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import erasure
 from evaluations import services as evaluation_services
 from partners.models import User
 from placements.models import Placement
@@ -54,7 +55,10 @@ def _custom_admin_pages(cast):
     testimonial = evaluation_services.testimonial_offer(
         placement=placement, by=cast.staff, kind="quote", text="Wonderful.", consent=True
     )
+    closure = erasure.closure_request(user=cast.staff, reason="")
     return [
+        reverse("admin:core_accountclosure_erase", args=[closure.pk]),
+        reverse("admin:core_accountclosure_change", args=[closure.pk]),
         reverse("admin:evaluations_testimonial_decide", args=[testimonial.pk]),
         reverse("admin:placements_placement_change", args=[placement.pk]),
         reverse("admin:placements_placement_cancel", args=[placement.pk]),

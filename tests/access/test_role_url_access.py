@@ -199,6 +199,7 @@ ACCESS = {
     "health": ({}, everyone(OK)),
     "privacy": ({}, everyone(OK)),
     "personal_data": ({}, signed_in(OK)),
+    "account_close": ({}, signed_in(OK)),
     "dashboard": ({}, signed_in(OK)),
     # django-allauth's pages, as configured here.
     "account_login": ({}, signed_in(TO_DASHBOARD, anonymous=OK)),

@@ -15,6 +15,7 @@ from core import outbox
 from core.models import Email, Reminder
 from core.reminders import reminders_send_due
 from partners.models import User
+from partners.services import CALL_EMAILS_CONSENT
 from tests.factories.applications import open_call, submitted
 from tests.factories.partners import (
     OrganisationFactory,
@@ -160,6 +161,13 @@ def test_a_person_opts_out_of_call_emails_and_the_choice_is_recorded(client, sto
     client.post(url, {"call_emails": "on"})
     owain.refresh_from_db()
     assert owain.call_emails is True
+
+    # Each consent is kept with the words agreed to; the one withdrawn, with when.
+    client.post(url, {})
+    client.post(url, {"call_emails": "on"})
+    withdrawn, standing = owain.consents.order_by("given_at", "pk")
+    assert withdrawn.withdrawn_at is not None and standing.withdrawn_at is None
+    assert standing.statement == str(CALL_EMAILS_CONSENT)
 
 
 def test_the_preferences_page_needs_a_sign_in(client, db):

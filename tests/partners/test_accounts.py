@@ -37,6 +37,8 @@ def test_sign_up_verify_and_join_organisation_by_work_email(
     assert response["Location"] == reverse("account_email_verification_sent")
     person = User.objects.get(email="elin.hughes@storiel.example")
     assert person.full_name == "Elin Hughes"
+    assert person.call_emails is False  # not asked for: consent is given, never assumed
+    assert not person.consents.exists()
     assert Membership.objects.filter(user=person).count() == 0
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["elin.hughes@storiel.example"]
@@ -123,3 +125,21 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.check_password("a brand new passphrase")
+
+
+def test_a_person_who_ticks_the_call_emails_box_at_sign_up_has_the_consent_recorded(client):
+    client.post(
+        reverse("account_signup"),
+        {
+            "full_name": "Owain Lloyd",
+            "email": "owain.lloyd@storiel.example",
+            "password1": "a long enough passphrase",
+            "password2": "a long enough passphrase",
+            "call_emails": "on",
+        },
+    )
+    person = User.objects.get(email="owain.lloyd@storiel.example")
+    (consent,) = person.consents.all()
+    assert person.call_emails is True
+    assert consent.statement.startswith("Email me when my organisation opens a call")
+    assert consent.withdrawn_at is None
