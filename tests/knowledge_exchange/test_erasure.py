@@ -8,7 +8,6 @@ import datetime
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
 from django.urls import reverse
 
 from applications.models import Application
@@ -23,6 +22,7 @@ from placements.models import ExpenseClaim
 from tests.factories.applications import submitted
 from tests.factories.partners import PASSWORD, staff_of
 from tests.factories.placements import claim, confirmed_a
+from tests.tables import tables_mentioning
 
 pytestmark = pytest.mark.shared_cast
 
@@ -30,23 +30,6 @@ REFLECTION = "Quillhaven's conservators changed how I think about paper"
 TESTIMONIAL = "Five days with the Quillhaven team were the best of my career"
 REASON = "I am moving to a post at the Quillhaven library"
 RATINGS = {"knowledge_sharing": 4, "confidence": 5, "reflection": 4, "motivation": 5}
-
-
-def _tables_mentioning(texts) -> dict[str, list[str]]:
-    """Every table and column (of any text kind) holding any of `texts`."""
-    found: dict[str, list[str]] = {}
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names(cursor):
-            for column in connection.introspection.get_table_description(cursor, table):
-                for text in texts:
-                    cursor.execute(
-                        f'SELECT 1 FROM "{table}" WHERE CAST("{column.name}" AS TEXT) '  # noqa: S608 (names from the catalogue)
-                        "LIKE %s LIMIT 1",
-                        [f"%{text}%"],
-                    )
-                    if cursor.fetchone():
-                        found.setdefault(table, []).append(f"{column.name}: {text}")
-    return found
 
 
 @pytest.fixture
@@ -152,7 +135,7 @@ def test_the_manager_reviews_and_erases_and_no_table_holds_the_person_after(
 ):
     identifiers = _identifiers(person)
     address = person.email
-    assert set(_tables_mentioning(identifiers)) >= {
+    assert set(tables_mentioning(identifiers)) >= {
         "partners_user",
         "applications_application",
         "evaluations_response",
@@ -175,7 +158,7 @@ def test_the_manager_reviews_and_erases_and_no_table_holds_the_person_after(
 
     # Told at the address they had, which is then forgotten with the email.
     assert [(m.to, m.subject) for m in mail.outbox] == [([address], "Your account has been closed")]
-    assert _tables_mentioning(identifiers) == {}
+    assert tables_mentioning(identifiers) == {}
     assert not SensitiveRead.objects.exists()
     assert not Testimonials.objects.exists()
     # The ratings stay and are counted, the words are gone.
