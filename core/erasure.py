@@ -81,9 +81,6 @@ class Plan:
     steps: list[dict] = field(default_factory=list)
     waits: list[str] = field(default_factory=list)
 
-    def total(self, action: str) -> int:
-        return sum(step["count"] for step in self.steps if step["action"] == action)
-
 
 ERASURE: list[Step] = []
 RETENTION: list[Step] = []
@@ -307,9 +304,7 @@ register_erasure(
         "emails_mentioning",
         _("Emails to others that named you"),
         ANONYMISED,
-        lambda s: mentioning(
-            Email.objects.exclude(pk__in=_emails_to(s).values("pk")), _EMAIL_TEXT, s
-        ),
+        lambda s: mentioning(_emails_to_others(s), _EMAIL_TEXT, s),
         lambda rows, s: redact(rows, _EMAIL_TEXT, s),
     ),
     Step(
