@@ -170,7 +170,7 @@ def test_a_missed_deadline_lapses_the_place_in_the_daily_sweep_and_offers_it_on(
         with pytest.raises(ApplicationError, match="The place had to be accepted by"):
             services.place_accept(application=offered.application_a, by=offered.staff)
         with django_capture_on_commit_callbacks(execute=True):
-            _, lapsed, _ = daily_sweep()
+            lapsed = daily_sweep().lapsed
 
     assert [application.pk for application in lapsed] == [offered.application_a.pk]
     lapsed_one, first = _refreshed(offered.application_a, offered.reserve_1)
