@@ -195,13 +195,6 @@ def access_requirements_remove(rows: QuerySet, *args) -> None:
     Application.history.filter(id__in=ids).update(access_requirements="")
 
 
-def applications_delete(rows: QuerySet, *args) -> None:
-    """Delete these applications and every copy their history holds."""
-    ids = list(rows.values_list("pk", flat=True))
-    Application.objects.filter(pk__in=ids).delete()
-    Application.history.filter(id__in=ids).delete()  # the deletion's own copy too
-
-
 def _endorsements_given(subject: Subject) -> QuerySet:
     addressed = Q()
     for address in subject.emails:
@@ -237,7 +230,6 @@ register_erasure(
         _("Applications never submitted"),
         DELETED,
         lambda s: Application.objects.filter(applicant=s.user, status=ApplicationStatus.DRAFT),
-        applications_delete,
     ),
     Step(
         "applications",

@@ -60,9 +60,10 @@ class Subject:
 @dataclass(frozen=True)
 class Step:
     """A kind of record: `rows(arg)` finds them (arg is the Subject for an erasure, the
-    day for the retention schedule); `apply(rows, arg)` changes them (deletes them if
-    not given; marks a kept record, if given). `why` says why kept records stay;
-    `setting` names the retention schedule's period, in settings.RETENTION."""
+    day for the retention schedule); `apply(rows, arg)` changes them (if not given,
+    deleted records go with their history's copies; a kept record is marked, if
+    given). `why` says why kept records stay; `setting` names the retention
+    schedule's period, in settings.RETENTION."""
 
     key: str
     what: "StrOrPromise"
@@ -110,7 +111,7 @@ def _run(steps: list[Step], arg: Any, *, apply: bool) -> list[dict]:
             if step.apply is not None:
                 step.apply(rows, arg)
             elif step.action == DELETED:
-                rows.delete()
+                delete_with_history(rows)
         done.append(
             {
                 "key": step.key,
@@ -122,6 +123,16 @@ def _run(steps: list[Step], arg: Any, *, apply: bool) -> list[dict]:
             }
         )
     return done
+
+
+def delete_with_history(rows: QuerySet) -> None:
+    """Delete the rows, then every copy a model's history holds of them (including the
+    one the deletion itself writes)."""
+    ids = list(rows.values_list("pk", flat=True))
+    rows.model._default_manager.filter(pk__in=ids).delete()
+    history = getattr(rows.model, "history", None)
+    if history is not None:
+        history.filter(id__in=ids).delete()
 
 
 # --- Erasure ----------------------------------------------------------------------

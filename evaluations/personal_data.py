@@ -79,12 +79,6 @@ def _responses_anonymise(rows: QuerySet, *args) -> None:
     Response.history.filter(id__in=ids).delete()
 
 
-def _testimonials_delete(rows: QuerySet, *args) -> None:
-    ids = list(rows.values_list("pk", flat=True))
-    Testimonial.objects.filter(pk__in=ids).delete()
-    Testimonial.history.filter(id__in=ids).delete()  # the deletion's own copy too
-
-
 def _evaluation_closed_before(today):
     """Applications whose placement's follow-up evaluation opened RETENTION
     ['access_requirements'] months ago (FOLLOW_UP_MONTHS after the last day)."""
@@ -104,7 +98,6 @@ register_erasure(
         _("Your testimonials: taken down and deleted"),
         DELETED,
         lambda s: Testimonial.objects.filter(author=s.user),
-        _testimonials_delete,
     ),
     Step(
         "evaluations",

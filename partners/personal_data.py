@@ -52,11 +52,6 @@ not_exported(
 )
 
 
-def _memberships_delete(rows: QuerySet, subject: Subject) -> None:
-    rows.delete()
-    Membership.history.filter(user_id=subject.user.pk).delete()  # the deletion's copy too
-
-
 def account_erase(rows: QuerySet, subject: Subject) -> None:
     """The account becomes a shell with no name, address or way in: the applications,
     placements and ratings kept for the programme's figures point to it."""
@@ -78,7 +73,6 @@ register_erasure(
         _("Your organisations, job titles and departments"),
         DELETED,
         lambda s: Membership.objects.filter(user=s.user),
-        _memberships_delete,
     ),
     Step(
         "invitations",

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, ApplicationStatus
-from applications.personal_data import applications_anonymise, applications_delete
+from applications.personal_data import applications_anonymise
 from core.erasure import (
     ANONYMISED,
     DELETED,
@@ -226,7 +226,6 @@ register_retention(
         lambda today: Application.objects.filter(
             status=ApplicationStatus.DRAFT, **_year_closed_before("unplaced_applications", today)
         ),
-        applications_delete,
         setting="unplaced_applications",
     ),
     Step(
